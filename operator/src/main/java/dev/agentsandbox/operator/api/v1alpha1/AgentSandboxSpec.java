@@ -1,0 +1,107 @@
+package dev.agentsandbox.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The desired sandbox. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.credentials) || !has(self.agent.env) || self.credentials.all(c, !has(c.env)"
+        + " || !self.agent.env.exists(e, e.name == c.env))",
+        message = "spec.agent.env must not set a variable that a credential's env names: the operator sets it to the"
+                + " proxy-managed placeholder; remove it from spec.agent.env",
+        fieldPath = ".agent.env")
+public class AgentSandboxSpec {
+
+    @JsonPropertyDescription("RuntimeClass the sandbox pod runs under: a microVM (e.g. kata) or an application kernel"
+            + " (e.g. gvisor). Omitted: the operator's default. Must be in the operator's allowed list.")
+    @Pattern(Validation.DNS_SUBDOMAIN)
+    @Size(max = 253)
+    private String runtimeClassName;
+
+    @JsonPropertyDescription("The agent container: the untrusted workload.")
+    @Required
+    private AgentSpec agent;
+
+    @JsonPropertyDescription("The agent's working directory: an emptyDir, or a PersistentVolumeClaim owned by the"
+            + " sandbox when size is set; optionally cloned from Git.")
+    private WorkspaceSpec workspace;
+
+    @JsonPropertyDescription("The local model endpoint. Omitted: no model bridge sidecar.")
+    private ModelSpec model;
+
+    @JsonPropertyDescription("Hosts the agent may reach through the egress proxy. Everything else is denied.")
+    private EgressSpec egress;
+
+    @JsonPropertyDescription("API keys the egress proxy injects into requests to their hosts. The agent sees only"
+            + " the placeholder value 'proxy-managed'. Names must be unique.")
+    @Size(max = 32)
+    @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))",
+            message = "spec.credentials: names must be unique; rename the duplicate credential")
+    private List<CredentialSpec> credentials = new ArrayList<>();
+
+    @JsonPropertyDescription("Running or paused, and when to shut down.")
+    private LifecycleSpec lifecycle;
+
+    public String getRuntimeClassName() {
+        return runtimeClassName;
+    }
+
+    public void setRuntimeClassName(String runtimeClassName) {
+        this.runtimeClassName = runtimeClassName;
+    }
+
+    public AgentSpec getAgent() {
+        return agent;
+    }
+
+    public void setAgent(AgentSpec agent) {
+        this.agent = agent;
+    }
+
+    public WorkspaceSpec getWorkspace() {
+        return workspace;
+    }
+
+    public void setWorkspace(WorkspaceSpec workspace) {
+        this.workspace = workspace;
+    }
+
+    public ModelSpec getModel() {
+        return model;
+    }
+
+    public void setModel(ModelSpec model) {
+        this.model = model;
+    }
+
+    public EgressSpec getEgress() {
+        return egress;
+    }
+
+    public void setEgress(EgressSpec egress) {
+        this.egress = egress;
+    }
+
+    public List<CredentialSpec> getCredentials() {
+        return credentials;
+    }
+
+    public void setCredentials(List<CredentialSpec> credentials) {
+        this.credentials = credentials == null ? new ArrayList<>() : credentials;
+    }
+
+    public LifecycleSpec getLifecycle() {
+        return lifecycle;
+    }
+
+    public void setLifecycle(LifecycleSpec lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.agentsandbox.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Host rules of the egress proxy. Deny by default; deny beats allow; ports 443 and 80 unless a rule names one. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class EgressSpec {
+
+    @JsonPropertyDescription("Host rules the agent may reach: host, *.domain (one label), **.domain (any depth),"
+            + " each with an optional :port. Without a port, 443 and 80 only.")
+    @Size(max = 256)
+    @ValidationRule(value = Validation.ALL_HOST_RULES, message = "spec.egress.allow: " + Validation.HOST_RULE_HELP)
+    private List<String> allow = new ArrayList<>();
+
+    @JsonPropertyDescription("Host rules that are refused even when an allow rule matches (deny beats allow).")
+    @Size(max = 256)
+    @ValidationRule(value = Validation.ALL_HOST_RULES, message = "spec.egress.deny: " + Validation.HOST_RULE_HELP)
+    private List<String> deny = new ArrayList<>();
+
+    public List<String> getAllow() {
+        return allow;
+    }
+
+    public void setAllow(List<String> allow) {
+        this.allow = allow == null ? new ArrayList<>() : allow;
+    }
+
+    public List<String> getDeny() {
+        return deny;
+    }
+
+    public void setDeny(List<String> deny) {
+        this.deny = deny == null ? new ArrayList<>() : deny;
+    }
+}

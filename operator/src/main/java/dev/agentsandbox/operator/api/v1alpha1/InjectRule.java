@@ -1,0 +1,71 @@
+package dev.agentsandbox.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** One header the proxy sets on HTTPS requests to one host rule. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class InjectRule {
+
+    public static final String DEFAULT_FORMAT = "%s";
+
+    @JsonPropertyDescription("Host rule the header is injected for (host, *.domain or **.domain, optional :port)."
+            + " Declaring it also allows the host.")
+    @Required
+    @Size(max = 260)
+    @ValidationRule(value = "self.matches('" + Validation.HOST_RULE + "')",
+            message = "spec.credentials[].inject[].host: must be a host rule: host, *.domain or **.domain with an"
+                    + " optional :port, and no scheme, path or spaces, e.g. gitlab.internal.example")
+    private String host;
+
+    @JsonPropertyDescription("Header name, e.g. Authorization. Every copy the agent sends is removed first.")
+    @Required
+    @Pattern(Validation.HEADER_NAME)
+    @Size(max = 128)
+    private String header;
+
+    @JsonPropertyDescription("Header value with exactly one %s where the secret goes, e.g. 'Bearer %s'.")
+    @Default("'%s'")
+    @Size(max = 256)
+    @ValidationRule(value = "self.indexOf('%s') >= 0 && self.indexOf('%s') == self.lastIndexOf('%s')",
+            message = "spec.credentials[].inject[].format must contain exactly one %s, e.g. 'Bearer %s'")
+    private String format = DEFAULT_FORMAT;
+
+    public InjectRule() {
+    }
+
+    public InjectRule(String host, String header, String format) {
+        this.host = host;
+        this.header = header;
+        this.format = format;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public String getHeader() {
+        return header;
+    }
+
+    public void setHeader(String header) {
+        this.header = header;
+    }
+
+    public String getFormat() {
+        return format;
+    }
+
+    public void setFormat(String format) {
+        this.format = format;
+    }
+}
