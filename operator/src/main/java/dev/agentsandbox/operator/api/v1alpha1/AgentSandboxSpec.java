@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The desired sandbox. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 @ValidationRule(value = "!has(self.credentials) || !has(self.agent.env) || self.credentials.all(c, !has(c.env)"
         + " || !self.agent.env.exists(e, e.name == c.env))",
         message = "spec.agent.env must not set a variable that a credential's env names: the operator sets it to the"

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** The observed sandbox. Written only by the operator, through the status subresource. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class AgentSandboxStatus {
 
     @JsonPropertyDescription("Summary: Pending, Starting, Ready, Paused, Expired or Failed. The conditions say why.")

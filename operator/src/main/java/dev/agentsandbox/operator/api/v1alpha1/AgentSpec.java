@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The untrusted agent container. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class AgentSpec {
 
     @JsonPropertyDescription("Container image of the agent, e.g. ghcr.io/example/openclaw:2026.1.")

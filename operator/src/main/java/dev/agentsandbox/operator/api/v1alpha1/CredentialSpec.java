@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An API key that the egress proxy injects; the agent only ever holds the placeholder {@code proxy-managed}. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 @ValidationRule(value = "has(self.preset) || (has(self.inject) && size(self.inject) > 0)",
         message = "spec.credentials[]: set a preset (anthropic, openai, google, github) or at least one inject rule")
 public class CredentialSpec {

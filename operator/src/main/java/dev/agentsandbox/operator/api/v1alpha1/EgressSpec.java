@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Host rules of the egress proxy. Deny by default; deny beats allow; ports 443 and 80 unless a rule names one. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class EgressSpec {
 
     @JsonPropertyDescription("Host rules the agent may reach: host, *.domain (one label), **.domain (any depth),"

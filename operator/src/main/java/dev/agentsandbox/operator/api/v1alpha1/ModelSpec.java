@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The agent's local model endpoint, bridged to a cluster Model Runner. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 @ValidationRule(value = "!has(self.allowed) || size(self.allowed) == 0 || self.default in self.allowed",
         message = "spec.model.default must be one of spec.model.allowed: add it to allowed or choose a listed model",
         fieldPath = ".default")
