@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
@@ -55,8 +54,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void everyCredentialSecretIsDefinedInTheFileOrNamedInItsComments(Path example) throws IOException {
         String text = RepositoryFiles.read(example);
-        List<String> definedSecrets = documents(example).stream()
-                .filter(d -> d.path("kind").asText().equals("Secret"))
+        List<String> definedSecrets = YamlDocuments.ofKind(example, "Secret").stream()
                 .map(d -> d.path("metadata").path("name").asText())
                 .toList();
 
@@ -75,37 +73,19 @@ class ExamplesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
     void secretsInExamplesHoldOnlyPlaceholders(Path example) throws IOException {
-        for (JsonNode document : documents(example)) {
-            if (document.path("kind").asText().equals("Secret")) {
-                assertThat(document.path("data").isMissingNode()).as("use stringData with a placeholder").isTrue();
-                document.path("stringData").forEach(value -> assertThat(value.asText()).isEqualTo("replace-me"));
-            }
+        for (JsonNode secret : YamlDocuments.ofKind(example, "Secret")) {
+            assertThat(secret.path("data").isMissingNode()).as("use stringData with a placeholder").isTrue();
+            secret.path("stringData").forEach(value -> assertThat(value.asText()).isEqualTo("replace-me"));
         }
     }
 
     private static List<AgentSandbox> sandboxes(Path example) throws IOException {
         List<AgentSandbox> sandboxes = new ArrayList<>();
-        for (JsonNode document : documents(example)) {
-            if (document.path("kind").asText().equals(AgentSandbox.KIND)) {
-                assertThat(document.path("apiVersion").asText())
-                        .isEqualTo(AgentSandbox.GROUP + "/" + AgentSandbox.VERSION);
-                sandboxes.add(STRICT.treeToValue(document, AgentSandbox.class));
-            }
+        for (JsonNode document : YamlDocuments.ofKind(example, AgentSandbox.KIND)) {
+            assertThat(document.path("apiVersion").asText()).isEqualTo(AgentSandbox.GROUP + "/" + AgentSandbox.VERSION);
+            sandboxes.add(STRICT.treeToValue(document, AgentSandbox.class));
         }
         return sandboxes;
-    }
-
-    private static List<JsonNode> documents(Path example) throws IOException {
-        List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> iterator = STRICT.readerFor(JsonNode.class).readValues(example.toFile())) {
-            while (iterator.hasNext()) {
-                JsonNode document = iterator.next();
-                if (document != null && !document.isEmpty()) {
-                    documents.add(document);
-                }
-            }
-        }
-        return documents;
     }
 
     private static String commentsOf(String yaml) {

@@ -3,8 +3,6 @@ package dev.agentsandbox.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -114,18 +113,10 @@ class ReadmeTest {
     }
 
     private static Set<String> exampleSandboxNames() throws IOException {
-        Set<String> names = new LinkedHashSet<>();
-        YAMLMapper yaml = new YAMLMapper();
         try (Stream<Path> files = Files.list(RepositoryFiles.EXAMPLES)) {
-            for (Path example : files.toList()) {
-                for (JsonNode document : yaml.readerFor(JsonNode.class).<JsonNode>readValues(example.toFile())
-                        .readAll()) {
-                    if (document.path("kind").asText().equals("AgentSandbox")) {
-                        names.add(document.path("metadata").path("name").asText());
-                    }
-                }
-            }
+            return files.flatMap(example -> YamlDocuments.ofKind(example, "AgentSandbox").stream())
+                    .map(sandbox -> sandbox.path("metadata").path("name").asText())
+                    .collect(Collectors.toSet());
         }
-        return names;
     }
 }

@@ -1,17 +1,11 @@
 package dev.agentsandbox.chart;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -26,7 +20,6 @@ final class RenderedChart {
     static final Path ALL_OPTIONAL_PARTS = Path.of("src/test/resources/all-optional-parts-values.yaml");
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-    private static final YAMLMapper YAML = new YAMLMapper();
 
     private final String values;
     private final List<HasMetadata> objects;
@@ -70,18 +63,9 @@ final class RenderedChart {
     }
 
     static List<HasMetadata> parse(String multiDocumentYaml) {
-        List<HasMetadata> parsed = new ArrayList<>();
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(multiDocumentYaml)) {
-            while (documents.hasNext()) {
-                JsonNode document = documents.next();
-                if (document != null && !document.isEmpty()) {
-                    parsed.add(SERIALIZATION.convertValue(document, HasMetadata.class));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return parsed;
+        return YamlDocuments.of(multiDocumentYaml).stream()
+                .map(document -> SERIALIZATION.convertValue(document, HasMetadata.class))
+                .toList();
     }
 
     List<HasMetadata> all() {
