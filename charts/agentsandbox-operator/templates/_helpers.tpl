@@ -42,6 +42,14 @@ app.kubernetes.io/component: operator
 {{- printf "%s:%s" .Values.sidecar.image.repository (default .Chart.AppVersion .Values.sidecar.image.tag) -}}
 {{- end -}}
 
+{{/* Every (Cluster)RoleBinding grants to the operator's ServiceAccount only. */}}
+{{- define "agentsandbox-operator.operatorSubjects" -}}
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "agentsandbox-operator.serviceAccountName" . }}
+    namespace: {{ .Release.Namespace }}
+{{- end -}}
+
 {{- define "agentsandbox-operator.leaseName" -}}
 {{- default (printf "%s-leader" (include "agentsandbox-operator.fullname" .)) .Values.leaderElection.leaseName -}}
 {{- end -}}

@@ -82,6 +82,8 @@ class RbacTest {
                 chart.named(ClusterRoleBinding.class, RenderedChart.RELEASE + "-sandboxes").getSubjects());
         assertThat(chart.all(Role.class)).extracting(r -> r.getMetadata().getName())
                 .containsExactly(RenderedChart.RELEASE + "-leader-election");
+        assertThat(chart.all(RoleBinding.class)).extracting(b -> b.getMetadata().getName())
+                .containsExactly(RenderedChart.RELEASE + "-leader-election");
         assertRuntimeClassesReadable(chart);
     }
 
@@ -104,6 +106,29 @@ class RbacTest {
                 .satisfies(role -> assertThat(role.getRules()).flatMap(PolicyRule::getResources)
                         .containsExactly("runtimeclasses"));
         assertRuntimeClassesReadable(chart);
+    }
+
+    @Test
+    void watchingANamespaceListStillLetsTheOperatorFindTheDefaultModelRunner() {
+        RenderedChart chart = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS);
+        Role lookup = chart.named(Role.class, RenderedChart.RELEASE + "-model-runner-lookup");
+
+        assertThat(lookup.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(lookup.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("services");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
+        });
+        assertBoundToOperator(chart.named(RoleBinding.class, RenderedChart.RELEASE + "-model-runner-lookup")
+                .getSubjects());
+    }
+
+    @Test
+    void noLookupRoleWhenTheModelRunnerNamespaceIsWatched() {
+        RenderedChart chart = RenderedChart.withValues(Map.of(
+                "operator.watchNamespaces[0]", "team-a", "operator.modelRunner.namespace", "team-a"));
+
+        assertThat(chart.all(Role.class)).extracting(r -> r.getMetadata().getName())
+                .doesNotContain(RenderedChart.RELEASE + "-model-runner-lookup");
     }
 
     private static void assertOperatorNeeds(List<PolicyRule> rules) {
