@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -31,6 +32,7 @@ class ReadmeTest {
     private static final Pattern HELM_SET = Pattern.compile("--set '?([A-Za-z0-9_.\\[\\]]+)=([^\\s`']+)");
     private static final Pattern HELM_INSTALL = Pattern.compile("helm install (\\S+) charts/agentsandbox-operator");
     private static final Pattern DEPLOYMENT_REFERENCE = Pattern.compile("deployment/([a-z0-9-]+)");
+    private static final Pattern LABEL_SELECTOR = Pattern.compile(" -l ([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]+)");
     private static final Pattern SANDBOX_POD = Pattern.compile("\\b([a-z0-9-]+)-sandbox\\b");
 
     @Test
@@ -67,6 +69,19 @@ class ReadmeTest {
         RenderedChart chart = RenderedChart.withDefaults();
         assertThat(deployments).isNotEmpty()
                 .allSatisfy(name -> assertThat(chart.named(Deployment.class, name)).isNotNull());
+    }
+
+    @Test
+    void labelSelectorsTheReadmeUsesSelectPodsTheChartRuns() {
+        List<Map<String, String>> podLabels = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS)
+                .all(Deployment.class).stream()
+                .map(d -> d.getSpec().getTemplate().getMetadata().getLabels())
+                .toList();
+        List<MatchResult> selectors = LABEL_SELECTOR.matcher(README).results().toList();
+
+        assertThat(selectors).isNotEmpty().allSatisfy(selector -> assertThat(podLabels)
+                .as("pods labelled %s=%s", selector.group(1), selector.group(2))
+                .anySatisfy(labels -> assertThat(labels).containsEntry(selector.group(1), selector.group(2))));
     }
 
     @Test
