@@ -1,0 +1,130 @@
+package dev.agentsandbox.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class OperatorDeploymentTest {
+
+    private static final String APP_VERSION = ChartMetadata.appVersion();
+
+    private final RenderedChart defaults = RenderedChart.withDefaults();
+
+    @Test
+    void defaultImagesAreTheProjectImagesTaggedWithTheAppVersion() {
+        assertThat(operatorContainer(defaults).getImage()).isEqualTo("ghcr.io/agentsandbox/operator:" + APP_VERSION);
+        assertThat(env(defaults)).containsEntry("AGENTSANDBOX_SIDECAR_IMAGE", "ghcr.io/agentsandbox/sidecar:" + APP_VERSION);
+    }
+
+    @Test
+    void operatorSettingsReachTheOperatorAsEnvironmentVariables() {
+        assertThat(env(defaults))
+                .containsEntry("AGENTSANDBOX_RUNTIME_DEFAULT_CLASS", "kata")
+                .containsEntry("AGENTSANDBOX_RUNTIME_ALLOWED_CLASSES", "kata,gvisor")
+                .containsEntry("AGENTSANDBOX_MODEL_RUNNER_SERVICE", "docker-model-runner")
+                .containsEntry("AGENTSANDBOX_MODEL_RUNNER_NAMESPACE", RenderedChart.NAMESPACE)
+                .containsEntry("AGENTSANDBOX_MODEL_RUNNER_PORT", "80")
+                .containsEntry("AGENTSANDBOX_MODEL_RUNNER_ENGINE", "llama.cpp")
+                .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "networkpolicy")
+                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "JOSDK_ALL_NAMESPACES")
+                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_ENABLED", "true")
+                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "agentsandbox-operator-leader");
+        EnvVar namespace = operatorContainer(defaults).getEnv().stream()
+                .filter(e -> e.getName().equals("AGENTSANDBOX_OPERATOR_NAMESPACE")).findFirst().orElseThrow();
+        assertThat(namespace.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    }
+
+    @Test
+    void changedValuesChangeTheSettings() {
+        RenderedChart custom = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS);
+
+        assertThat(operatorContainer(custom).getImage()).isEqualTo("ghcr.io/agentsandbox/operator:0.2.0-rc1");
+        assertThat(env(custom))
+                .containsEntry("AGENTSANDBOX_SIDECAR_IMAGE", "registry.example:5000/mirror/sidecar:0.2.0-rc1")
+                .containsEntry("AGENTSANDBOX_RUNTIME_DEFAULT_CLASS", "gvisor")
+                .containsEntry("AGENTSANDBOX_RUNTIME_ALLOWED_CLASSES", "gvisor,kata")
+                .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "iptables")
+                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "team-a,team-b")
+                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "sandbox-operator-lease")
+                .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
+        assertThat(custom.operatorDeployment().getSpec().getReplicas()).isEqualTo(2);
+    }
+
+    @Test
+    void probesUseQuarkusHealthEndpointsOnPort8080() {
+        Container operator = operatorContainer(defaults);
+
+        assertThat(operator.getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("http");
+            assertThat(port.getContainerPort()).isEqualTo(8080);
+        });
+        assertHttpProbe(operator.getLivenessProbe(), "/q/health/live");
+        assertHttpProbe(operator.getReadinessProbe(), "/q/health/ready");
+        assertHttpProbe(operator.getStartupProbe(), "/q/health/started");
+    }
+
+    @Test
+    void runsRestrictedNonRootWithAReadOnlyRootFilesystem() {
+        PodSpec pod = defaults.operatorDeployment().getSpec().getTemplate().getSpec();
+        Container operator = operatorContainer(defaults);
+
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(operator.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(operator.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+        assertThat(operator.getResources().getLimits()).containsKey("memory");
+        assertThat(operator.getResources().getRequests()).containsKeys("cpu", "memory");
+    }
+
+    @Test
+    void runsUnderItsOwnServiceAccount() {
+        ServiceAccount account = defaults.named(ServiceAccount.class, RenderedChart.RELEASE);
+
+        assertThat(defaults.operatorDeployment().getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(account.getMetadata().getName());
+    }
+
+    @Test
+    void metricsServiceSelectsTheOperatorPodsAndServesQuarkusMetrics() {
+        Service metrics = defaults.named(Service.class, RenderedChart.RELEASE + "-metrics");
+        Deployment deployment = defaults.operatorDeployment();
+
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(metrics.getSpec().getSelector());
+        assertThat(metrics.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("http-metrics");
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+        assertThat(defaults.ofKind("ServiceMonitor")).isEmpty();
+    }
+
+    private static void assertHttpProbe(Probe probe, String path) {
+        assertThat(probe).as("probe on %s", path).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    }
+
+    static Container operatorContainer(RenderedChart chart) {
+        return chart.operatorDeployment().getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals("operator")).findFirst().orElseThrow();
+    }
+
+    static Map<String, String> env(RenderedChart chart) {
+        return operatorContainer(chart).getEnv().stream()
+                .filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue, (a, b) -> b));
+    }
+}

@@ -1,0 +1,177 @@
+package dev.agentsandbox.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RbacTest {
+
+    private static final Set<String> READ = Set.of("get", "list", "watch");
+    private static final Set<String> MANAGE = Set.of("create", "get", "list", "watch", "patch", "update", "delete");
+
+    static Stream<RenderedChart> bothScopes() {
+        return Stream.of(RenderedChart.withDefaults(), RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("bothScopes")
+    void noRuleUsesAWildcard(RenderedChart chart) {
+        assertThat(allRules(chart)).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.getApiGroups()).doesNotContain("*");
+            assertThat(rule.getResources()).isNotEmpty().noneMatch(r -> r.contains("*"));
+            assertThat(rule.getVerbs()).isNotEmpty().doesNotContain("*");
+            assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+            assertThat(rule.getResourceNames()).isNullOrEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("bothScopes")
+    void secretsAreReadOnly(RenderedChart chart) {
+        List<PolicyRule> secretRules = allRules(chart).stream()
+                .filter(rule -> rule.getApiGroups().contains("") && rule.getResources().contains("secrets"))
+                .toList();
+
+        assertThat(secretRules).isNotEmpty()
+                .allSatisfy(rule -> assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ));
+    }
+
+    @ParameterizedTest
+    @MethodSource("bothScopes")
+    void leaderElectionLeasesAreGrantedInTheReleaseNamespaceOnly(RenderedChart chart) {
+        Role leases = chart.named(Role.class, RenderedChart.RELEASE + "-leader-election");
+
+        assertThat(leases.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(leases.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        });
+        assertBoundToOperator(chart.named(RoleBinding.class, RenderedChart.RELEASE + "-leader-election").getSubjects());
+        assertThat(chart.all(ClusterRole.class)).flatMap(ClusterRole::getRules)
+                .noneMatch(rule -> rule.getResources().contains("leases"));
+    }
+
+    @Test
+    void withoutLeaderElectionThereIsNoLeaseRole() {
+        RenderedChart chart = RenderedChart.withValues(Map.of("leaderElection.enabled", false));
+
+        assertThat(allRules(chart)).noneMatch(rule -> rule.getResources().contains("leases"));
+    }
+
+    @Test
+    void watchingAllNamespacesGrantsTheOperatorsNeedsInAClusterRole() {
+        RenderedChart chart = RenderedChart.withDefaults();
+        ClusterRole sandboxes = chart.named(ClusterRole.class, RenderedChart.RELEASE + "-sandboxes");
+
+        assertOperatorNeeds(sandboxes.getRules());
+        assertBoundToOperator(
+                chart.named(ClusterRoleBinding.class, RenderedChart.RELEASE + "-sandboxes").getSubjects());
+        assertThat(chart.all(Role.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactly(RenderedChart.RELEASE + "-leader-election");
+        assertThat(chart.all(RoleBinding.class)).extracting(b -> b.getMetadata().getName())
+                .containsExactly(RenderedChart.RELEASE + "-leader-election");
+        assertRuntimeClassesReadable(chart);
+    }
+
+    @Test
+    void watchingANamespaceListGrantsRolesInEachListedNamespaceOnly() {
+        RenderedChart chart = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS);
+        List<Role> sandboxRoles = chart.all(Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals(RenderedChart.RELEASE + "-sandboxes"))
+                .toList();
+
+        assertThat(sandboxRoles).extracting(r -> r.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("team-a", "team-b");
+        sandboxRoles.forEach(role -> assertOperatorNeeds(role.getRules()));
+        assertThat(chart.all(RoleBinding.class))
+                .filteredOn(b -> b.getMetadata().getName().equals(RenderedChart.RELEASE + "-sandboxes"))
+                .extracting(b -> b.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("team-a", "team-b");
+        // Only the cluster-scoped RuntimeClasses stay in a ClusterRole: no namespaced resource is granted cluster-wide.
+        assertThat(chart.all(ClusterRole.class)).singleElement()
+                .satisfies(role -> assertThat(role.getRules()).flatMap(PolicyRule::getResources)
+                        .containsExactly("runtimeclasses"));
+        assertRuntimeClassesReadable(chart);
+    }
+
+    @Test
+    void watchingANamespaceListStillLetsTheOperatorFindTheDefaultModelRunner() {
+        RenderedChart chart = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS);
+        Role lookup = chart.named(Role.class, RenderedChart.RELEASE + "-model-runner-lookup");
+
+        assertThat(lookup.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(lookup.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("services");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
+        });
+        assertBoundToOperator(chart.named(RoleBinding.class, RenderedChart.RELEASE + "-model-runner-lookup")
+                .getSubjects());
+    }
+
+    @Test
+    void noLookupRoleWhenTheModelRunnerNamespaceIsWatched() {
+        RenderedChart chart = RenderedChart.withValues(Map.of(
+                "operator.watchNamespaces[0]", "team-a", "operator.modelRunner.namespace", "team-a"));
+
+        assertThat(chart.all(Role.class)).extracting(r -> r.getMetadata().getName())
+                .doesNotContain(RenderedChart.RELEASE + "-model-runner-lookup");
+    }
+
+    private static void assertOperatorNeeds(List<PolicyRule> rules) {
+        assertGrants(rules, "agentsandbox.dev", "agentsandboxes", Set.of("get", "list", "watch", "patch", "update"));
+        assertGrants(rules, "agentsandbox.dev", "agentsandboxes/status", Set.of("get", "patch", "update"));
+        assertGrants(rules, "agentsandbox.dev", "agentsandboxes/finalizers", Set.of("patch", "update"));
+        for (String resource : List.of("pods", "configmaps", "persistentvolumeclaims")) {
+            assertGrants(rules, "", resource, MANAGE);
+        }
+        assertGrants(rules, "networking.k8s.io", "networkpolicies", MANAGE);
+        assertGrants(rules, "", "secrets", READ);
+        assertGrants(rules, "", "services", READ);
+        assertGrants(rules, "", "events", Set.of("create", "patch"));
+    }
+
+    private static void assertRuntimeClassesReadable(RenderedChart chart) {
+        ClusterRole runtimeClasses = chart.named(ClusterRole.class, RenderedChart.RELEASE + "-runtimeclasses");
+        assertThat(runtimeClasses.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("node.k8s.io");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
+        });
+        assertBoundToOperator(
+                chart.named(ClusterRoleBinding.class, RenderedChart.RELEASE + "-runtimeclasses").getSubjects());
+    }
+
+    private static void assertGrants(List<PolicyRule> rules, String group, String resource, Set<String> verbs) {
+        Set<String> granted = new HashSet<>();
+        rules.stream()
+                .filter(rule -> rule.getApiGroups().contains(group) && rule.getResources().contains(resource))
+                .forEach(rule -> granted.addAll(rule.getVerbs()));
+        assertThat(granted).as("verbs on %s/%s", group, resource).containsAll(verbs);
+    }
+
+    private static void assertBoundToOperator(List<Subject> subjects) {
+        assertThat(subjects).singleElement().satisfies(subject -> {
+            assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+            assertThat(subject.getName()).isEqualTo(RenderedChart.RELEASE);
+            assertThat(subject.getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        });
+    }
+
+    private static List<PolicyRule> allRules(RenderedChart chart) {
+        return Stream.concat(chart.all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
+                chart.all(Role.class).stream().flatMap(r -> r.getRules().stream())).toList();
+    }
+}
