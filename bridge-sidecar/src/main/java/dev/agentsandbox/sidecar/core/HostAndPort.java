@@ -6,13 +6,13 @@ import java.net.InetSocketAddress;
  * A listen or target address written as {@code host:port} ({@code [v6]:port} for IPv6).
  *
  * @param host the host name or IP literal, without brackets
- * @param port 1..65535
+ * @param port 0..65535; 0 means "any free port" for a listen address
  */
 public record HostAndPort(String host, int port) {
 
     public HostAndPort {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 0..65535");
         }
     }
 
