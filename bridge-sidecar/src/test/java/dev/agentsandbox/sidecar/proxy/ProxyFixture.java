@@ -119,6 +119,13 @@ final class ProxyFixture implements AutoCloseable {
     record Curl(int exit, String out, String err) {
     }
 
+    /** A port that was free a moment ago. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     @Override
     public void close() {
         server.close();
@@ -133,6 +140,8 @@ final class ProxyFixture implements AutoCloseable {
         private HostResolver resolver;
         private ProxyLimits limits = ProxyLimits.DEFAULTS;
         private Path trustBundle;
+        private int listenPort;
+        private int adminPort;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -168,6 +177,13 @@ final class ProxyFixture implements AutoCloseable {
             return this;
         }
 
+        /** Fixed ports (e.g. so a rule can name the proxy's own port); 0 for any. */
+        Builder ports(int listenPort, int adminPort) {
+            this.listenPort = listenPort;
+            this.adminPort = adminPort;
+            return this;
+        }
+
         Builder trustBundle(Path trustBundle) {
             this.trustBundle = trustBundle;
             return this;
@@ -184,8 +200,8 @@ final class ProxyFixture implements AutoCloseable {
                 return found == null ? CompletableFuture.failedFuture(new UnknownHostException(name))
                         : CompletableFuture.completedFuture(found);
             };
-            ProxySettings settings = new ProxySettings(new HostAndPort("127.0.0.1", 0),
-                    new HostAndPort("127.0.0.1", 0), configFile, asFile ? null : config, dir.resolve("ca"),
+            ProxySettings settings = new ProxySettings(new HostAndPort("127.0.0.1", listenPort),
+                    new HostAndPort("127.0.0.1", adminPort), configFile, asFile ? null : config, dir.resolve("ca"),
                     trustBundle, ProxySettings.BRIDGE_PORTS, limits, Duration.ofMillis(200));
             return new ProxyFixture(dir, settings, effective);
         }
