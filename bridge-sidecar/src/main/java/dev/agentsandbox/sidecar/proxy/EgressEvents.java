@@ -81,6 +81,16 @@ final class EgressEvents {
                 .field("error", error).field("client", client).write();
     }
 
+    /** A connection that broke; only the exception's type is logged (a message could quote request data). */
+    void connectionError(String side, Throwable cause, String client) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        log.warn("connection-error").field("side", side).field("error", root.getClass().getSimpleName())
+                .field("client", client).write();
+    }
+
     void limitExceeded(String limit, String client) {
         connectionsRejected.increment();
         log.warn("limit-exceeded").field("limit", limit).field("client", client).write();

@@ -249,7 +249,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (content instanceof LastHttpContent last) {
-            if (intercepted != null) {
+            if (intercepted != null && !last.trailingHeaders().isEmpty()) {
                 CredentialRule rule = cx.policy().get().credentialFor(intercepted.host());
                 if (rule != null) {
                     last.trailingHeaders().remove(rule.header());
@@ -364,6 +364,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        cx.events().connectionError("client", cause, client());
         ctx.close();
     }
 
@@ -418,6 +419,15 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
 
     private String client() {
         return String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    private static boolean causedByTls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Carries one upstream connection's responses back to the client. */
@@ -536,9 +546,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
             upstreamCtx.close();
             if (!responseStarted && ctx.channel().isActive()) {
-                String code = cause instanceof io.netty.handler.codec.DecoderException
-                        && cause.getCause() instanceof javax.net.ssl.SSLException ? "upstream-tls-failed"
-                        : "upstream-failed";
+                String code = causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed";
                 fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, code,
                         code + " for " + destination);
             } else {
