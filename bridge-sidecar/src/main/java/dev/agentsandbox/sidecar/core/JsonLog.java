@@ -32,6 +32,8 @@ public final class JsonLog implements AutoCloseable {
     private final PrintStream out;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
 
@@ -66,10 +68,15 @@ public final class JsonLog implements AutoCloseable {
 
     /** Waits until every line queued so far is written (tests, shutdown). */
     public void flush() {
+        long target = queued.get();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!queue.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
+        while (written.get() < target && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         synchronized (out) {
             out.flush();
@@ -94,7 +101,9 @@ public final class JsonLog implements AutoCloseable {
         } catch (IOException e) {
             line = "{\"level\":\"error\",\"event\":\"log-encoding-failed\"}";
         }
-        if (!queue.offer(line)) {
+        if (queue.offer(line)) {
+            queued.incrementAndGet();
+        } else {
             dropped.incrementAndGet();
         }
     }
@@ -112,6 +121,7 @@ public final class JsonLog implements AutoCloseable {
                         out.flush();
                     }
                 }
+                written.incrementAndGet();
             } catch (InterruptedException e) {
                 return;
             }

@@ -170,30 +170,27 @@ class CredentialInjectionTest {
         String rotated = "test-canary-rotated-" + UUID.randomUUID();
         try {
             KubernetesMount.update(secretMount, "api-key", rotated);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String seen = null;
-            while (System.nanoTime() < deadline) {
-                https.clear();
-                curl(api("/rotation"));
-                seen = https.received().get(0).values("x-api-key").get(0);
-                if (seen.equals(rotated)) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertThat(seen).isEqualTo(rotated);
+            assertThat(awaitInjected(rotated)).isEqualTo(rotated);
         } finally {
             KubernetesMount.update(secretMount, "api-key", CANARY);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                https.clear();
-                curl(api("/restore"));
-                if (https.received().get(0).values("x-api-key").get(0).equals(CANARY)) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            awaitInjected(CANARY);
         }
+    }
+
+    /** Sends requests until the upstream receives {@code expected} (30 s hang guard); returns the last value seen. */
+    private String awaitInjected(String expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            https.clear();
+            curl(api("/rotation"));
+            seen = https.received().get(0).values("x-api-key").get(0);
+            if (seen.equals(expected)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return seen;
     }
 
     @Test

@@ -72,11 +72,8 @@ class LimitsTest {
             try {
                 for (int i = 0; i < 2; i++) {
                     Socket socket = new Socket("127.0.0.1", proxy.port());
-                    socket.setSoTimeout(20_000);
                     open.add(socket);
-                    socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 200");
+                    assertThat(connect(socket, target)).startsWith("HTTP/1.1 200");
                 }
                 String third = proxy.raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
                 assertThat(third).startsWith("HTTP/1.1 503").contains("X-AgentSandbox-Error: too-many-tunnels");
@@ -85,19 +82,24 @@ class LimitsTest {
                     socket.close();
                 }
             }
-            // Closing tunnels frees their slots.
+            // Closing tunnels frees their slots (the proxy sees the close asynchronously: retry, with a hang guard).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             String again = "";
             while (System.nanoTime() < deadline && !again.startsWith("HTTP/1.1 200")) {
                 try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
-                    socket.setSoTimeout(20_000);
-                    socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    again = readHead(socket.getInputStream());
+                    again = connect(socket, target);
                 }
             }
             assertThat(again).startsWith("HTTP/1.1 200");
         }
+    }
+
+    /** Sends a CONNECT on the socket and returns the response head. */
+    private static String connect(Socket socket, String target) throws Exception {
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        return readHead(socket.getInputStream());
     }
 
     @Test
