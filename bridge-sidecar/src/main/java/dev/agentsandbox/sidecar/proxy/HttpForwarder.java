@@ -129,7 +129,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             deny("?", 0, new Denial(DenyReason.INVALID_HOST, "unparsable request target"));
             return null;
         }
-        if (target == null || target.port() == 443 && request.uri().regionMatches(true, 0, "https:", 0, 6)) {
+        if (target == null || request.uri().regionMatches(true, 0, "https:", 0, 6)) {
             deny("?", 0, new Denial(DenyReason.NOT_A_PROXY_REQUEST,
                     "send http:// URLs in absolute form and https:// through CONNECT"));
             return null;
@@ -192,6 +192,16 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             releasePending();
             return;
         }
+        try {
+            dispatch(admission, key);
+        } catch (RuntimeException e) {
+            // Runs outside the pipeline (a callback): nothing else would answer the client or log the failure.
+            cx.events().connectionError("proxy", e, client());
+            fail("?", 0, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
+        }
+    }
+
+    private void dispatch(Admission admission, String key) {
         if (admission == null) {
             fail("?", 0, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
         } else if (admission.denial() != null) {

@@ -109,6 +109,16 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
+        try {
+            dispatch(ctx, admission);
+        } catch (RuntimeException e) {
+            // Runs outside the pipeline (a callback): nothing else would answer the client or log the failure.
+            cx.events().connectionError("proxy", e, client(ctx));
+            ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Admission admission) {
         if (admission == null) {
             ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
         } else if (admission.denial() != null) {

@@ -88,7 +88,8 @@ public final class ProxyServer implements AutoCloseable {
                 new UpstreamDialer(settings.limits().connectTimeout(), events), events, credentials, authority,
                 upstreamTls, settings.limits());
 
-        loops = new EventLoops(0);
+        // One event loop per available core (container-aware): the sidecar runs in every sandbox, keep it small.
+        loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         if (settings.admin() != null) {
             adminAddress = new AdminServer(registry, events::status, () -> listener != null && listener.isActive())
                     .start(loops, settings.admin());

@@ -116,6 +116,9 @@ class SsrfTest {
     void originFormRequestsAreNotProxied() throws Exception {
         assertThat(proxy.raw("GET / HTTP/1.1\r\nHost: allowed.test.example\r\n\r\n"))
                 .startsWith("HTTP/1.1 403").contains("X-AgentSandbox-Deny: not-a-proxy-request");
+        // https:// must go through CONNECT: forwarding it as plain HTTP would send cleartext to a TLS port.
+        assertThat(proxy.raw("GET https://public.test.example:8443/ HTTP/1.1\r\nHost: public.test.example:8443\r\n\r\n"))
+                .startsWith("HTTP/1.1 403").contains("X-AgentSandbox-Deny: not-a-proxy-request");
     }
 
     @Test
