@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -59,6 +60,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private boolean connecting;
     private boolean awaitingResponse;
     private boolean exchangeInProgress;
+    private boolean requestComplete;
     private boolean discardingRequest;
     private boolean clientKeepAlive;
     private boolean handedOver;
@@ -85,12 +87,18 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(Object msg) {
-        if (msg instanceof HttpRequest request) {
-            if (request.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                refuseMalformed(request.decoderResult().cause());
-                return;
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof HttpRequest) {
+                refuseMalformed(object.decoderResult().cause());
+            } else {
+                // A broken body (bad chunk framing): the exchange cannot be completed honestly.
+                cx.events().limitExceeded("malformed-request", client());
+                ctx.close();
             }
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
             onRequest(request);
         } else if (msg instanceof HttpContent content) {
             onRequestContent(content);
@@ -103,6 +111,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         discardingRequest = false;
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         exchangeInProgress = true;
+        requestComplete = false;
         RequestTarget target = intercepted == null ? plainTarget(request) : interceptedTarget(request);
         if (target == null) {
             discardingRequest = true;
@@ -265,6 +274,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                     last.trailingHeaders().remove(rule.header());
                 }
             }
+            requestComplete = true;
             awaitingResponse = true;
             updateClientReading();
         }
@@ -504,7 +514,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
             }
             awaitingResponse = false;
             exchangeInProgress = false;
-            if (closeAfterResponse || !clientKeepAlive) {
+            // An upstream that answered before the request body ended leaves the connection out of step: close it.
+            if (closeAfterResponse || !clientKeepAlive || !requestComplete) {
                 client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }

@@ -114,6 +114,19 @@ class CredentialInjectionTest {
     }
 
     @Test
+    void requestBodiesStreamThroughWithExpectContinue() throws Exception {
+        Path body = dir.resolve("body.bin");
+        Files.write(body, new byte[700 * 1024]);
+        var result = curl("-H", "Expect: 100-continue", "--data-binary", "@" + body, api("/v1/upload"));
+        assertThat(lastResponse(result)).startsWith("HTTP/1.1 200").contains("ok /v1/upload");
+        assertThat(https.received()).singleElement().satisfies(r -> {
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.bodyLength()).isEqualTo(700 * 1024);
+            assertThat(r.values("x-api-key")).containsExactly(CANARY);
+        });
+    }
+
+    @Test
     void theJdkClientGetsTheCredentialInjectedToo() throws Exception {
         HttpResponse<String> response = proxy.client(proxy.caCertificate()).send(HttpRequest.newBuilder(
                 URI.create(api("/v1/models"))).header("X-Api-Key", "proxy-managed").build(),

@@ -41,7 +41,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class TestUpstream implements AutoCloseable {
 
     /** What the upstream received. */
-    record Received(String method, String uri, List<Map.Entry<String, String>> headers) {
+    record Received(String method, String uri, List<Map.Entry<String, String>> headers, int bodyLength) {
         List<String> values(String name) {
             return headers.stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
         }
@@ -97,7 +97,7 @@ final class TestUpstream implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof FullHttpRequest request) {
                 received.add(new Received(request.method().name(), request.uri(),
-                        List.copyOf(request.headers().entries())));
+                        List.copyOf(request.headers().entries()), request.content().readableBytes()));
             }
             ctx.fireChannelRead(msg);
         }
