@@ -30,6 +30,11 @@ class LimitsTest {
                 .limits(limits);
     }
 
+    private static ProxyLimits limits(int maxConnections, int maxTunnels, Duration headerTimeout) {
+        return new ProxyLimits(maxConnections, maxTunnels, 32 * 1024, headerTimeout, Duration.ofMinutes(5),
+                Duration.ofSeconds(5));
+    }
+
     private static String okRequest(TestUpstream upstream) {
         String host = "ok.test.example:" + upstream.port();
         return "GET http://" + host + "/ HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
@@ -49,8 +54,7 @@ class LimitsTest {
 
     @Test
     void aClientTooSlowToSendItsRequestHeadIsCutOff(@TempDir Path dir) throws Exception {
-        ProxyLimits limits = new ProxyLimits(100, 100, 32 * 1024, Duration.ofSeconds(1), Duration.ofMinutes(5),
-                Duration.ofSeconds(5));
+        ProxyLimits limits = limits(100, 100, Duration.ofSeconds(1));
         try (TestUpstream upstream = TestUpstream.http();
              ProxyFixture proxy = proxy(dir, upstream, limits).start();
              Socket slow = new Socket("127.0.0.1", proxy.port())) {
@@ -63,8 +67,7 @@ class LimitsTest {
 
     @Test
     void tunnelsBeyondTheCapAreRefusedWith503(@TempDir Path dir) throws Exception {
-        ProxyLimits limits = new ProxyLimits(100, 2, 32 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                Duration.ofSeconds(5));
+        ProxyLimits limits = limits(100, 2, Duration.ofSeconds(30));
         try (TestUpstream upstream = TestUpstream.http();
              ProxyFixture proxy = proxy(dir, upstream, limits).start()) {
             String target = "ok.test.example:" + upstream.port();
@@ -104,8 +107,7 @@ class LimitsTest {
 
     @Test
     void aThousandConnectionBurstLeavesTheProxyHealthy(@TempDir Path dir) throws Exception {
-        ProxyLimits limits = new ProxyLimits(300, 300, 32 * 1024, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                Duration.ofSeconds(5));
+        ProxyLimits limits = limits(300, 300, Duration.ofSeconds(30));
         try (TestUpstream upstream = TestUpstream.http();
              ProxyFixture proxy = proxy(dir, upstream, limits).start()) {
             ExecutorService pool = Executors.newFixedThreadPool(64);
