@@ -56,8 +56,4 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
         ctx.fireChannelRead(msg);
     }
-
-    int open() {
-        return open.get();
-    }
 }

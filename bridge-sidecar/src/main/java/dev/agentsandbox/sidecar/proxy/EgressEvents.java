@@ -119,10 +119,6 @@ final class EgressEvents {
         activeTunnels.decrementAndGet();
     }
 
-    int activeTunnels() {
-        return activeTunnels.get();
-    }
-
     void upstreamConnected(long nanos) {
         connectLatency.record(nanos, TimeUnit.NANOSECONDS);
     }

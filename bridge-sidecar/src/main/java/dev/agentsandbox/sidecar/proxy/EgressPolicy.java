@@ -141,10 +141,6 @@ public final class EgressPolicy {
         return credentialsByHost.get(HostNames.normalize(host));
     }
 
-    public List<CredentialRule> credentials() {
-        return List.copyOf(credentialsByHost.values());
-    }
-
     public AddressGuard guard() {
         return guard;
     }
