@@ -69,6 +69,15 @@ public record HostAndPort(String host, int port) {
         return new InetSocketAddress(host, port);
     }
 
+    /** {@code ip:port} of a connected peer, for log lines; {@code "?"} when unknown. */
+    public static String describe(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String ip = inet.getAddress().getHostAddress();
+            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + inet.getPort() : ip + ":" + inet.getPort();
+        }
+        return address == null ? "?" : address.toString();
+    }
+
     @Override
     public String toString() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;

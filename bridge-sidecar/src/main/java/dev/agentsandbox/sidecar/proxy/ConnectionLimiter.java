@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.core.HostAndPort;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -39,7 +40,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         int now = open.incrementAndGet();
         ctx.channel().closeFuture().addListener(closed -> open.decrementAndGet());
         if (now > maxConnections) {
-            events.limitExceeded("max-connections", String.valueOf(ctx.channel().remoteAddress()));
+            events.limitExceeded("max-connections", HostAndPort.describe(ctx.channel().remoteAddress()));
             ctx.channel().attr(REFUSED).set(Boolean.TRUE);
             ctx.channel().config().setAutoRead(false);
             ctx.writeAndFlush(Unpooled.wrappedBuffer(REFUSAL)).addListener(ChannelFutureListener.CLOSE);

@@ -45,12 +45,15 @@ final class EgressEvents {
         this.log = log;
         Gauge.builder("agentsandbox_proxy_tunnels_active", activeTunnels, AtomicInteger::get)
                 .description("open CONNECT tunnels (plain and intercepted)").register(registry);
-        this.tunnelsOpened = Counter.builder("agentsandbox_proxy_tunnels_opened").register(registry);
+        this.tunnelsOpened = Counter.builder("agentsandbox_proxy_tunnels_opened")
+                .description("CONNECT tunnels opened since start").register(registry);
         this.connectionsRejected = Counter.builder("agentsandbox_proxy_connections_rejected")
                 .description("client connections refused by a limit").register(registry);
         this.connectLatency = Timer.builder("agentsandbox_proxy_upstream_latency")
+                .description("upstream TCP connect time, and time to the first response of an upstream connection")
                 .tag("phase", "connect").register(registry);
         this.responseLatency = Timer.builder("agentsandbox_proxy_upstream_latency")
+                .description("upstream TCP connect time, and time to the first response of an upstream connection")
                 .tag("phase", "response").register(registry);
     }
 
@@ -98,7 +101,8 @@ final class EgressEvents {
 
     /** Counts bytes in one direction for a host; look it up once per connection, not per buffer. */
     Counter bytes(String host, String direction) {
-        return Counter.builder("agentsandbox_proxy_bytes").baseUnit("bytes").tag("host", hostLabel(host))
+        return Counter.builder("agentsandbox_proxy_bytes").description("bytes relayed, by host and direction")
+                .tag("host", hostLabel(host))
                 .tag("direction", direction).register(registry);
     }
 
@@ -134,7 +138,9 @@ final class EgressEvents {
     }
 
     private Counter requests(String decision, String host) {
-        return Counter.builder("agentsandbox_proxy_requests").tag("decision", decision).tag("host", hostLabel(host))
+        return Counter.builder("agentsandbox_proxy_requests")
+                .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
+                .tag("host", hostLabel(host))
                 .register(registry);
     }
 

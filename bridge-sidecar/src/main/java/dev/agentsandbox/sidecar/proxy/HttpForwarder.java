@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.config.CredentialRule;
 import dev.agentsandbox.sidecar.core.Relay;
 import io.micrometer.core.instrument.Counter;
@@ -438,7 +439,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     }
 
     private String client() {
-        return String.valueOf(ctx.channel().remoteAddress());
+        return HostAndPort.describe(ctx.channel().remoteAddress());
     }
 
     private static boolean causedByTls(Throwable cause) {

@@ -193,6 +193,6 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     }
 
     private static String client(ChannelHandlerContext ctx) {
-        return String.valueOf(ctx.channel().remoteAddress());
+        return HostAndPort.describe(ctx.channel().remoteAddress());
     }
 }
