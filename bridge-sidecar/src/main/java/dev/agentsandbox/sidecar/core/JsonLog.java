@@ -1,0 +1,158 @@
+package dev.agentsandbox.sidecar.core;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Structured logging: one JSON object per line, written by one background thread so that an event loop never
+ * blocks on stdout. When the queue is full (stdout stalled) lines are dropped and counted rather than stalling
+ * the proxy; the count appears in the next line written.
+ *
+ * <p>Callers must never pass a secret or a request body as a field: this class cannot tell them apart.
+ */
+public final class JsonLog implements AutoCloseable {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    private static final int QUEUE_CAPACITY = 8192;
+
+    private final String component;
+    private final PrintStream out;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    /**
+     * @param component the value of the {@code component} field of every line (e.g. {@code proxy})
+     * @param out       where lines go; {@link System#out} in production
+     */
+    public JsonLog(String component, OutputStream out) {
+        this.component = component;
+        this.out = out instanceof PrintStream ps ? ps : new PrintStream(out, false, java.nio.charset.StandardCharsets.UTF_8);
+        this.writer = new Thread(this::drain, "json-log-" + component);
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public static JsonLog stdout(String component) {
+        return new JsonLog(component, System.out);
+    }
+
+    /** Starts an info line for {@code event}; add fields, then call {@link Line#write()}. */
+    public Line info(String event) {
+        return new Line("info", event);
+    }
+
+    public Line warn(String event) {
+        return new Line("warn", event);
+    }
+
+    public Line error(String event) {
+        return new Line("error", event);
+    }
+
+    /** Waits until every line queued so far is written (tests, shutdown). */
+    public void flush() {
+        long target = queued.get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (written.get() < target && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        synchronized (out) {
+            out.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
+        closed = true;
+        writer.interrupt();
+    }
+
+    private void enqueue(Map<String, Object> fields) {
+        String line;
+        try {
+            StringWriter buffer = new StringWriter(160);
+            try (JsonGenerator generator = MAPPER.createGenerator(buffer)) {
+                generator.writeObject(fields);
+            }
+            line = buffer.toString();
+        } catch (IOException e) {
+            line = "{\"level\":\"error\",\"event\":\"log-encoding-failed\"}";
+        }
+        if (queue.offer(line)) {
+            queued.incrementAndGet();
+        } else {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void drain() {
+        while (!closed) {
+            try {
+                String line = queue.poll(1, TimeUnit.SECONDS);
+                if (line == null) {
+                    continue;
+                }
+                synchronized (out) {
+                    out.println(line);
+                    if (queue.isEmpty()) {
+                        out.flush();
+                    }
+                }
+                written.incrementAndGet();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One log line being built. Not thread-safe; build and write it on one thread. */
+    public final class Line {
+        private final Map<String, Object> fields = new LinkedHashMap<>(16);
+
+        private Line(String level, String event) {
+            fields.put("ts", Instant.now().toString());
+            fields.put("level", level);
+            fields.put("component", component);
+            fields.put("event", event);
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                fields.put("droppedLines", lost);
+            }
+        }
+
+        /** Adds a field; null values are left out. */
+        public Line field(String name, Object value) {
+            if (value != null) {
+                fields.put(name, value);
+            }
+            return this;
+        }
+
+        public void write() {
+            enqueue(fields);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import dev.agentsandbox.sidecar.config.CredentialRule;
+import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.core.CommandLine;
+import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.JsonLog;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The {@code proxy} role: parses its command line and runs a {@link ProxyServer} until the process stops. */
+public final class ProxyCommand {
+
+    static final String USAGE = """
+            usage: agentsandbox-sidecar proxy [options]
+
+            The credential-injecting egress proxy. Deny by default; policy from --config or from the rule flags.
+
+            Policy (one of):
+              --config FILE            proxy.json as the operator writes it into the sidecar ConfigMap; reloaded when
+                                       it changes (an invalid new file is refused, the old policy stays)
+              --allow RULE             allow a host: host, *.domain (one label), **.domain (any depth), each with an
+                                       optional :port (without one, only 80 and 443). Repeatable
+              --deny RULE              refuse a host even when allowed (deny beats allow). Repeatable
+              --allow-cidr CIDR        exempt an address range from the always-denied private ranges, and allow
+                                       IP-literal targets in it. Repeatable
+              --credential SPEC        inject a header for one exact host over intercepted TLS. Repeatable.
+                                       SPEC: host=H,header=X,file=PATH[,format=F][,user=U][,name=N]
+                                       format has one %s (default "%s"); user makes the value Base64(user:secret)
+
+            Listening:
+              --listen HOST:PORT       proxy address (default 127.0.0.1:3128)
+              --admin HOST:PORT        /healthz, /metrics, /status (default 127.0.0.1:9090)
+              --protect-port PORT      another sidecar port never reachable through the proxy (default: the
+                                       bridge's 54321 and 9091). Repeatable
+
+            TLS:
+              --ca-dir DIR             write the interception CA certificate to DIR/ca.crt (the key is never written)
+              --trust-bundle FILE      extra PEM certificates trusted for upstream servers (besides the system store)
+
+            Limits:
+              --max-connections N      concurrent client connections (default 2048)
+              --max-tunnels N          concurrent CONNECT tunnels (default 1024)
+              --max-header-bytes N     request line plus headers (default 32768)
+              --header-timeout SEC     time for a new connection to send its request head (default 30)
+              --idle-timeout SEC       close connections idle this long (default 600)
+              --connect-timeout SEC    upstream connect timeout (default 10)
+
+              --help                   this text
+            """;
+
+    private static final Set<String> VALUE_OPTIONS = Set.of("config", "allow", "deny", "allow-cidr", "credential",
+            "listen", "admin", "protect-port", "ca-dir", "trust-bundle", "max-connections", "max-tunnels",
+            "max-header-bytes", "header-timeout", "idle-timeout", "connect-timeout");
+
+    private ProxyCommand() {
+    }
+
+    public static int run(String[] args) throws Exception {
+        ProxySettings settings;
+        try {
+            CommandLine line = CommandLine.parse(args, VALUE_OPTIONS, Set.of("help"));
+            if (line.has("help")) {
+                System.out.print(USAGE);
+                return 0;
+            }
+            settings = settings(line);
+        } catch (IllegalArgumentException | CommandLine.UsageException e) {
+            System.err.println("proxy: " + e.getMessage());
+            System.err.println("run 'agentsandbox-sidecar proxy --help' for the options");
+            return 2;
+        }
+        JsonLog log = JsonLog.stdout("proxy");
+        SystemHostResolver resolver = new SystemHostResolver(4, 1024);
+        ProxyServer server = new ProxyServer(settings, resolver, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            resolver.close();
+        }, "shutdown"));
+        try {
+            server.start();
+        } catch (Exception e) {
+            log.error("start-failed").field("error", e.getMessage()).write();
+            log.flush();
+            return 1;
+        }
+        server.awaitClose();
+        return 0;
+    }
+
+    static ProxySettings settings(CommandLine line) {
+        Path config = line.value("config").map(Path::of).orElse(null);
+        boolean hasRuleFlags = !line.values("allow").isEmpty() || !line.values("deny").isEmpty()
+                || !line.values("allow-cidr").isEmpty() || !line.values("credential").isEmpty();
+        if (config != null && hasRuleFlags) {
+            throw new IllegalArgumentException("--config and --allow/--deny/--allow-cidr/--credential exclude each "
+                    + "other: put the rules in the file, or drop --config");
+        }
+        ProxyConfig inline = config != null ? null : new ProxyConfig(line.values("allow"), line.values("deny"),
+                line.values("allow-cidr"), credentials(line.values("credential")));
+        List<Integer> protectedPorts = line.values("protect-port").stream().map(p -> intOption("protect-port", p))
+                .toList();
+        ProxyLimits defaults = ProxyLimits.DEFAULTS;
+        ProxyLimits limits = new ProxyLimits(
+                line.value("max-connections").map(v -> intOption("max-connections", v)).orElse(defaults.maxConnections()),
+                line.value("max-tunnels").map(v -> intOption("max-tunnels", v)).orElse(defaults.maxTunnels()),
+                line.value("max-header-bytes").map(v -> intOption("max-header-bytes", v)).orElse(defaults.maxHeaderBytes()),
+                line.value("header-timeout").map(v -> seconds("header-timeout", v)).orElse(defaults.headerTimeout()),
+                line.value("idle-timeout").map(v -> seconds("idle-timeout", v)).orElse(defaults.idleTimeout()),
+                line.value("connect-timeout").map(v -> seconds("connect-timeout", v)).orElse(defaults.connectTimeout()));
+        return new ProxySettings(
+                HostAndPort.parse(line.value("listen").orElse("127.0.0.1:3128")),
+                HostAndPort.parse(line.value("admin").orElse("127.0.0.1:9090")),
+                config, inline,
+                line.value("ca-dir").map(Path::of).orElse(null),
+                line.value("trust-bundle").map(Path::of).orElse(null),
+                protectedPorts.isEmpty() ? ProxySettings.BRIDGE_PORTS : Set.copyOf(protectedPorts),
+                limits, Duration.ofSeconds(10));
+    }
+
+    /** Parses {@code host=H,header=X,file=PATH[,format=F][,user=U][,name=N]}. */
+    static List<CredentialRule> credentials(List<String> specs) {
+        List<CredentialRule> rules = new ArrayList<>();
+        for (String spec : specs) {
+            Map<String, String> fields = new HashMap<>();
+            for (String part : spec.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--credential '" + spec + "': expected key=value pairs "
+                            + "(host=H,header=X,file=PATH[,format=F][,user=U])");
+                }
+                String key = part.substring(0, eq).trim();
+                if (!Set.of("host", "header", "file", "format", "user", "name").contains(key)) {
+                    throw new IllegalArgumentException("--credential: unknown key '" + key
+                            + "' (use host, header, file, format, user, name)");
+                }
+                fields.put(key, part.substring(eq + 1));
+            }
+            for (String required : List.of("host", "header", "file")) {
+                if (!fields.containsKey(required)) {
+                    throw new IllegalArgumentException("--credential '" + spec + "': missing " + required + "=");
+                }
+            }
+            rules.add(new CredentialRule(fields.getOrDefault("name", fields.get("host")), fields.get("host"),
+                    fields.get("header"), fields.get("format"), fields.get("file"), fields.get("user")));
+        }
+        return rules;
+    }
+
+    private static int intOption(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " '" + value + "': expected a whole number");
+        }
+    }
+
+    private static Duration seconds(String option, String value) {
+        int seconds = intOption(option, value);
+        if (seconds < 1) {
+            throw new IllegalArgumentException("--" + option + " must be at least 1 second");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+}

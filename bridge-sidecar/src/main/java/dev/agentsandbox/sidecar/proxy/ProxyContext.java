@@ -1,0 +1,20 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import java.util.function.Supplier;
+
+/**
+ * What the per-connection handlers share: built once by {@link ProxyServer}.
+ *
+ * @param policy      the policy in force (swapped on reload)
+ * @param gate        policy → resolve → check
+ * @param dialer      connects to checked destinations
+ * @param events      logs, metrics and status of every decision
+ * @param credentials the secrets, by rule
+ * @param authority   mints the certificates presented to the agent
+ * @param upstreamTls verifies the real upstreams
+ * @param limits      the abuse bounds
+ */
+record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressEvents events,
+                    CredentialStore credentials, CertificateAuthority authority, UpstreamTls upstreamTls,
+                    ProxyLimits limits) {
+}

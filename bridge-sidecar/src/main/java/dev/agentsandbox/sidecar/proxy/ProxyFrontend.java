@@ -1,0 +1,198 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.Relay;
+import io.micrometer.core.instrument.Counter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The first handler after the HTTP codec on a client connection: enforces the request-head deadline (slow-client
+ * guard) and handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
+ *
+ * <p>An admitted CONNECT becomes either a plain byte tunnel (host without a credential rule: the proxy never sees
+ * the TLS inside) or an intercepted one (host with a credential rule: TLS terminated with a minted certificate,
+ * requests forwarded by an {@link HttpForwarder} in intercepted mode).
+ */
+final class ProxyFrontend extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "front";
+    static final String HTTP_CODEC = "http";
+    private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection established");
+
+    private final ProxyContext cx;
+    private ScheduledFuture<?> headerDeadline;
+    private boolean sawRequest;
+    private boolean inConnect;
+
+    ProxyFrontend(ProxyContext cx) {
+        this.cx = cx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        headerDeadline = ctx.executor().schedule(() -> {
+            if (!sawRequest && ctx.channel().isActive()) {
+                cx.events().limitExceeded("header-timeout", client(ctx));
+                ProxyReplies.error(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "header-timeout",
+                        "the request head did not arrive in time");
+            }
+        }, cx.limits().headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            sawRequest = true;
+            cancelDeadline();
+            if (request.decoderResult().isSuccess() && HttpMethod.CONNECT.equals(request.method())) {
+                inConnect = true;
+                onConnect(ctx, request);
+                return;
+            }
+        } else if (inConnect && msg instanceof HttpContent) {
+            // The (empty) end of the CONNECT request itself.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void onConnect(ChannelHandlerContext ctx, HttpRequest request) {
+        HostAndPort target;
+        try {
+            target = HostAndPort.parse(request.uri());
+        } catch (IllegalArgumentException e) {
+            cx.events().denied("connect", "?", 0, new Denial(DenyReason.INVALID_HOST, "CONNECT needs host:port"),
+                    client(ctx));
+            ProxyReplies.deny(ctx, ProxyReplies.printable(request.uri()), 0,
+                    new Denial(DenyReason.INVALID_HOST, "CONNECT needs host:port"));
+            return;
+        }
+        if (!cx.events().tryOpenTunnel(cx.limits().maxTunnels())) {
+            cx.events().limitExceeded("max-tunnels", client(ctx));
+            ProxyReplies.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "too-many-tunnels",
+                    "too many open tunnels; close some and retry");
+            return;
+        }
+        ctx.channel().closeFuture().addListener(closed -> cx.events().tunnelClosed());
+        ctx.channel().config().setAutoRead(false);
+        cx.gate().admit(target.host(), target.port()).whenComplete((admission, error) ->
+                ctx.executor().execute(() -> onAdmission(ctx, admission)));
+    }
+
+    private void onAdmission(ChannelHandlerContext ctx, Admission admission) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        try {
+            dispatch(ctx, admission);
+        } catch (RuntimeException e) {
+            // Runs outside the pipeline (a callback): nothing else would answer the client or log the failure.
+            cx.events().connectionError("proxy", e, client(ctx));
+            ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Admission admission) {
+        if (admission == null) {
+            ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
+        } else if (admission.denial() != null) {
+            cx.events().denied("connect", admission.host(), admission.port(), admission.denial(), client(ctx));
+            ProxyReplies.deny(ctx, admission.host(), admission.port(), admission.denial());
+        } else if (admission.failure() != null) {
+            cx.events().failed("connect", admission.host(), admission.port(), "dns-failure", client(ctx));
+            ProxyReplies.error(ctx, HttpResponseStatus.BAD_GATEWAY, "dns-failure", admission.failure());
+        } else if (cx.policy().get().credentialFor(admission.host()) != null) {
+            intercept(ctx, admission.destination());
+        } else {
+            tunnel(ctx, admission.destination());
+        }
+    }
+
+    /** Terminates the agent's TLS with a certificate for the host and forwards the decrypted requests. */
+    private void intercept(ChannelHandlerContext ctx, CheckedDestination destination) {
+        SslContext serverTls = cx.authority().serverContextFor(destination.host());
+        cx.events().allowed("intercept", destination.host(), destination.port(), destination.rule(), client(ctx));
+        Channel client = ctx.channel();
+        client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
+        ChannelPipeline pipeline = client.pipeline();
+        pipeline.addAfter(HTTP_CODEC, "tls", serverTls.newHandler(client.alloc()));
+        pipeline.addAfter("tls", "https", new HttpServerCodec(8192, cx.limits().maxHeaderBytes(), 64 * 1024));
+        pipeline.addAfter("https", "forward-tls", new HttpForwarder(cx, destination));
+        pipeline.remove(HttpForwarder.NAME);
+        pipeline.remove(this);
+        pipeline.remove(HTTP_CODEC);
+        client.config().setAutoRead(true);
+        client.read();
+    }
+
+    /** Connects to the checked address and pipes bytes; the proxy never sees inside the tunnel. */
+    private void tunnel(ChannelHandlerContext ctx, CheckedDestination destination) {
+        Channel client = ctx.channel();
+        long idleSeconds = cx.limits().idleTimeout().toSeconds();
+        cx.dialer().dial(destination, client.eventLoop(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS), IdleCloser.INSTANCE);
+            }
+        }).addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess()) {
+                cx.events().failed("connect", destination.host(), destination.port(), "upstream-unreachable",
+                        client(ctx));
+                ProxyReplies.error(ctx, HttpResponseStatus.BAD_GATEWAY, "upstream-unreachable",
+                        "cannot connect to " + destination);
+                return;
+            }
+            Channel upstream = done.channel();
+            if (!client.isActive()) {
+                upstream.close();
+                return;
+            }
+            cx.events().allowed("tunnel", destination.host(), destination.port(), destination.rule(), client(ctx));
+            client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
+            Counter up = cx.events().bytes(destination.host(), "upstream");
+            Counter down = cx.events().bytes(destination.host(), "downstream");
+            Relay.join(client, upstream, up::increment, down::increment);
+            ChannelPipeline pipeline = client.pipeline();
+            pipeline.remove(HttpForwarder.NAME);
+            pipeline.remove(this);
+            pipeline.remove(HTTP_CODEC);
+        });
+    }
+
+    private void cancelDeadline() {
+        if (headerDeadline != null) {
+            headerDeadline.cancel(false);
+            headerDeadline = null;
+        }
+    }
+
+    private static String client(ChannelHandlerContext ctx) {
+        return HostAndPort.describe(ctx.channel().remoteAddress());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The policy file is a ConfigMap mount: updates arrive as a {@code ..data} symlink swap, without a restart. */
+class PolicyReloadTest {
+
+    @Test
+    void aChangedPolicyAppliesWithoutRestartAndAnInvalidOneIsRefused(@TempDir Path dir) throws Exception {
+        try (TestUpstream upstream = TestUpstream.http();
+             ProxyFixture proxy = ProxyFixture.builder(dir)
+                     .config(new ProxyConfig(List.of("first.test.example:" + upstream.port()), null,
+                             List.of("127.0.0.0/8"), null))
+                     .configFile()
+                     .resolver(TestNames.loopbackForTestExample())
+                     .start()) {
+            String first = "http://first.test.example:" + upstream.port() + "/";
+            String second = "http://second.test.example:" + upstream.port() + "/";
+            assertThat(status(proxy, first)).isEqualTo("200");
+            assertThat(status(proxy, second)).isEqualTo("403");
+
+            KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, SidecarConfigJson.write(
+                    new ProxyConfig(List.of("second.test.example:" + upstream.port()), null, List.of("127.0.0.0/8"),
+                            null)));
+            awaitStatus(proxy, second, "200"::equals);
+            assertThat(status(proxy, first)).isEqualTo("403");
+
+            KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, "{\"alow\": [\"evil.example\"]}");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!proxy.logs().contains("policy-rejected") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(proxy.logs()).contains("\"event\":\"policy-rejected\"").contains("alow");
+            assertThat(status(proxy, second)).isEqualTo("200");
+        }
+    }
+
+    private static void awaitStatus(ProxyFixture proxy, String url, Predicate<String> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = status(proxy, url);
+            if (done.test(last)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("still " + last + " for " + url + " after 30 s");
+    }
+
+    private static String status(ProxyFixture proxy, String url) throws Exception {
+        return proxy.curl("-o", "/dev/null", "-w", "%{http_code}", url).out();
+    }
+}

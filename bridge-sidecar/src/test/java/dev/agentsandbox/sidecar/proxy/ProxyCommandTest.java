@@ -1,0 +1,58 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import dev.agentsandbox.sidecar.config.CredentialRule;
+import dev.agentsandbox.sidecar.core.CommandLine;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProxyCommandTest {
+
+    private static ProxySettings parse(String... args) {
+        return ProxyCommand.settings(CommandLine.parse(args, Set.of("config", "allow", "deny", "allow-cidr",
+                "credential", "listen", "admin", "protect-port", "ca-dir", "trust-bundle", "max-connections",
+                "max-tunnels", "max-header-bytes", "header-timeout", "idle-timeout", "connect-timeout"), Set.of("help")));
+    }
+
+    @Test
+    void flagsBuildAnInlinePolicyWithDefaults() {
+        ProxySettings settings = parse("--allow", "a.com", "--allow", "*.b.com:8443", "--deny", "x.b.com",
+                "--allow-cidr", "10.0.0.0/8", "--credential",
+                "host=api.a.com,header=Authorization,format=Bearer %s,file=/s/key", "--idle-timeout", "60");
+        assertThat(settings.inlinePolicy().allow()).containsExactly("a.com", "*.b.com:8443");
+        assertThat(settings.inlinePolicy().deny()).containsExactly("x.b.com");
+        assertThat(settings.inlinePolicy().allowCidrs()).containsExactly("10.0.0.0/8");
+        assertThat(settings.inlinePolicy().credentials()).containsExactly(
+                new CredentialRule("api.a.com", "api.a.com", "Authorization", "Bearer %s", "/s/key", null));
+        assertThat(settings.listen().port()).isEqualTo(3128);
+        assertThat(settings.admin().port()).isEqualTo(9090);
+        assertThat(settings.otherOwnPorts()).containsExactlyInAnyOrder(54321, 9091);
+        assertThat(settings.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void credentialSpecsAreValidatedWithTheFieldNamed() {
+        assertThat(ProxyCommand.credentials(List.of("host=github.com,header=Authorization,format=Basic %s,"
+                + "file=/t,user=x-access-token,name=github")).get(0).basicAuthUser()).isEqualTo("x-access-token");
+        assertThatThrownBy(() -> ProxyCommand.credentials(List.of("host=a.com,header=X")))
+                .hasMessageContaining("missing file=");
+        assertThatThrownBy(() -> ProxyCommand.credentials(List.of("host=a.com,header=X,file=/f,secret=oops")))
+                .hasMessageContaining("unknown key 'secret'");
+        assertThatThrownBy(() -> ProxyCommand.credentials(List.of("host=a.com,header=X,file=/f,format=none")))
+                .hasMessageContaining("exactly one %s");
+    }
+
+    @Test
+    void helpDocumentsEveryOption() {
+        for (String option : List.of("--config", "--listen", "--admin", "--allow", "--deny", "--allow-cidr",
+                "--credential", "--ca-dir", "--trust-bundle", "--max-tunnels", "--idle-timeout", "--connect-timeout",
+                "--header-timeout", "--max-header-bytes", "--max-connections", "--protect-port")) {
+            assertThat(ProxyCommand.USAGE).contains(option);
+        }
+    }
+}
