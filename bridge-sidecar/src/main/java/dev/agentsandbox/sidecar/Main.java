@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar;
 
+import dev.agentsandbox.sidecar.egressinit.EgressInit;
 import dev.agentsandbox.sidecar.proxy.ProxyCommand;
 
 import java.io.PrintStream;
@@ -18,7 +19,7 @@ public final class Main {
         Map<String, Role> roles = new LinkedHashMap<>();
         roles.put("proxy", ProxyCommand::run);
         roles.put("bridge", args -> notInThisBuild("bridge"));
-        roles.put("egress-init", args -> notInThisBuild("egress-init"));
+        roles.put("egress-init", EgressInit::run);
         return roles;
     }
 

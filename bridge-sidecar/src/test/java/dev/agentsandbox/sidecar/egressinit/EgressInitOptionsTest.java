@@ -1,0 +1,54 @@
+package dev.agentsandbox.sidecar.egressinit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EgressInitOptionsTest {
+
+    @Test
+    void readsBothUidsInEitherSpelling() throws Exception {
+        var options = EgressInitOptions.parse("--proxy-uid", "1337", "--bridge-uid=1338");
+
+        assertThat(options.rules()).isEqualTo(new EgressRules(1337, 1338));
+        assertThat(options.dryRun()).isFalse();
+        assertThat(options.help()).isFalse();
+    }
+
+    @Test
+    void dryRunIsAFlag() throws Exception {
+        assertThat(EgressInitOptions.parse("--dry-run", "--proxy-uid", "1", "--bridge-uid", "2").dryRun()).isTrue();
+    }
+
+    @Test
+    void helpNeedsNothingElse() throws Exception {
+        assertThat(EgressInitOptions.parse("--help").help()).isTrue();
+        assertThat(EgressInitOptions.parse("--proxy-uid", "1337", "-h").help()).isTrue();
+    }
+
+    @Test
+    void missingUidIsNamedWithAnExample() {
+        assertThatThrownBy(() -> EgressInitOptions.parse("--bridge-uid", "1338"))
+                .hasMessageContaining("--proxy-uid is required")
+                .hasMessageContaining("--proxy-uid 1337");
+        assertThatThrownBy(() -> EgressInitOptions.parse("--proxy-uid", "1337"))
+                .hasMessageContaining("--bridge-uid is required");
+    }
+
+    @Test
+    void badValuesNameTheFlag() {
+        assertThatThrownBy(() -> EgressInitOptions.parse("--proxy-uid", "proxy", "--bridge-uid", "1338"))
+                .hasMessage("--proxy-uid must be a numeric UID, got 'proxy'");
+        assertThatThrownBy(() -> EgressInitOptions.parse("--proxy-uid", "1337", "--bridge-uid", "0"))
+                .hasMessageStartingWith("--bridge-uid must not be 0");
+        assertThatThrownBy(() -> EgressInitOptions.parse("--proxy-uid"))
+                .hasMessage("--proxy-uid needs a value, e.g. --proxy-uid 1337");
+    }
+
+    @Test
+    void unknownOptionIsNamed() {
+        assertThatThrownBy(() -> EgressInitOptions.parse("--proxy-uid", "1337", "--bridge-uid", "1338", "--ipv4-only"))
+                .hasMessage("unknown option '--ipv4-only' (see --help)");
+    }
+}
