@@ -1,0 +1,174 @@
+package dev.agentsandbox.sidecar.egressinit;
+
+import dev.agentsandbox.sidecar.egressinit.netns.Commands;
+import dev.agentsandbox.sidecar.egressinit.netns.InternetHost;
+import dev.agentsandbox.sidecar.egressinit.netns.NetProbe;
+import dev.agentsandbox.sidecar.egressinit.netns.NetnsLab;
+import dev.agentsandbox.sidecar.egressinit.netns.ProbeResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The egress rules in real Linux network namespaces, installed by the real {@code egress-init} program (the shaded
+ * jar, with CAP_NET_ADMIN and no other capability), and tested with real processes running as the agent's, the
+ * proxy's and the bridge's UIDs. Skipped only where the machine lacks root or the ip / iptables tools.
+ */
+class EgressInitNetnsIT {
+
+    static final int AGENT_UID = 1000;
+    static final int PROXY_UID = 1337;
+    static final int BRIDGE_UID = 1338;
+    private static final EgressRules RULES = new EgressRules(PROXY_UID, BRIDGE_UID);
+
+    private static NetnsLab lab;
+
+    @BeforeAll
+    static void buildTheLabAndInstallTheRules() throws Exception {
+        assumeTrue((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
+                "network namespaces and iptables need root");
+        for (String tool : List.of("ip", "iptables-restore", "ip6tables-restore")) {
+            assumeTrue(Commands.find(tool).isPresent(), tool + " is not installed (Debian: iproute2, iptables)");
+        }
+        lab = new NetnsLab(testClasses(), sidecarJar());
+        lab.startInternetHost();
+
+        Commands.Result install = lab.sidecarWithOnly(lab.sandbox(), ",+net_admin",
+                "egress-init", "--proxy-uid", "" + PROXY_UID, "--bridge-uid", "" + BRIDGE_UID);
+
+        assertThat(install.exitStatus()).as(install.toString()).isZero();
+        assertThat(install.stdout()).contains("IPv4 egress rules installed", "IPv6 egress rules installed");
+    }
+
+    @AfterAll
+    static void removeTheLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IpFamily.class)
+    void theKernelHoldsExactlyTheRenderedRules(IpFamily family) {
+        String save = family == IpFamily.IPV4 ? "iptables-save" : "ip6tables-save";
+        String installed = lab.inNamespace(lab.sandbox(), save, "-t", "filter").requireSuccess().stdout();
+
+        assertThat(statements(installed)).containsExactlyElementsOf(statements(RULES.render(family)));
+    }
+
+    @Test
+    void agentsDirectTcpConnectionsAreRefusedNotLeftHanging() {
+        List<ProbeResult> results = lab.probeAs(AGENT_UID,
+                tcp(NetnsLab.INTERNET_V4, InternetHost.GREETING_PORT),
+                tcp(NetnsLab.INTERNET_V6, InternetHost.GREETING_PORT),
+                tcp(NetnsLab.INTERNET_V4, InternetHost.HTTP_PORT),
+                tcp(NetnsLab.INTERNET_V6, InternetHost.HTTP_PORT));
+
+        assertThat(results).hasSize(4).allSatisfy(result ->
+                assertThat(result.outcome()).as(result.toString()).isEqualTo("REFUSED"));
+        report("agent, direct TCP", results);
+    }
+
+    @Test
+    void agentGetsNoDns() {
+        List<ProbeResult> results = lab.probeAs(AGENT_UID,
+                udp(NetnsLab.INTERNET_V4, InternetHost.DNS_PORT),
+                udp(NetnsLab.INTERNET_V6, InternetHost.DNS_PORT));
+
+        assertThat(results).hasSize(2).allSatisfy(result ->
+                assertThat(result.refused()).as(result.toString()).isTrue());
+        report("agent, UDP/53", results);
+    }
+
+    @Test
+    void proxyAndBridgeUidsConnectAndResolveDirectly() {
+        for (int uid : new int[] {PROXY_UID, BRIDGE_UID}) {
+            List<ProbeResult> results = lab.probeAs(uid,
+                    tcp(NetnsLab.INTERNET_V4, InternetHost.GREETING_PORT),
+                    tcp(NetnsLab.INTERNET_V6, InternetHost.GREETING_PORT),
+                    udp(NetnsLab.INTERNET_V4, InternetHost.DNS_PORT),
+                    udp(NetnsLab.INTERNET_V6, InternetHost.DNS_PORT));
+
+            assertThat(results.get(0).outcome()).as(results.get(0).toString()).isEqualTo("CONNECTED");
+            assertThat(results.get(0).detail()).isEqualTo("greetings to " + canonical(NetnsLab.SANDBOX_V4));
+            assertThat(results.get(1).outcome()).as(results.get(1).toString()).isEqualTo("CONNECTED");
+            assertThat(results.get(1).detail()).isEqualTo("greetings to " + canonical(NetnsLab.SANDBOX_V6));
+            assertThat(results.get(2).outcome()).as(results.get(2).toString()).isEqualTo("ANSWERED");
+            assertThat(results.get(3).outcome()).as(results.get(3).toString()).isEqualTo("ANSWERED");
+            report("uid " + uid + ", direct", results);
+        }
+    }
+
+    @Test
+    void agentsUdpToOtherPortsIsRefusedToo() {
+        List<ProbeResult> results = lab.probeAs(AGENT_UID,
+                udp(NetnsLab.INTERNET_V4, 443),
+                udp(NetnsLab.INTERNET_V6, 443));
+
+        assertThat(results).hasSize(2).allSatisfy(result ->
+                assertThat(result.refused()).as(result.toString()).isTrue());
+    }
+
+    @Test
+    void withoutNetAdminNothingIsInstalledAndTheProgramFailsClosed() {
+        String bare = lab.addBareNamespace();
+
+        Commands.Result result = lab.sidecarWithOnly(bare, "",
+                "egress-init", "--proxy-uid", "" + PROXY_UID, "--bridge-uid", "" + BRIDGE_UID);
+
+        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(result.stderr()).contains("FAILED to install the IPv4 egress rules: iptables-restore exited",
+                "the agent must not start");
+        assertThat(lab.inNamespace(bare, "iptables-save", "-t", "filter").stdout()).doesNotContain("REJECT");
+    }
+
+    private static String tcp(String host, int port) {
+        return "tcp," + host + "," + port;
+    }
+
+    private static String udp(String host, int port) {
+        return "udp," + host + "," + port;
+    }
+
+    /** The lines iptables acts on: no comments, and chain counters zeroed (traffic has moved them). */
+    private static List<String> statements(String rules) {
+        return rules.lines()
+                .filter(line -> !line.startsWith("#"))
+                .map(line -> line.replaceFirst("^(:\\S+ \\S+) \\[\\d+:\\d+\\]$", "$1 [0:0]"))
+                .toList();
+    }
+
+    /** How Java prints an address, as the internet host reports its peer. */
+    private static String canonical(String address) {
+        try {
+            return InetAddress.getByName(address).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
+        }
+    }
+
+    private static void report(String what, List<ProbeResult> results) {
+        results.forEach(result -> System.out.println("[netns] " + what + ": " + result));
+    }
+
+    private static Path testClasses() throws Exception {
+        return Path.of(NetProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static Path sidecarJar() {
+        Path jar = Path.of(System.getProperty("sidecar.jar", "target/agentsandbox-sidecar.jar"));
+        assertThat(jar).as("the shaded sidecar jar (built in the package phase)").exists();
+        return jar;
+    }
+}
