@@ -16,6 +16,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -131,6 +132,23 @@ class EgressInitNetnsIT {
         assertThat(result.stderr()).contains("FAILED to install the IPv4 egress rules: iptables-restore exited",
                 "the agent must not start");
         assertThat(lab.inNamespace(bare, "iptables-save", "-t", "filter").stdout()).doesNotContain("REJECT");
+    }
+
+    @Test
+    void whenOnlyIpv6CannotBeInstalledTheProgramStillFailsClosed() {
+        String bare = lab.addBareNamespace();
+        // What ip6tables-restore says on a runtime without nf_tables for IPv6 (gVisor answers in this way).
+        String failingIp6tablesRestore = "#!/bin/sh\ncat >/dev/null\n"
+                + "echo 'ip6tables-restore/1.8.9 Failed to initialize nft: Protocol not supported' >&2\nexit 1\n";
+
+        Commands.Result result = lab.sidecarWithOnly(bare, ",+net_admin",
+                List.of(Map.entry("ip6tables-restore", failingIp6tablesRestore)),
+                "egress-init", "--proxy-uid", "" + PROXY_UID, "--bridge-uid", "" + BRIDGE_UID);
+
+        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(result.stdout()).contains("IPv4 egress rules installed");
+        assertThat(result.stderr()).contains("FAILED to install the IPv6 egress rules: ip6tables-restore exited"
+                + " with status 1: ip6tables-restore/1.8.9 Failed to initialize nft: Protocol not supported");
     }
 
     private static String tcp(String host, int port) {

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 public final class Commands {
 
     /** sbin directories hold ip and iptables but are not on every user's PATH. */
-    private static final String PATH = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
+    static final String PATH = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
 
     /** A finished command: its exit status, stdout and stderr. */
     public record Result(List<String> command, int exitStatus, String stdout, String stderr) {

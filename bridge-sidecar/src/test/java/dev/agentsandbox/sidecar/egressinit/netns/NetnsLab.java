@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,7 +36,7 @@ public final class NetnsLab implements AutoCloseable {
 
     static final Duration COMMAND_GUARD = Duration.ofSeconds(60);
     private static final String PREFIX = "asb-";
-    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(" + PREFIX + "(?:sbx|inet|bare)-(\\d+))\\b");
+    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(" + PREFIX + "(?:sbx|inet|bare\\d+)-(\\d+))\\b");
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final List<String> SMALL_JVM = List.of(
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto");
@@ -43,6 +45,7 @@ public final class NetnsLab implements AutoCloseable {
     private final String sandbox = PREFIX + "sbx-" + id;
     private final String internet = PREFIX + "inet-" + id;
     private final List<String> namespaces = new ArrayList<>();
+    private final AtomicInteger bareNamespaces = new AtomicInteger();
     private final List<Process> processes = new ArrayList<>();
     private final Path workDir;
     private final Path classes;
@@ -90,7 +93,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** A bare namespace, with nothing but its loopback, for tests that need their own. */
     public String addBareNamespace() {
-        String name = PREFIX + "bare-" + id;
+        String name = PREFIX + "bare" + bareNamespaces.incrementAndGet() + "-" + id;
         addNamespace(name);
         ip("-n", name, "link", "set", "lo", "up");
         return name;
@@ -109,8 +112,30 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Runs the sidecar jar in a namespace as root, keeping only the capabilities named (e.g. "+net_admin"). */
     public Commands.Result sidecarWithOnly(String namespace, String capabilities, String... args) {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                "setpriv", "--bounding-set=-all" + capabilities, "--inh-caps=-all", "--"));
+        return sidecarWithOnly(namespace, capabilities, List.of(), args);
+    }
+
+    /**
+     * Same, with {@code shadowingTools} (name to shell script) placed ahead of the real tools on the PATH: a way to
+     * make one of them fail for real.
+     */
+    public Commands.Result sidecarWithOnly(String namespace, String capabilities, List<Map.Entry<String, String>>
+            shadowingTools, String... args) {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        if (!shadowingTools.isEmpty()) {
+            Path bin = workDir.resolve("shadow-bin");
+            try {
+                Files.createDirectories(bin);
+                for (Map.Entry<String, String> tool : shadowingTools) {
+                    Path script = Files.writeString(bin.resolve(tool.getKey()), tool.getValue());
+                    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            command.addAll(List.of("env", "PATH=" + bin + ":" + Commands.PATH));
+        }
+        command.addAll(List.of("setpriv", "--bounding-set=-all" + capabilities, "--inh-caps=-all", "--"));
         command.addAll(jar(args));
         return Commands.run(COMMAND_GUARD, command);
     }
@@ -186,7 +211,7 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private void addNamespace(String name) {
+    private synchronized void addNamespace(String name) {
         namespaces.add(name);
         ip("netns", "add", name);
     }
