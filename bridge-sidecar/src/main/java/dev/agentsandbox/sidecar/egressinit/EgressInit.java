@@ -1,5 +1,7 @@
 package dev.agentsandbox.sidecar.egressinit;
 
+import dev.agentsandbox.sidecar.core.CommandLine;
+
 import java.io.PrintStream;
 import java.util.function.BooleanSupplier;
 
@@ -35,7 +37,7 @@ public final class EgressInit {
         EgressInitOptions options;
         try {
             options = EgressInitOptions.parse(args);
-        } catch (EgressInitOptions.UsageException e) {
+        } catch (CommandLine.UsageException e) {
             err.println("egress-init: " + e.getMessage());
             return EXIT_USAGE;
         }

@@ -1,10 +1,12 @@
 package dev.agentsandbox.sidecar.egressinit;
 
-import java.util.Arrays;
-import java.util.Iterator;
+import dev.agentsandbox.sidecar.core.CommandLine;
+import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+
+import java.util.Set;
 
 /**
- * The command line of {@code egress-init}.
+ * The command line of {@code egress-init}; a {@link UsageException} names the option and what to write instead.
  *
  * @param rules  the rules to install (null when only help was asked for)
  * @param dryRun print the rules instead of installing them
@@ -28,59 +30,27 @@ record EgressInitOptions(EgressRules rules, boolean dryRun, boolean help) {
               --help            print this text
             """;
 
-    /** A command line that cannot be run; the message names the flag and says what to write instead. */
-    static final class UsageException extends Exception {
-        UsageException(String message) {
-            super(message);
+    static EgressInitOptions parse(String... args) {
+        CommandLine line = CommandLine.parse(args, Set.of("proxy-uid", "bridge-uid"), Set.of("dry-run", "help"));
+        if (line.has("help")) {
+            return new EgressInitOptions(null, false, true);
         }
+        int proxyUid = uid(line, "proxy-uid", "the UID the egress proxy runs as, e.g. --proxy-uid 1337");
+        int bridgeUid = uid(line, "bridge-uid", "the UID the model bridge runs as, e.g. --bridge-uid 1338");
+        return new EgressInitOptions(new EgressRules(proxyUid, bridgeUid), line.has("dry-run"), false);
     }
 
-    static EgressInitOptions parse(String... args) throws UsageException {
-        Integer proxyUid = null;
-        Integer bridgeUid = null;
-        boolean dryRun = false;
-        Iterator<String> it = Arrays.asList(args).iterator();
-        while (it.hasNext()) {
-            String arg = it.next();
-            String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            switch (flag) {
-                case "--help", "-h" -> {
-                    return new EgressInitOptions(null, false, true);
-                }
-                case "--dry-run" -> dryRun = true;
-                case "--proxy-uid" -> proxyUid = uid(flag, valueOf(arg, flag, it));
-                case "--bridge-uid" -> bridgeUid = uid(flag, valueOf(arg, flag, it));
-                default -> throw new UsageException("unknown option '" + arg + "' (see --help)");
-            }
-        }
-        if (proxyUid == null) {
-            throw new UsageException("--proxy-uid is required: the UID the egress proxy runs as, e.g. --proxy-uid 1337");
-        }
-        if (bridgeUid == null) {
-            throw new UsageException("--bridge-uid is required: the UID the model bridge runs as, e.g. --bridge-uid 1338");
-        }
-        return new EgressInitOptions(new EgressRules(proxyUid, bridgeUid), dryRun, false);
-    }
-
-    private static String valueOf(String arg, String flag, Iterator<String> rest) throws UsageException {
-        if (arg.length() > flag.length()) {
-            return arg.substring(flag.length() + 1);
-        }
-        if (!rest.hasNext()) {
-            throw new UsageException(flag + " needs a value, e.g. " + flag + " 1337");
-        }
-        return rest.next();
-    }
-
-    private static int uid(String flag, String value) throws UsageException {
+    private static int uid(CommandLine line, String option, String meaning) {
+        String value = line.value(option)
+                .orElseThrow(() -> new UsageException("--" + option + " is required: " + meaning));
         int uid;
         try {
             uid = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(flag + " must be a numeric UID, got '" + value + "'");
+            throw new UsageException("--" + option + " must be a numeric UID, got '" + value + "'");
         }
         try {
-            return EgressRules.requireEgressUid(flag, uid);
+            return EgressRules.requireEgressUid("--" + option, uid);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
