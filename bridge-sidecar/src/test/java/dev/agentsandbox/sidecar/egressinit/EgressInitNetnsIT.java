@@ -33,7 +33,12 @@ class EgressInitNetnsIT {
     static final int BRIDGE_UID = 1338;
     private static final EgressRules RULES = new EgressRules(PROXY_UID, BRIDGE_UID);
 
+    private static final int PROXY_PORT = 3128;
+    private static final int PROXY_ADMIN_PORT = 9090;
+    private static final String PROXY_LOG = "proxy.log";
+
     private static NetnsLab lab;
+    private static Process proxy;
 
     @BeforeAll
     static void buildTheLabAndInstallTheRules() throws Exception {
@@ -149,6 +154,62 @@ class EgressInitNetnsIT {
         assertThat(result.stdout()).contains("IPv4 egress rules installed");
         assertThat(result.stderr()).contains("FAILED to install the IPv6 egress rules: ip6tables-restore exited"
                 + " with status 1: ip6tables-restore/1.8.9 Failed to initialize nft: Protocol not supported");
+    }
+
+    @Test
+    void agentReachesAnAllowedHostThroughTheRunningProxy() {
+        startTheProxyOnce();
+
+        List<ProbeResult> results = lab.probeAs(AGENT_UID,
+                http("http://" + NetnsLab.INTERNET_NAME + "/"),
+                http("http://" + NetnsLab.INTERNET_V6_NAME + "/"),
+                connect(NetnsLab.INTERNET_NAME + ":" + InternetHost.GREETING_PORT),
+                connect(NetnsLab.INTERNET_V6_NAME + ":" + InternetHost.GREETING_PORT));
+
+        report("agent, via the proxy", results);
+        // The internet host names its peer: the sandbox's address, so the proxy (UID 1337) made the connection.
+        assertThat(results).extracting(ProbeResult::outcome).containsOnly("HTTP 200");
+        assertThat(results).extracting(ProbeResult::detail).containsExactly(
+                "hello from the internet to " + canonical(NetnsLab.SANDBOX_V4),
+                "hello from the internet to " + canonical(NetnsLab.SANDBOX_V6),
+                "greetings to " + canonical(NetnsLab.SANDBOX_V4),
+                "greetings to " + canonical(NetnsLab.SANDBOX_V6));
+    }
+
+    @Test
+    void agentGetsTheProxysRefusalForAHostThatIsNotAllowed() {
+        startTheProxyOnce();
+
+        List<ProbeResult> results = lab.probeAs(AGENT_UID,
+                http("http://" + NetnsLab.BLOCKED_NAME + "/"),
+                connect(NetnsLab.BLOCKED_NAME + ":443"));
+
+        report("agent, via the proxy, host not allowed", results);
+        assertThat(results).extracting(ProbeResult::outcome).containsOnly("HTTP 403");
+        assertThat(results.get(0).detail()).contains(NetnsLab.BLOCKED_NAME);
+    }
+
+    /** The real proxy, as UID 1337 inside the sandbox, allowed to reach the lab's private addresses. */
+    private static synchronized void startTheProxyOnce() {
+        if (proxy != null) {
+            return;
+        }
+        proxy = lab.startSidecarInSandbox(PROXY_UID, PROXY_LOG, "proxy",
+                "--listen", "127.0.0.1:" + PROXY_PORT, "--admin", "127.0.0.1:" + PROXY_ADMIN_PORT,
+                "--allow", NetnsLab.INTERNET_NAME, "--allow", NetnsLab.INTERNET_V6_NAME,
+                "--allow", NetnsLab.INTERNET_NAME + ":" + InternetHost.GREETING_PORT,
+                "--allow", NetnsLab.INTERNET_V6_NAME + ":" + InternetHost.GREETING_PORT,
+                // The lab's addresses are private, which the proxy's SSRF guard refuses unless told otherwise.
+                "--allow-cidr", NetnsLab.LAB_CIDR_V4, "--allow-cidr", NetnsLab.LAB_CIDR_V6);
+        lab.awaitSandboxListener(PROXY_PORT, proxy, PROXY_LOG);
+    }
+
+    private static String http(String url) {
+        return "http,127.0.0.1," + PROXY_PORT + "," + url;
+    }
+
+    private static String connect(String target) {
+        return "connect,127.0.0.1," + PROXY_PORT + "," + target;
     }
 
     private static String tcp(String host, int port) {
