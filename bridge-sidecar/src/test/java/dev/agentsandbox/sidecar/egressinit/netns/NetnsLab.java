@@ -110,17 +110,17 @@ public final class NetnsLab implements AutoCloseable {
         return Commands.run(COMMAND_GUARD, full);
     }
 
-    /** Runs the sidecar jar in a namespace as root, keeping only the capabilities named (e.g. "+net_admin"). */
-    public Commands.Result sidecarWithOnly(String namespace, String capabilities, String... args) {
-        return sidecarWithOnly(namespace, capabilities, List.of(), args);
+    /** Runs the sidecar jar in a namespace as root with no capability but those named (e.g. "net_admin"). */
+    public Commands.Result runSidecarKeeping(String namespace, List<String> capabilities, String... args) {
+        return runSidecarKeeping(namespace, capabilities, List.of(), args);
     }
 
     /**
      * Same, with {@code shadowingTools} (name to shell script) placed ahead of the real tools on the PATH: a way to
      * make one of them fail for real.
      */
-    public Commands.Result sidecarWithOnly(String namespace, String capabilities, List<Map.Entry<String, String>>
-            shadowingTools, String... args) {
+    public Commands.Result runSidecarKeeping(String namespace, List<String> capabilities,
+            List<Map.Entry<String, String>> shadowingTools, String... args) {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         if (!shadowingTools.isEmpty()) {
             Path bin = workDir.resolve("shadow-bin");
@@ -135,7 +135,10 @@ public final class NetnsLab implements AutoCloseable {
             }
             command.addAll(List.of("env", "PATH=" + bin + ":" + Commands.PATH));
         }
-        command.addAll(List.of("setpriv", "--bounding-set=-all" + capabilities, "--inh-caps=-all", "--"));
+        StringBuilder boundingSet = new StringBuilder("-all");
+        capabilities.forEach(capability -> boundingSet.append(",+").append(capability));
+        // Root keeps, after exec, only what the bounding set allows.
+        command.addAll(List.of("setpriv", "--bounding-set=" + boundingSet, "--inh-caps=-all", "--"));
         command.addAll(jar(args));
         return Commands.run(COMMAND_GUARD, command);
     }
@@ -175,10 +178,6 @@ public final class NetnsLab implements AutoCloseable {
             throw new IllegalStateException("nothing listens on 127.0.0.1:" + port + " in the sandbox; log:\n"
                     + readLog(workDir.resolve(logName)));
         }
-    }
-
-    public String readLog(String logName) {
-        return readLog(workDir.resolve(logName));
     }
 
     @Override
