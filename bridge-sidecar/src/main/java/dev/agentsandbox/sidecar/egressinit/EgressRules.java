@@ -11,9 +11,11 @@ import java.util.List;
  * <ol>
  *   <li>anything leaving through the loopback interface is allowed (the agent talks to the proxy and the bridge
  *       on 127.0.0.1);</li>
- *   <li>packets of connections the conntrack table already knows are allowed (replies, e.g. to the kubelet's probes
- *       or the operator reading the admin ports); {@code RELATED} is left out: no helper is needed here and it would
- *       only widen the opening;</li>
+ *   <li>packets of TCP connections the conntrack table already knows are allowed (replies, e.g. to the kubelet's
+ *       probes or the operator reading the admin ports). TCP only: conntrack keeps a UDP "flow" for half a minute
+ *       or more after its socket is gone, so the agent could bind the proxy's old local port and send through the
+ *       proxy's DNS flow to the resolver (a DNS tunnel). A TCP flow cannot be reused that way: a new SYN on a closed
+ *       flow is a new connection. {@code RELATED} is left out: no helper is needed here;</li>
  *   <li>IPv6 only: neighbour solicitations and advertisements (hop limit 255, so only the link itself) are allowed;
  *       the kernel sends them for no socket, so no owner rule can match them, and without them no IPv6 packet, the
  *       proxy's included, could reach the next hop;</li>
@@ -69,7 +71,7 @@ public record EgressRules(int proxyUid, int bridgeUid) {
         lines.add(":FORWARD ACCEPT [0:0]");
         lines.add(":OUTPUT DROP [0:0]");
         lines.add("-A OUTPUT -o lo -j ACCEPT");
-        lines.add("-A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT");
+        lines.add("-A OUTPUT -p tcp -m conntrack --ctstate ESTABLISHED -j ACCEPT");
         if (family == IpFamily.IPV6) {
             lines.add("# neighbour solicitation and advertisement: sent by the kernel for no socket");
             for (int type : new int[] {NEIGHBOUR_SOLICITATION, NEIGHBOUR_ADVERTISEMENT}) {

@@ -128,6 +128,25 @@ class EgressInitNetnsIT {
                 assertThat(result.refused()).as(result.toString()).isTrue());
     }
 
+    /**
+     * After the proxy's DNS lookup, conntrack remembers its UDP flow for half a minute or more. The agent must not be
+     * able to send through it by binding the same local port once the proxy's socket is closed: that would be a
+     * channel to the cluster's resolver, and through it DNS tunnelling to anywhere.
+     */
+    @Test
+    void agentCannotReuseAUdpFlowTheProxyOpened() {
+        int localPort = 40053;
+        for (String internet : List.of(NetnsLab.INTERNET_V4, NetnsLab.INTERNET_V6)) {
+            String flow = udp(internet, InternetHost.DNS_PORT) + "," + localPort;
+            ProbeResult proxys = lab.probeAs(PROXY_UID, flow).get(0);
+            ProbeResult agents = lab.probeAs(AGENT_UID, flow).get(0);
+
+            report("same UDP flow, proxy then agent", List.of(proxys, agents));
+            assertThat(proxys.outcome()).as(proxys.toString()).isEqualTo("ANSWERED");
+            assertThat(agents.refused()).as(agents.toString()).isTrue();
+        }
+    }
+
     @Test
     void withoutNetAdminNothingIsInstalledAndTheProgramFailsClosed() {
         String bare = lab.addBareNamespace();

@@ -31,7 +31,7 @@ class EgressRulesTest {
 
         assertThat(appended.subList(0, 2)).containsExactly(
                 "-A OUTPUT -o lo -j ACCEPT",
-                "-A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT");
+                "-A OUTPUT -p tcp -m conntrack --ctstate ESTABLISHED -j ACCEPT");
         assertThat(appended.subList(appended.size() - 2, appended.size())).containsExactly(
                 "-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset",
                 "-A OUTPUT -j REJECT --reject-with " + (family == IpFamily.IPV4

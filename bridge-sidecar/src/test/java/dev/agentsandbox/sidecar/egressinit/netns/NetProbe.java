@@ -27,7 +27,8 @@ import java.time.Duration;
  *
  * <ul>
  *   <li>{@code tcp,HOST,PORT}: connect and read one line;</li>
- *   <li>{@code udp,HOST,PORT}: send one datagram on a connected socket and wait for the answer;</li>
+ *   <li>{@code udp,HOST,PORT[,LOCAL_PORT]}: send one datagram on a connected socket (bound to LOCAL_PORT if given)
+ *       and wait for the answer;</li>
  *   <li>{@code http,PROXY_HOST,PROXY_PORT,URL}: GET the URL through an HTTP proxy;</li>
  *   <li>{@code connect,PROXY_HOST,PROXY_PORT,TARGET_HOST:PORT}: open a CONNECT tunnel and read one line.</li>
  * </ul>
@@ -59,7 +60,7 @@ public final class NetProbe {
         int port = Integer.parseInt(spec[2]);
         return switch (spec[0]) {
             case "tcp" -> tcp(host, port);
-            case "udp" -> udp(host, port);
+            case "udp" -> udp(host, port, spec.length > 3 ? Integer.parseInt(spec[3]) : 0);
             case "http" -> httpViaProxy(host, port, spec[3]);
             case "connect" -> connectViaProxy(host, port, spec[3]);
             default -> throw new IllegalArgumentException("unknown probe kind " + spec[0]);
@@ -74,8 +75,8 @@ public final class NetProbe {
         }
     }
 
-    private static String udp(String host, int port) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket()) {
+    private static String udp(String host, int port, int localPort) throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(localPort)) {
             socket.connect(new InetSocketAddress(host, port));
             socket.setSoTimeout((int) HANG_GUARD.toMillis());
             byte[] query = "query".getBytes(StandardCharsets.UTF_8);
