@@ -36,6 +36,8 @@ public final class NetnsLab implements AutoCloseable {
 
     static final Duration COMMAND_GUARD = Duration.ofSeconds(60);
     private static final String PREFIX = "asb-";
+    private static final String WORK_DIR_PREFIX = "asb-netns-lab-";
+    private static final Pattern LAB_WORK_DIR = Pattern.compile(WORK_DIR_PREFIX + "(\\d+)-\\d+");
     private static final Pattern LAB_NAMESPACE = Pattern.compile("^(" + PREFIX + "(?:sbx|inet|bare\\d+)-(\\d+))\\b");
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final List<String> SMALL_JVM = List.of(
@@ -61,9 +63,9 @@ public final class NetnsLab implements AutoCloseable {
      */
     public NetnsLab(Path probeClasses, Path sidecarJar) {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        removeNamespacesOfDeadRuns();
+        removeLeftoversOfDeadRuns();
         try {
-            workDir = Files.createTempDirectory("asb-netns-lab-");
+            workDir = Files.createTempDirectory(WORK_DIR_PREFIX + id + "-");
             classes = workDir.resolve("classes");
             String packagePath = NetnsLab.class.getPackageName().replace('.', '/');
             copy(probeClasses.resolve(packagePath), classes.resolve(packagePath));
@@ -239,19 +241,39 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /** Ends whatever still runs inside (a killed test JVM leaves its children behind), then removes the name. */
     private static void deleteNamespace(String name) {
+        Commands.run(COMMAND_GUARD, "ip", "netns", "pids", name).stdout().lines()
+                .map(String::trim)
+                .filter(pid -> pid.matches("\\d+"))
+                .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
         Commands.run(COMMAND_GUARD, "ip", "netns", "del", name);
         deleteRecursively(Path.of("/etc/netns", name));
     }
 
-    /** A JVM killed outright leaves its namespaces behind; its pid is in their names, so they can be told apart. */
-    private static void removeNamespacesOfDeadRuns() {
+    /**
+     * A JVM killed outright leaves its namespaces, their processes and its work directory behind; its pid is in
+     * their names, so they can be told apart from those of a run still going.
+     */
+    private static void removeLeftoversOfDeadRuns() {
         Commands.run(COMMAND_GUARD, "ip", "netns", "list").stdout().lines().forEach(line -> {
             Matcher matcher = LAB_NAMESPACE.matcher(line);
-            if (matcher.find() && ProcessHandle.of(Long.parseLong(matcher.group(2))).isEmpty()) {
+            if (matcher.find() && isDead(matcher.group(2))) {
                 deleteNamespace(matcher.group(1));
             }
         });
+        try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            tmp.filter(dir -> {
+                Matcher matcher = LAB_WORK_DIR.matcher(dir.getFileName().toString());
+                return matcher.matches() && isDead(matcher.group(1));
+            }).forEach(NetnsLab::deleteRecursively);
+        } catch (IOException e) {
+            System.err.println("netns lab: could not look for old work directories: " + e);
+        }
+    }
+
+    private static boolean isDead(String pid) {
+        return ProcessHandle.of(Long.parseLong(pid)).isEmpty();
     }
 
     private static void ip(String... args) {
