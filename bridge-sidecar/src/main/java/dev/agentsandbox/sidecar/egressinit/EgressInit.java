@@ -55,8 +55,8 @@ public final class EgressInit {
         }
         for (IpFamily family : IpFamily.values()) {
             if (family == IpFamily.IPV6 && !ipv6StackPresent.getAsBoolean()) {
-                out.println("egress-init: IPv6 rules skipped: this kernel has no IPv6 stack (no /proc/net/if_inet6"
-                        + " and no IPv6 socket can be opened), so nothing can leave over IPv6");
+                out.println("egress-init: IPv6 rules skipped: this kernel has no IPv6 stack (no /proc/net/if_inet6,"
+                        + " even after opening an IPv6 socket was tried), so nothing can leave over IPv6");
                 continue;
             }
             try {
