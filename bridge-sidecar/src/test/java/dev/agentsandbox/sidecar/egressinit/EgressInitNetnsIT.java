@@ -147,6 +147,27 @@ class EgressInitNetnsIT {
         }
     }
 
+    /**
+     * The TCP counterpart: once the proxy's connection has closed, conntrack still remembers its flow (TIME_WAIT),
+     * but a new SYN on it is a new connection, so the agent's attempt from the same local port meets the owner rule.
+     * The proxy's own second attempt is the control: the same flow may be opened again, by the right UID.
+     */
+    @Test
+    void agentCannotReuseATcpFlowTheProxyOpened() {
+        int localPort = 40080;
+        for (String internet : List.of(NetnsLab.INTERNET_V4, NetnsLab.INTERNET_V6)) {
+            String flow = tcp(internet, InternetHost.GREETING_PORT) + "," + localPort;
+            ProbeResult proxys = lab.probeAs(PROXY_UID, flow).get(0);
+            ProbeResult agents = lab.probeAs(AGENT_UID, flow).get(0);
+            ProbeResult proxysAgain = lab.probeAs(PROXY_UID, flow).get(0);
+
+            report("same TCP flow, proxy, agent, proxy", List.of(proxys, agents, proxysAgain));
+            assertThat(proxys.outcome()).as(proxys.toString()).isEqualTo("CONNECTED");
+            assertThat(agents.outcome()).as(agents.toString()).isEqualTo("REFUSED");
+            assertThat(proxysAgain.outcome()).as(proxysAgain.toString()).isEqualTo("CONNECTED");
+        }
+    }
+
     @Test
     void withoutNetAdminNothingIsInstalledAndTheProgramFailsClosed() {
         String bare = lab.addBareNamespace();

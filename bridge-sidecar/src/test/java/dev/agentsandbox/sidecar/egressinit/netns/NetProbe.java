@@ -26,7 +26,7 @@ import java.time.Duration;
  * taken, separated by tabs. Timeouts here are hang guards only: a TIMEOUT outcome is a failure of the test.
  *
  * <ul>
- *   <li>{@code tcp,HOST,PORT}: connect and read one line;</li>
+ *   <li>{@code tcp,HOST,PORT[,LOCAL_PORT]}: connect (from LOCAL_PORT if given) and read one line;</li>
  *   <li>{@code udp,HOST,PORT[,LOCAL_PORT]}: send one datagram on a connected socket (bound to LOCAL_PORT if given)
  *       and wait for the answer;</li>
  *   <li>{@code http,PROXY_HOST,PROXY_PORT,URL}: GET the URL through an HTTP proxy;</li>
@@ -59,7 +59,7 @@ public final class NetProbe {
         String host = spec[1];
         int port = Integer.parseInt(spec[2]);
         return switch (spec[0]) {
-            case "tcp" -> tcp(host, port);
+            case "tcp" -> tcp(host, port, spec.length > 3 ? Integer.parseInt(spec[3]) : 0);
             case "udp" -> udp(host, port, spec.length > 3 ? Integer.parseInt(spec[3]) : 0);
             case "http" -> httpViaProxy(host, port, spec[3]);
             case "connect" -> connectViaProxy(host, port, spec[3]);
@@ -67,8 +67,10 @@ public final class NetProbe {
         };
     }
 
-    private static String tcp(String host, int port) throws IOException {
+    private static String tcp(String host, int port, int localPort) throws IOException {
         try (Socket socket = new Socket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(localPort));
             socket.connect(new InetSocketAddress(host, port), (int) HANG_GUARD.toMillis());
             socket.setSoTimeout((int) HANG_GUARD.toMillis());
             return "CONNECTED\t" + reader(socket).readLine();
