@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.egressinit;
 
+import dev.agentsandbox.sidecar.config.EgressInitArgs;
 import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
 
@@ -31,12 +32,14 @@ record EgressInitOptions(EgressRules rules, boolean dryRun, boolean help) {
             """;
 
     static EgressInitOptions parse(String... args) {
-        CommandLine line = CommandLine.parse(args, Set.of("proxy-uid", "bridge-uid"), Set.of("dry-run", "help"));
+        CommandLine line = CommandLine.parse(args, Set.of(EgressInitArgs.PROXY_UID, EgressInitArgs.BRIDGE_UID),
+                Set.of("dry-run", "help"));
         if (line.has("help")) {
             return new EgressInitOptions(null, false, true);
         }
-        int proxyUid = uid(line, "proxy-uid", "the UID the egress proxy runs as, e.g. --proxy-uid 1337");
-        int bridgeUid = uid(line, "bridge-uid", "the UID the model bridge runs as, e.g. --bridge-uid 1338");
+        int proxyUid = uid(line, EgressInitArgs.PROXY_UID, "the UID the egress proxy runs as, e.g. --proxy-uid 1337");
+        int bridgeUid = uid(line, EgressInitArgs.BRIDGE_UID,
+                "the UID the model bridge runs as, e.g. --bridge-uid 1338");
         return new EgressInitOptions(new EgressRules(proxyUid, bridgeUid), line.has("dry-run"), false);
     }
 

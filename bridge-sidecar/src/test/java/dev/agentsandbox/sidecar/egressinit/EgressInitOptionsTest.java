@@ -1,6 +1,9 @@
 package dev.agentsandbox.sidecar.egressinit;
 
+import dev.agentsandbox.sidecar.config.EgressInitArgs;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +17,15 @@ class EgressInitOptionsTest {
         assertThat(options.rules()).isEqualTo(new EgressRules(1337, 1338));
         assertThat(options.dryRun()).isFalse();
         assertThat(options.help()).isFalse();
+    }
+
+    @Test
+    void readsTheArgumentsTheOperatorWrites() {
+        List<String> containerArgs = EgressInitArgs.forUids(1337, 1338);
+
+        assertThat(containerArgs.get(0)).isEqualTo("egress-init");
+        assertThat(EgressInitOptions.parse(containerArgs.subList(1, containerArgs.size()).toArray(String[]::new))
+                .rules()).isEqualTo(new EgressRules(1337, 1338));
     }
 
     @Test
