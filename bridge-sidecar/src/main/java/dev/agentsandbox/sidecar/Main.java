@@ -1,5 +1,7 @@
 package dev.agentsandbox.sidecar;
 
+import dev.agentsandbox.sidecar.config.EgressInitArgs;
+import dev.agentsandbox.sidecar.egressinit.EgressInit;
 import dev.agentsandbox.sidecar.proxy.ProxyCommand;
 
 import java.io.PrintStream;
@@ -18,7 +20,7 @@ public final class Main {
         Map<String, Role> roles = new LinkedHashMap<>();
         roles.put("proxy", ProxyCommand::run);
         roles.put("bridge", args -> notInThisBuild("bridge"));
-        roles.put("egress-init", args -> notInThisBuild("egress-init"));
+        roles.put(EgressInitArgs.ROLE, EgressInit::run);
         return roles;
     }
 

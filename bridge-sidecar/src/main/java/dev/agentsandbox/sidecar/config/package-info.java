@@ -11,5 +11,8 @@
  *   <li>{@value dev.agentsandbox.sidecar.config.BridgeConfig#FILE_NAME}: {@link dev.agentsandbox.sidecar.config.BridgeConfig}</li>
  * </ul>
  * Secret values never appear in either file: a credential rule names the file the Secret is mounted at.
+ *
+ * <p>{@link dev.agentsandbox.sidecar.config.EgressInitArgs} is the third part of the contract: the command line of
+ * the {@code egress-init} init container (iptables enforcement mode).
  */
 package dev.agentsandbox.sidecar.config;
