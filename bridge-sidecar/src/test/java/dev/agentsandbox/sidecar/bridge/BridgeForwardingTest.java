@@ -5,9 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +205,34 @@ class BridgeForwardingTest extends BridgeHarness {
         }
 
         assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(3, 6, 9));
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        runner.respondJson(CHAT, chatCompletion(QWEN, 1, 1));
+        runner.respondJson("/engines/llama.cpp/v1/models", "{\"object\":\"list\",\"data\":[]}");
+        startBridge(config(null));
+        String chat = "POST /v1/chat/completions HTTP/1.1\r\nHost: b\r\nContent-Length: 2\r\n\r\n{}";
+        String models = "GET /v1/models HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n";
+
+        String answers;
+        try (Socket socket = new Socket("127.0.0.1", bridge.address().getPort())) {
+            socket.setSoTimeout((int) HANG_GUARD.toMillis());
+            socket.getOutputStream().write((chat + models).getBytes(StandardCharsets.US_ASCII));
+            answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(answers).startsWith("HTTP/1.1 200");
+        assertThat(answers.indexOf("chat.completion")).isPositive()
+                .isLessThan(answers.indexOf("\"object\":\"list\""));
+    }
+
+    @Test
+    void runnerIsReachedByName() throws Exception {
+        runner.respondJson(CHAT, chatCompletion(QWEN, 1, 1));
+        startBridge(new BridgeConfigBuilder(runner.engineUrl().replace("127.0.0.1", "localhost")).build());
+
+        assertThat(post("/v1/chat/completions", "{}").statusCode()).isEqualTo(200);
     }
 
     @Test

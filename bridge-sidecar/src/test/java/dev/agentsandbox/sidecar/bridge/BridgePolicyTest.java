@@ -27,15 +27,13 @@ class BridgePolicyTest extends BridgeHarness {
 
     @ParameterizedTest
     @CsvSource({
-            "POST, /models/create",
-            "DELETE, /models/ai/smollm2",
-            "GET, /models",
             "POST, /engines/install-backend",
+            "DELETE, /models/ai/smollm2",
+            "POST, /models/create",
+            "GET, /engines/llama.cpp/v1/models",
             "POST, /api/pull",
-            "DELETE, /v1/models",
-            "GET, /v1/chat/completions",
-            "POST, /engines/llama.cpp/v1/chat/completions",
-            "GET, /v1/models/ai/smollm2",
+            "PUT, /v1/chat/completions",
+            "POST, /v1/chat/completions/../../models/create",
     })
     void everythingButInferenceIs403(String method, String path) throws Exception {
         startBridge(config(null));
