@@ -37,12 +37,13 @@ public final class BridgeCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping").write();
             try {
-                log.info("stopping").write();
                 bridge.close();
             } catch (Exception e) {
-                // the process is exiting anyway
+                log.warn("stop-failed").field("error", e.toString()).write();
             } finally {
+                log.close();
                 stopped.countDown();
             }
         }, "bridge-shutdown"));
