@@ -236,6 +236,25 @@ class BridgeForwardingTest extends BridgeHarness {
     }
 
     @Test
+    void headersAndBodiesNeverReachTheLogOrTheAdminPort() throws Exception {
+        String canary = "test-canary-7f3a9c";
+        runner.respondJson(CHAT, chatCompletion(QWEN, 1, 1));
+        startBridge(config(null));
+
+        send(HttpRequest.newBuilder(URI.create(bridgeUrl("/v1/chat/completions")))
+                .header("Authorization", "Bearer " + canary)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\""
+                        + canary + "\"}]}")));
+        send(HttpRequest.newBuilder(URI.create(bridgeUrl("/v1/chat/completions")))
+                .header("x-api-key", canary)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"ai/other\",\"note\":\"" + canary + "\"}")));
+
+        assertThat(logText()).contains("\"event\":\"inference\"", "\"event\":\"refused\"").doesNotContain(canary);
+        assertThat(admin("/metrics").body()).doesNotContain(canary);
+        assertThat(admin("/status").body()).doesNotContain(canary);
+    }
+
+    @Test
     void adminPortServesStatusAndPrometheusMetrics() throws Exception {
         runner.respondJson(CHAT, chatCompletion(QWEN, 10, 20));
         startBridge(config(null));
