@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar;
 
+import dev.agentsandbox.sidecar.bridge.BridgeCommand;
 import dev.agentsandbox.sidecar.config.EgressInitArgs;
 import dev.agentsandbox.sidecar.egressinit.EgressInit;
 import dev.agentsandbox.sidecar.proxy.ProxyCommand;
@@ -19,7 +20,7 @@ public final class Main {
     static Map<String, Role> roles() {
         Map<String, Role> roles = new LinkedHashMap<>();
         roles.put("proxy", ProxyCommand::run);
-        roles.put("bridge", args -> notInThisBuild("bridge"));
+        roles.put("bridge", BridgeCommand::run);
         roles.put(EgressInitArgs.ROLE, EgressInit::run);
         return roles;
     }
@@ -42,10 +43,5 @@ public final class Main {
             return args.length > 0 && args[0].equals("--help") ? 0 : 2;
         }
         return roles.get(args[0]).run(Arrays.copyOfRange(args, 1, args.length));
-    }
-
-    private static int notInThisBuild(String role) {
-        System.err.println("role " + role + " is not part of this build yet");
-        return 2;
     }
 }

@@ -1,17 +1,15 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.SidecarProcess;
 import dev.agentsandbox.sidecar.config.ProxyConfig;
 import dev.agentsandbox.sidecar.config.SidecarConfigJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,39 +28,25 @@ class ProxyProcessTest {
             Path config = dir.resolve("proxy.json");
             Files.writeString(config, SidecarConfigJson.write(new ProxyConfig(List.of("localhost:" + upstream.port()),
                     null, List.of("127.0.0.0/8"), null)));
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.agentsandbox.sidecar.Main", "proxy",
+            List<String> lines;
+            try (SidecarProcess process = SidecarProcess.start("proxy",
                     "--config", config.toString(), "--listen", "127.0.0.1:" + listen,
-                    "--admin", "127.0.0.1:" + admin, "--ca-dir", dir.resolve("ca").toString())
-                    .redirectErrorStream(true).start();
-            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    out.lines().forEach(lines::add);
-                } catch (java.io.IOException e) {
-                    // The process ended.
-                }
-            });
-            reader.start();
-            try {
-                String started = null;
-                while (started == null || !started.contains("\"event\":\"started\"")) {
-                    started = lines.poll(60, TimeUnit.SECONDS);
-                    assertThat(started).as("the proxy did not start").isNotNull();
-                }
-                assertThat(Files.readString(dir.resolve("ca/ca.crt"))).startsWith("-----BEGIN CERTIFICATE-----");
+                    "--admin", "127.0.0.1:" + admin, "--ca-dir", dir.resolve("ca").toString())) {
+                try {
+                    process.awaitLine("\"event\":\"started\"");
+                    assertThat(Files.readString(dir.resolve("ca/ca.crt"))).startsWith("-----BEGIN CERTIFICATE-----");
 
-                assertThat(curl(listen, "http://localhost:" + upstream.port() + "/through")).isEqualTo("200");
-                assertThat(curl(listen, "http://evil.example/")).isEqualTo("403");
-                assertThat(curl(listen, "http://localhost:" + admin + "/status")).isEqualTo("403");
-                Process health = new ProcessBuilder("curl", "-sS", "--max-time", "30",
-                        "http://127.0.0.1:" + admin + "/healthz").start();
-                assertThat(new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok\n");
-            } finally {
-                process.destroy();
-                assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
-                reader.join(10_000);
+                    assertThat(curl(listen, "http://localhost:" + upstream.port() + "/through")).isEqualTo("200");
+                    assertThat(curl(listen, "http://evil.example/")).isEqualTo("403");
+                    assertThat(curl(listen, "http://localhost:" + admin + "/status")).isEqualTo("403");
+                    Process health = new ProcessBuilder("curl", "-sS", "--max-time", "30",
+                            "http://127.0.0.1:" + admin + "/healthz").start();
+                    assertThat(new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                            .isEqualTo("ok\n");
+                } finally {
+                    assertThat(process.stop()).as("stops on SIGTERM").isTrue();
+                }
+                lines = process.lines();
             }
             assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"decision\":\"allow\"")
                     .contains("\"host\":\"localhost\""));

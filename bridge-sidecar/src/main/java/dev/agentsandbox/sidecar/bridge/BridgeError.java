@@ -1,0 +1,65 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * An answer the bridge gives itself instead of the runner's, in the OpenAI error shape
+ * ({@code {"error":{"message":…,"type":…,"code":…}}}) that OpenAI and most Anthropic clients display as is.
+ *
+ * @param status  the HTTP status
+ * @param type    the OpenAI error type, e.g. {@code permission_error}
+ * @param code    a stable machine-readable code, e.g. {@code model_not_allowed}
+ * @param message one line a person understands, naming what to change
+ */
+public record BridgeError(HttpResponseStatus status, String type, String code, String message) {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public static BridgeError pathNotAllowed(String method, String path) {
+        return new BridgeError(HttpResponseStatus.FORBIDDEN, "permission_error", "path_not_allowed",
+                "the model bridge passes only inference requests (" + InferenceRoute.describeAll() + "); "
+                        + method + " " + path + " is refused");
+    }
+
+    public static BridgeError modelNotAllowed(String reason) {
+        return new BridgeError(HttpResponseStatus.FORBIDDEN, "permission_error", "model_not_allowed", reason);
+    }
+
+    public static BridgeError budgetSpent(long budget, long used) {
+        return new BridgeError(HttpResponseStatus.TOO_MANY_REQUESTS, "insufficient_quota", "token_budget_exceeded",
+                "the sandbox's token budget of " + budget + " tokens is spent (" + used + " used): ask its owner"
+                        + " to raise spec.model.tokenBudget");
+    }
+
+    public static BridgeError badRequest(String message) {
+        return new BridgeError(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "invalid_body", message);
+    }
+
+    public static BridgeError bodyTooLarge(int maxBytes) {
+        return new BridgeError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "invalid_request_error",
+                "body_too_large", "request body exceeds the bridge's limit of " + maxBytes + " bytes");
+    }
+
+    public static BridgeError runnerUnreachable(String runner, String cause) {
+        return new BridgeError(HttpResponseStatus.BAD_GATEWAY, "upstream_error", "runner_unreachable",
+                "the model runner at " + runner + " is unreachable (" + cause + "); is it running?");
+    }
+
+    public static BridgeError runnerTimeout(String runner, long seconds) {
+        return new BridgeError(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_error", "runner_timeout",
+                "the model runner at " + runner + " sent nothing for " + seconds + " s (loading a large model can"
+                        + " take long: raise --read-timeout if this repeats)");
+    }
+
+    /** The body: one line of JSON followed by a newline. */
+    public String toJson() {
+        ObjectNode body = MAPPER.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("message", message);
+        error.put("type", type);
+        error.put("code", code);
+        return body.toString() + "\n";
+    }
+}

@@ -1,0 +1,117 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.core.CommandLine;
+import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.HostAndPort;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code bridge} role's command line. The policy comes either from a file ({@code --config}, the format the
+ * operator writes, watched for changes) or from flags; never from both, so there is one answer to "which model
+ * list applies".
+ *
+ * @param listen         where the agent reaches the bridge
+ * @param admin          where {@code /healthz}, {@code /metrics} and {@code /status} are served
+ * @param configFile     the watched {@code bridge.json}, when the policy comes from a file
+ * @param config         the policy at start
+ * @param connectTimeout see {@link BridgeContext#connectTimeout()}
+ * @param readTimeout    see {@link BridgeContext#readTimeout()}
+ */
+public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path> configFile, BridgeConfig config,
+                            Duration connectTimeout, Duration readTimeout) {
+
+    public static final String DEFAULT_LISTEN = "127.0.0.1:54321";
+    public static final String DEFAULT_ADMIN = "0.0.0.0:9091";
+    public static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+    public static final long DEFAULT_READ_TIMEOUT_SECONDS = 600;
+
+    private static final Set<String> POLICY_FLAGS = Set.of("upstream", "default-model", "allow-model",
+            "token-budget");
+    private static final Set<String> VALUE_OPTIONS = Set.of("config", "listen", "admin", "upstream",
+            "default-model", "allow-model", "token-budget", "connect-timeout", "read-timeout");
+
+    public static final String HELP = """
+            usage: agentsandbox-sidecar bridge (--config FILE | --upstream URL [model options]) [options]
+
+            The model bridge: the agent's local OpenAI- and Anthropic-compatible endpoint to a Docker Model Runner.
+            Passes only inference requests (POST /v1/chat/completions, /v1/completions, /v1/embeddings,
+            /v1/responses, /v1/messages, /v1/messages/count_tokens; GET /v1/models) and answers 403 to anything
+            else; checks the model, counts tokens and enforces the token budget.
+
+            Policy, from a file:
+              --config FILE          bridge.json as the operator writes it; re-read when it changes
+            or from flags:
+              --upstream URL         the runner's engine URL, e.g.
+                                     http://docker-model-runner.model-runner.svc/engines/llama.cpp
+              --default-model M      the model used when a request names none
+              --allow-model M        a model requests may name (repeatable; none given: only the default)
+              --token-budget N       prompt + completion tokens after which requests get 429 (default: no budget)
+
+            Options:
+              --listen HOST:PORT     where the agent connects (default %s)
+              --admin HOST:PORT      /healthz, /metrics, /status (default %s)
+              --connect-timeout S    seconds to wait for the runner to accept a connection (default %d)
+              --read-timeout S       seconds the runner may stay silent before and during its answer; loading a
+                                     model on first use can take minutes (default %d)
+              --help                 this text
+            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS);
+
+    /** Parses the arguments after {@code bridge}; returns empty when {@code --help} was asked for. */
+    public static Optional<BridgeOptions> parse(String[] args) {
+        CommandLine cli = CommandLine.parse(args, VALUE_OPTIONS, Set.of("help"));
+        if (cli.has("help")) {
+            return Optional.empty();
+        }
+        Optional<Path> configFile = cli.value("config").map(Path::of);
+        BridgeConfig config;
+        if (configFile.isPresent()) {
+            for (String flag : POLICY_FLAGS) {
+                if (!cli.values(flag).isEmpty()) {
+                    throw new UsageException("--" + flag + " conflicts with --config: set it in the file instead");
+                }
+            }
+            config = SidecarConfigJson.readBridge(configFile.get());
+        } else {
+            String upstream = cli.value("upstream").orElseThrow(() -> new UsageException(
+                    "give --config FILE or --upstream URL (see --help)"));
+            config = new BridgeConfig(upstream, cli.value("default-model").orElse(null),
+                    List.copyOf(cli.values("allow-model")),
+                    cli.value("token-budget").map(value -> positive("token-budget", value)).orElse(null));
+        }
+        return Optional.of(new BridgeOptions(
+                address("listen", cli.value("listen").orElse(DEFAULT_LISTEN)),
+                address("admin", cli.value("admin").orElse(DEFAULT_ADMIN)),
+                configFile, config,
+                Duration.ofSeconds(cli.value("connect-timeout").map(v -> positive("connect-timeout", v))
+                        .orElse(DEFAULT_CONNECT_TIMEOUT_SECONDS)),
+                Duration.ofSeconds(cli.value("read-timeout").map(v -> positive("read-timeout", v))
+                        .orElse(DEFAULT_READ_TIMEOUT_SECONDS))));
+    }
+
+    private static HostAndPort address(String option, String value) {
+        try {
+            return HostAndPort.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + option + ": " + e.getMessage());
+        }
+    }
+
+    private static long positive(String option, String value) {
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("--" + option + " must be a whole number greater than 0, not '" + value + "'");
+    }
+}

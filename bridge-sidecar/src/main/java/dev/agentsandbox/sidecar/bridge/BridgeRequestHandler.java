@@ -1,0 +1,145 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import dev.agentsandbox.sidecar.core.HttpReplies;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import io.netty.resolver.AddressResolverGroup;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * The agent side of the bridge: judges each request (path, budget, model), completes it, and hands it to a
+ * {@link RunnerExchange}. One request at a time per connection: reading pauses until the answer is complete, so
+ * pipelined requests wait their turn instead of interleaving their answers.
+ */
+final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final BridgeContext context;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private RunnerExchange exchange;
+
+    BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver) {
+        this.context = context;
+        this.resolver = resolver;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ctx.channel().config().setAutoRead(false);
+        long start = System.nanoTime();
+        if (request.decoderResult().isFailure()) {
+            refuse(ctx, false, BridgeError.badRequest("malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage()), null, null);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        BridgeSettings settings = context.settings().get();
+        Optional<InferenceRoute> route = InferenceRoute.match(request.method(), request.uri());
+        if (route.isEmpty()) {
+            String path = request.uri().split("\\?", 2)[0];
+            refuse(ctx, keepAlive, BridgeError.pathNotAllowed(request.method().name(), path), path, null);
+            return;
+        }
+        Optional<BridgeError> overBudget = settings.budget().check(context.meter().tokensUsed());
+        if (overBudget.isPresent()) {
+            refuse(ctx, keepAlive, overBudget.get(), route.get().path(), null);
+            return;
+        }
+        ByteBuf body = request.content();
+        String model = null;
+        if (route.get().hasModelInBody()) {
+            var rewritten = InferenceRequestRewriter.rewrite(route.get(),
+                    new ByteBufInputStream(body.duplicate()), settings.models());
+            if (rewritten.refused()) {
+                refuse(ctx, keepAlive, rewritten.refusal(), route.get().path(), null);
+                return;
+            }
+            model = rewritten.model();
+            if (rewritten.body() != null) {
+                body = Unpooled.wrappedBuffer(rewritten.body());
+            } else {
+                body.retain();
+            }
+        } else {
+            body = Unpooled.EMPTY_BUFFER;
+        }
+        RunnerEndpoints runner = settings.runner();
+        FullHttpRequest upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+                runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body);
+        ForwardedHeaders.copy(request.headers(), upstream.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
+        upstream.headers()
+                .set(HttpHeaderNames.HOST, runner.hostHeader())
+                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (route.get().hasModelInBody()) {
+            HttpUtil.setContentLength(upstream, body.readableBytes());
+        }
+        context.meter().forwarded();
+        exchange = RunnerExchange.start(ctx.channel(),
+                new RunnerExchange.ForwardedRequest(upstream, route.get(), model, settings.models(), keepAlive,
+                        runner, start),
+                context, resolver, reusable -> exchangeDone(ctx, reusable));
+    }
+
+    private void exchangeDone(ChannelHandlerContext ctx, boolean reusable) {
+        exchange = null;
+        if (reusable) {
+            ctx.channel().config().setAutoRead(true);
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, boolean keepAlive, BridgeError error, String path, String model) {
+        context.meter().refused(error.code());
+        context.log().info("refused")
+                .field("path", path)
+                .field("model", model)
+                .field("status", error.status().code())
+                .field("code", error.code())
+                .field("reason", error.message())
+                .write();
+        FullHttpResponse answer = HttpReplies.json(error.status(), error.toJson());
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(answer, true);
+            ctx.writeAndFlush(answer);
+            ctx.channel().config().setAutoRead(true);
+        } else {
+            HttpReplies.sendAndClose(ctx, answer);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientGone();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

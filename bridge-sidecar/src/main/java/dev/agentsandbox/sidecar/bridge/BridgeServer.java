@@ -1,0 +1,120 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import dev.agentsandbox.sidecar.core.EventLoops;
+import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpReplies;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The bridge's listener: HTTP/1.1 on the agent's loopback, bodies capped at {@value #MAX_BODY_BYTES} bytes (a
+ * larger one gets {@code 413}), each request judged by a {@link BridgeRequestHandler}.
+ */
+public final class BridgeServer implements AutoCloseable {
+
+    /** The largest request body (and model list) the bridge reads: 10 MiB. */
+    public static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+    private final EventLoops loops;
+    private final BridgeContext context;
+    private final DnsAddressResolverGroup resolver;
+    private Channel listener;
+
+    /**
+     * @param loops the process's event loops (shared with the admin server)
+     */
+    public BridgeServer(EventLoops loops, BridgeContext context) {
+        this.loops = loops;
+        this.context = context;
+        // Resolves the runner's Service name without blocking an event loop; reads the pod's resolv.conf (search
+        // domains, ndots) and /etc/hosts like the platform resolver does.
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .channelType(NioDatagramChannel.class)
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+    }
+
+    /** Starts listening; returns the bound address (useful with port 0). */
+    public InetSocketAddress start(HostAndPort address) throws InterruptedException {
+        listener = loops.listen(address, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpServerCodec(),
+                        new BodyCap(),
+                        new FlowControlHandler(),
+                        new BridgeRequestHandler(context, resolver));
+            }
+        });
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        resolver.close();
+    }
+
+    /** Aggregates request bodies up to the cap and answers a larger one with a JSON {@code 413}. */
+    private final class BodyCap extends HttpObjectAggregator {
+        BodyCap() {
+            super(MAX_BODY_BYTES);
+        }
+
+        /** A client that announced a too large body with {@code Expect: 100-continue} is told before sending it. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (answer instanceof FullHttpResponse response
+                    && response.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                response.release();
+                return tooLarge();
+            }
+            return answer;
+        }
+
+        /**
+         * Answers as Netty's aggregator would (keeping a keep-alive connection and discarding the rest of the body,
+         * so the client can read the answer), but with the bridge's JSON error.
+         */
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+            if (!(oversized instanceof HttpRequest)) {
+                super.handleOversizedMessage(ctx, oversized);
+                return;
+            }
+            FullHttpResponse answer = tooLarge();
+            if (oversized instanceof FullHttpMessage
+                    || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized)) {
+                HttpReplies.sendAndClose(ctx, answer);
+            } else {
+                ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+        }
+
+        private FullHttpResponse tooLarge() {
+            BridgeError error = BridgeError.bodyTooLarge(MAX_BODY_BYTES);
+            context.meter().refused(error.code());
+            return HttpReplies.json(error.status(), error.toJson());
+        }
+    }
+}

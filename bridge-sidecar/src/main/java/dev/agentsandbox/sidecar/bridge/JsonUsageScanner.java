@@ -1,0 +1,92 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteBufferFeeder;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Finds the top-level {@code usage} object of a JSON response (OpenAI chat, completions, embeddings, Responses;
+ * Anthropic messages) with Jackson's non-blocking parser: tokens are read as the chunks arrive and nothing but the
+ * parser's current token is held, so a large embeddings response costs no memory.
+ */
+final class JsonUsageScanner implements UsageScanner {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final JsonParser parser;
+    private final ByteBufferFeeder feeder;
+    private final UsageTally tally = new UsageTally();
+    private int depth;
+    private String topLevelField;
+    private boolean inUsage;
+    private String usageField;
+    private boolean unreadable;
+
+    JsonUsageScanner() {
+        try {
+            parser = FACTORY.createNonBlockingByteBufferParser();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+    }
+
+    @Override
+    public void feed(ByteBuf chunk) {
+        if (unreadable || !chunk.isReadable()) {
+            return;
+        }
+        ByteBuffer bytes = chunk.nioBuffer(chunk.readerIndex(), chunk.readableBytes());
+        try {
+            feeder.feedInput(bytes);
+            // Drain everything now: the parser must not look at this buffer after it is forwarded and released.
+            for (JsonToken token = parser.nextToken(); token != null && token != JsonToken.NOT_AVAILABLE;
+                    token = parser.nextToken()) {
+                onToken(token);
+            }
+        } catch (IOException e) {
+            unreadable = true;
+        }
+    }
+
+    private void onToken(JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT, START_ARRAY -> {
+                depth++;
+                inUsage = depth == 2 && token == JsonToken.START_OBJECT && "usage".equals(topLevelField);
+            }
+            case END_OBJECT, END_ARRAY -> {
+                if (depth == 2) {
+                    inUsage = false;
+                }
+                depth--;
+            }
+            case FIELD_NAME -> {
+                if (depth == 1) {
+                    topLevelField = parser.currentName();
+                } else if (depth == 2 && inUsage) {
+                    usageField = parser.currentName();
+                }
+            }
+            case VALUE_NUMBER_INT -> {
+                if (depth == 2 && inUsage) {
+                    tally.accept(usageField, parser.getLongValue());
+                }
+            }
+            default -> {
+                // strings, floats, booleans and nulls never carry a token count
+            }
+        }
+    }
+
+    @Override
+    public TokenUsage usage() {
+        return tally.usage();
+    }
+}

@@ -1,0 +1,303 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import dev.agentsandbox.sidecar.core.EventLoops;
+import dev.agentsandbox.sidecar.core.HttpReplies;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's trip to the runner and back: opens a connection on the client's event loop, sends the request,
+ * and writes the answer to the client piece by piece as it arrives (each read is flushed at once, so a server-sent
+ * event reaches the client when the runner sends it), reading the token usage on the way. Back-pressure: the runner
+ * is read only while the client's socket keeps up.
+ *
+ * <p>Failures become one-line JSON errors while the client has not seen the status line yet: {@code 502} when the
+ * runner cannot be reached or hangs up, {@code 504} when it stays silent past the read timeout. Once the answer has
+ * started the only honest signal left is closing the client connection.
+ */
+final class RunnerExchange extends ChannelInboundHandlerAdapter {
+
+    /** The largest model list the bridge reads whole to filter it. */
+    private static final int MAX_MODEL_LIST_BYTES = BridgeServer.MAX_BODY_BYTES;
+
+    /** Called once when the exchange ends; {@code reusable} tells whether the client connection may take another request. */
+    interface Completion {
+        void done(boolean reusable);
+    }
+
+    private final Channel client;
+    private final ForwardedRequest request;
+    private final BridgeContext context;
+    private final Completion completion;
+    private Channel runner;
+    private UsageScanner usage;
+    private HttpResponseStatus status;
+    private boolean answerStarted;
+    private boolean finished;
+
+    private RunnerExchange(Channel client, ForwardedRequest request, BridgeContext context, Completion completion) {
+        this.client = client;
+        this.request = request;
+        this.context = context;
+        this.completion = completion;
+    }
+
+    /**
+     * What is being forwarded.
+     *
+     * @param upstream  the request for the runner (released by the exchange)
+     * @param route     its route
+     * @param model     the model it runs on (null for the model list)
+     * @param models    the model policy in force when it arrived (filters the model list)
+     * @param keepAlive whether the client wants to keep its connection
+     * @param runner    where the runner is
+     */
+    record ForwardedRequest(FullHttpRequest upstream, InferenceRoute route, String model, ModelPolicy models,
+                            boolean keepAlive, RunnerEndpoints runner, long startNanos) {
+    }
+
+    /** Connects to the runner and sends the request; call on the client channel's event loop. */
+    static RunnerExchange start(Channel client, ForwardedRequest request, BridgeContext context,
+                                AddressResolverGroup<InetSocketAddress> resolver, Completion completion) {
+        RunnerExchange exchange = new RunnerExchange(client, request, context, completion);
+        ChannelFuture connecting = EventLoops.upstream(client.eventLoop(), context.connectTimeout(),
+                        new ChannelInitializer<>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ChannelPipeline pipeline = ch.pipeline();
+                                pipeline.addLast(new IdleStateHandler(context.readTimeout().toMillis(), 0, 0,
+                                        TimeUnit.MILLISECONDS));
+                                pipeline.addLast(new HttpClientCodec());
+                                if (request.route() == InferenceRoute.MODELS) {
+                                    pipeline.addLast(new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
+                                }
+                                pipeline.addLast(exchange);
+                            }
+                        })
+                .resolver(resolver)
+                .connect(InetSocketAddress.createUnresolved(request.runner().host(), request.runner().port()));
+        exchange.runner = connecting.channel();
+        connecting.addListener((ChannelFutureListener) future -> exchange.connected(future));
+        return exchange;
+    }
+
+    private void connected(ChannelFuture future) {
+        if (!future.isSuccess()) {
+            ReferenceCountUtil.release(request.upstream());
+            failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), describe(future.cause())), "unreachable");
+            return;
+        }
+        if (finished) {
+            ReferenceCountUtil.release(request.upstream());
+            runner.close();
+            return;
+        }
+        runner.writeAndFlush(request.upstream()).addListener((ChannelFutureListener) written -> {
+            if (!written.isSuccess()) {
+                failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), describe(written.cause())),
+                        "unreachable");
+            }
+        });
+        runner.config().setAutoRead(client.isWritable());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (msg instanceof FullHttpResponse full && request.route() == InferenceRoute.MODELS
+                    && full.status().equals(HttpResponseStatus.OK)) {
+                answerWithFilteredModelList(full);
+                return;
+            }
+            startAnswer(response);
+        }
+        if (msg instanceof HttpContent content) {
+            usage.feed(content.content());
+            boolean last = msg instanceof LastHttpContent;
+            if (msg instanceof HttpResponse) {
+                // an aggregated answer (an error on the model list): its head is written, now its body
+                client.write(new DefaultLastHttpContent(content.content().retain()), client.voidPromise());
+                ReferenceCountUtil.release(msg);
+            } else {
+                client.write(msg, client.voidPromise());
+            }
+            if (last) {
+                finish(true, "ok");
+                return;
+            }
+        }
+        if (!client.isWritable()) {
+            runner.config().setAutoRead(false);
+        }
+    }
+
+    private void startAnswer(HttpResponse response) {
+        status = response.status();
+        DefaultHttpResponse answer = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
+        ForwardedHeaders.copy(response.headers(), answer.headers(), Set.of());
+        if (!HttpUtil.isContentLengthSet(answer)) {
+            HttpUtil.setTransferEncodingChunked(answer, true);
+        }
+        HttpUtil.setKeepAlive(answer, request.keepAlive());
+        usage = UsageScanner.forContentType(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        answerStarted = true;
+        client.write(answer, client.voidPromise());
+    }
+
+    private void answerWithFilteredModelList(FullHttpResponse full) {
+        Optional<byte[]> filtered = ModelListFilter.filter(ByteBufUtil.getBytes(full.content()), request.models());
+        if (filtered.isEmpty()) {
+            full.release();
+            failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), "its model list is not an OpenAI list"),
+                    "bad-model-list");
+            return;
+        }
+        FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, full.status(),
+                Unpooled.wrappedBuffer(filtered.get()));
+        ForwardedHeaders.copy(full.headers(), answer.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REWRITTEN_RESPONSE);
+        HttpUtil.setContentLength(answer, filtered.get().length);
+        HttpUtil.setKeepAlive(answer, request.keepAlive());
+        full.release();
+        status = answer.status();
+        usage = UsageScanner.forContentType(null);
+        answerStarted = true;
+        client.write(answer, client.voidPromise());
+        finish(true, "ok");
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        client.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            if (answerStarted) {
+                finish(false, "timeout-mid-answer");
+            } else {
+                failBeforeAnswer(BridgeError.runnerTimeout(runnerName(), context.readTimeout().toSeconds()),
+                        "timeout");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (answerStarted) {
+            finish(false, "runner-closed-mid-answer");
+        } else {
+            failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), "it closed the connection without"
+                    + " answering"), "unreachable");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (answerStarted) {
+            finish(false, "runner-error-mid-answer");
+        } else {
+            failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), describe(cause)), "unreachable");
+        }
+    }
+
+    /** The client's socket drained or filled up: read from the runner only while the client keeps up. */
+    void clientWritabilityChanged() {
+        if (runner != null && runner.isActive() && !finished) {
+            runner.config().setAutoRead(client.isWritable());
+        }
+    }
+
+    /** The client went away: stop the runner's work on its behalf. */
+    void clientGone() {
+        finish(false, "client-gone");
+    }
+
+    private void failBeforeAnswer(BridgeError error, String outcome) {
+        if (finished) {
+            return;
+        }
+        context.meter().refused(error.code());
+        status = error.status();
+        FullHttpResponse answer = HttpReplies.json(error.status(), error.toJson());
+        HttpUtil.setKeepAlive(answer, request.keepAlive());
+        if (client.isActive()) {
+            client.writeAndFlush(answer, client.voidPromise());
+        } else {
+            answer.release();
+        }
+        finish(true, outcome);
+    }
+
+    /** Ends the exchange once: counts its usage, logs it, frees the runner connection, hands the client back. */
+    private void finish(boolean answerComplete, String outcome) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        TokenUsage tokens = usage == null ? TokenUsage.NONE : usage.usage();
+        context.meter().record(tokens);
+        if (runner != null) {
+            runner.close();
+        }
+        client.flush();
+        context.log().info("inference")
+                .field("path", request.route().path())
+                .field("model", request.model())
+                .field("status", status == null ? null : status.code())
+                .field("outcome", outcome)
+                .field("promptTokens", tokens.promptTokens())
+                .field("completionTokens", tokens.completionTokens())
+                .field("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos()))
+                .write();
+        completion.done(answerComplete && request.keepAlive());
+    }
+
+    private String runnerName() {
+        return request.runner().hostHeader();
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+}

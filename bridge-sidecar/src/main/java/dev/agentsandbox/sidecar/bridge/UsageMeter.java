@@ -1,0 +1,61 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the bridge has served: requests forwarded to the runner and the tokens they reported. The one source of both
+ * the Prometheus counters and the {@code /status} document the operator copies into {@code status.model}.
+ */
+public final class UsageMeter {
+
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong completionTokens = new AtomicLong();
+    private final MeterRegistry registry;
+
+    public UsageMeter(MeterRegistry registry) {
+        this.registry = registry;
+        FunctionCounter.builder("agentsandbox.bridge.requests", requests, AtomicLong::get)
+                .description("Inference requests forwarded to the model runner").register(registry);
+        FunctionCounter.builder("agentsandbox.bridge.prompt.tokens", promptTokens, AtomicLong::get)
+                .description("Prompt tokens reported by the model runner").register(registry);
+        FunctionCounter.builder("agentsandbox.bridge.completion.tokens", completionTokens, AtomicLong::get)
+                .description("Completion tokens reported by the model runner").register(registry);
+    }
+
+    /** A request passed every check and goes to the runner. */
+    public void forwarded() {
+        requests.incrementAndGet();
+    }
+
+    /** A response ended; its usage counts toward the budget. */
+    public void record(TokenUsage usage) {
+        promptTokens.addAndGet(usage.promptTokens());
+        completionTokens.addAndGet(usage.completionTokens());
+    }
+
+    /** The bridge answered itself instead of forwarding; {@code code} is the {@link BridgeError#code()}. */
+    public void refused(String code) {
+        Counter.builder("agentsandbox.bridge.refused").tag("code", code)
+                .description("Requests the bridge answered itself: refusals and upstream failures")
+                .register(registry).increment();
+    }
+
+    public long tokensUsed() {
+        return promptTokens.get() + completionTokens.get();
+    }
+
+    public Status status() {
+        return new Status(requests.get(), promptTokens.get(), completionTokens.get());
+    }
+
+    /** The {@code /status} document. */
+    @JsonPropertyOrder({"requests", "promptTokens", "completionTokens"})
+    public record Status(long requests, long promptTokens, long completionTokens) {
+    }
+}

@@ -1,0 +1,87 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.HostAndPort;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BridgeOptionsTest {
+
+    private static final String UPSTREAM = "http://docker-model-runner.model-runner.svc/engines/llama.cpp";
+
+    @Test
+    void flagsMakeTheConfig() {
+        BridgeOptions options = BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--default-model", "ai/a",
+                "--allow-model", "ai/a", "--allow-model=ai/b", "--token-budget", "1000", "--listen", "127.0.0.1:6000",
+                "--admin", "127.0.0.1:6001", "--read-timeout", "900", "--connect-timeout", "3"}).orElseThrow();
+
+        assertThat(options.config()).isEqualTo(new BridgeConfig(UPSTREAM, "ai/a", List.of("ai/a", "ai/b"), 1000L));
+        assertThat(options.listen()).isEqualTo(new HostAndPort("127.0.0.1", 6000));
+        assertThat(options.admin()).isEqualTo(new HostAndPort("127.0.0.1", 6001));
+        assertThat(options.readTimeout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.configFile()).isEmpty();
+    }
+
+    @Test
+    void defaults() {
+        BridgeOptions options = BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--default-model", "ai/a"})
+                .orElseThrow();
+
+        assertThat(options.listen()).isEqualTo(new HostAndPort("127.0.0.1", 54321));
+        assertThat(options.admin()).isEqualTo(new HostAndPort("0.0.0.0", 9091));
+        assertThat(options.readTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(options.config().tokenBudget()).isNull();
+    }
+
+    @Test
+    void configFileIsTheOperatorsFormat(@TempDir Path dir) throws Exception {
+        BridgeConfig written = new BridgeConfig(UPSTREAM, "ai/a", List.of("ai/a"), 5L);
+        Path file = dir.resolve(BridgeConfig.FILE_NAME);
+        Files.writeString(file, SidecarConfigJson.write(written));
+
+        BridgeOptions options = BridgeOptions.parse(new String[] {"--config", file.toString()}).orElseThrow();
+
+        assertThat(options.config()).isEqualTo(written);
+        assertThat(options.configFile()).contains(file);
+    }
+
+    @Test
+    void policyFlagsConflictWithConfig(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(BridgeConfig.FILE_NAME);
+        Files.writeString(file, SidecarConfigJson.write(new BridgeConfig(UPSTREAM, "ai/a", null, null)));
+
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--config", file.toString(), "--allow-model",
+                "ai/b"})).isInstanceOf(UsageException.class).hasMessageContaining("--allow-model conflicts with --config");
+    }
+
+    @Test
+    void badInputIsNamed() {
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[0])).hasMessageContaining("--upstream");
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--token-budget", "-5"}))
+                .hasMessageContaining("--token-budget must be a whole number greater than 0");
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--read-timeout", "1m"}))
+                .hasMessageContaining("--read-timeout");
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--listen", "54321"}))
+                .hasMessageContaining("--listen");
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--alow-model", "x"}))
+                .hasMessageContaining("--alow-model");
+    }
+
+    @Test
+    void helpIsNotAnError() {
+        assertThat(BridgeOptions.parse(new String[] {"--help"})).isEmpty();
+        assertThat(BridgeOptions.HELP).contains("--config FILE", "--upstream URL", "--default-model", "--allow-model",
+                "--token-budget", "--listen", "--admin", "--read-timeout");
+    }
+}

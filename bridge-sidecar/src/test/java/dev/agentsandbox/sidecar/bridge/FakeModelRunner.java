@@ -1,0 +1,103 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stand-in for Docker Model Runner on loopback: a real HTTP server (the JDK's) that records every request it gets
+ * and answers each path with what the test registered. Unregistered paths get 404.
+ */
+final class FakeModelRunner implements AutoCloseable {
+
+    /** What the runner received. */
+    record Received(String method, String uri, Headers headers, String body) {
+    }
+
+    @FunctionalInterface
+    interface Responder {
+        void respond(HttpExchange exchange) throws Exception;
+    }
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Map<String, Responder> responders = new ConcurrentHashMap<>();
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+    FakeModelRunner() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.setExecutor(threads);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                        exchange.getRequestHeaders(), body));
+                Responder responder = responders.get(exchange.getRequestURI().getPath());
+                if (responder == null) {
+                    send(exchange, 404, "application/json", "{\"error\":\"not found\"}");
+                } else {
+                    responder.respond(exchange);
+                }
+            } catch (Exception e) {
+                // the bridge may hang up mid-answer; the test looks at what the client saw
+            }
+        });
+        server.start();
+    }
+
+    /** The engine URL to configure as the bridge's upstream. */
+    String engineUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/engines/llama.cpp";
+    }
+
+    void respond(String path, Responder responder) {
+        responders.put(path, responder);
+    }
+
+    /** Answers {@code path} with a fixed JSON document. */
+    void respondJson(String path, String json) {
+        respond(path, exchange -> send(exchange, 200, "application/json", json));
+    }
+
+    /** The next request the runner received (waits up to 30 s, a hang guard). */
+    Received takeRequest() throws InterruptedException {
+        Received next = received.poll(30, TimeUnit.SECONDS);
+        if (next == null) {
+            throw new AssertionError("the runner received no request");
+        }
+        return next;
+    }
+
+    /** The requests received so far that nobody took. */
+    int pendingRequests() {
+        return received.size();
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.agentsandbox.sidecar.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InferenceRequestRewriterTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final ModelPolicy policy = new ModelPolicy("ai/qwen2.5", List.of("ai/qwen2.5", "ai/gpt-oss"));
+
+    private InferenceRequestRewriter.Result rewrite(InferenceRoute route, String body) {
+        return InferenceRequestRewriter.rewrite(route,
+                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), policy);
+    }
+
+    private static JsonNode json(byte[] body) throws IOException {
+        return MAPPER.readTree(body);
+    }
+
+    @Test
+    void allowedModelWithoutStreamIsSentUnchanged() {
+        var result = rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"model\":\"ai/gpt-oss\",\"messages\":[]}");
+
+        assertThat(result.refused()).isFalse();
+        assertThat(result.body()).isNull();
+        assertThat(result.model()).isEqualTo("ai/gpt-oss");
+        assertThat(result.streaming()).isFalse();
+    }
+
+    @Test
+    void missingModelGetsTheDefaultAndKeepsTheRest() throws IOException {
+        var result = rewrite(InferenceRoute.EMBEDDINGS, "{\"input\":\"hello\",\"dimensions\":8}");
+
+        JsonNode sent = json(result.body());
+        assertThat(sent.get("model").asText()).isEqualTo("ai/qwen2.5");
+        assertThat(sent.get("input").asText()).isEqualTo("hello");
+        assertThat(sent.get("dimensions").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void nullModelGetsTheDefault() throws IOException {
+        var result = rewrite(InferenceRoute.MESSAGES, "{\"model\":null,\"max_tokens\":5}");
+
+        assertThat(json(result.body()).get("model").asText()).isEqualTo("ai/qwen2.5");
+    }
+
+    @Test
+    void unlistedModelIsRefusedWith403() {
+        var result = rewrite(InferenceRoute.MESSAGES, "{\"model\":\"claude-opus\",\"max_tokens\":5}");
+
+        assertThat(result.refusal().status()).isEqualTo(HttpResponseStatus.FORBIDDEN);
+        assertThat(result.refusal().code()).isEqualTo("model_not_allowed");
+        assertThat(result.refusal().message()).contains("claude-opus", "ai/qwen2.5", "ai/gpt-oss");
+    }
+
+    @Test
+    void streamedChatAsksForUsage() throws IOException {
+        var result = rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"model\":\"ai/qwen2.5\",\"stream\":true}");
+
+        assertThat(result.streaming()).isTrue();
+        assertThat(json(result.body()).at("/stream_options/include_usage").asBoolean()).isTrue();
+    }
+
+    @Test
+    void usageIsForcedEvenWhenTheClientDeclinedIt() throws IOException {
+        var result = rewrite(InferenceRoute.COMPLETIONS,
+                "{\"model\":\"ai/qwen2.5\",\"stream\":true,\"stream_options\":{\"include_usage\":false,\"x\":1}}");
+
+        JsonNode sent = json(result.body());
+        assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
+        assertThat(sent.at("/stream_options/x").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void streamThatAlreadyAsksForUsageIsUnchanged() {
+        var result = rewrite(InferenceRoute.CHAT_COMPLETIONS,
+                "{\"model\":\"ai/qwen2.5\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+
+        assertThat(result.body()).isNull();
+    }
+
+    @Test
+    void anthropicAndResponsesStreamsAreNotGivenOpenAiStreamOptions() {
+        assertThat(rewrite(InferenceRoute.MESSAGES, "{\"model\":\"ai/qwen2.5\",\"stream\":true}").body()).isNull();
+        assertThat(rewrite(InferenceRoute.RESPONSES, "{\"model\":\"ai/qwen2.5\",\"stream\":true}").body()).isNull();
+    }
+
+    @Test
+    void malformedBodiesAre400NamingTheProblem() {
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"model\":").refusal().message())
+                .startsWith("request body is not valid JSON");
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "[1]").refusal().message())
+                .contains("JSON object");
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"model\":42}").refusal().message())
+                .contains("\"model\" must be a string");
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "").refusal().status())
+                .isEqualTo(HttpResponseStatus.BAD_REQUEST);
+    }
+}
