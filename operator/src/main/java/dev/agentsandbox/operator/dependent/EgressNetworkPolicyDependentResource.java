@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.ArrayList;
@@ -30,7 +28,7 @@ import java.util.Map;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class EgressNetworkPolicyDependentResource
-        extends CRUDKubernetesDependentResource<NetworkPolicy, AgentSandbox> {
+        extends PlannedDependentResource<NetworkPolicy> {
 
     public static final String NAME = "egress-networkpolicy";
 
@@ -46,11 +44,7 @@ public class EgressNetworkPolicyDependentResource
     }
 
     @Override
-    protected NetworkPolicy desired(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return desired(SandboxPlans.of(context));
-    }
-
-    public static NetworkPolicy desired(SandboxPlan plan) {
+    public NetworkPolicy desired(SandboxPlan plan) {
         return new NetworkPolicyBuilder()
                 .withApiVersion("networking.k8s.io/v1").withKind("NetworkPolicy")
                 .withMetadata(SandboxObjects.metadata(SandboxObjects.networkPolicyName(plan.name()),

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import org.jboss.logging.Logger;
 
@@ -33,7 +32,7 @@ import java.util.Objects;
  * sidecars pick it up from the mounted ConfigMap while running.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
-public class SandboxPodDependentResource extends CRUDKubernetesDependentResource<Pod, AgentSandbox> {
+public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
 
     public static final String NAME = "sandbox-pod";
     public static final String SPEC_HASH_ANNOTATION = "agentsandbox.dev/pod-spec-hash";
@@ -45,11 +44,7 @@ public class SandboxPodDependentResource extends CRUDKubernetesDependentResource
     }
 
     @Override
-    protected Pod desired(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return desired(SandboxPlans.of(context));
-    }
-
-    public static Pod desired(SandboxPlan plan) {
+    public Pod desired(SandboxPlan plan) {
         PodSpec spec = podSpec(plan);
         Pod pod = new PodBuilder()
                 .withApiVersion("v1").withKind("Pod")

@@ -8,8 +8,6 @@ import dev.agentsandbox.sidecar.config.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.LinkedHashMap;
@@ -20,7 +18,7 @@ import java.util.Map;
  * policy change reaches the running sidecars without a pod restart.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
-public class SidecarConfigMapDependentResource extends CRUDKubernetesDependentResource<ConfigMap, AgentSandbox> {
+public class SidecarConfigMapDependentResource extends PlannedDependentResource<ConfigMap> {
 
     public static final String NAME = "sidecar-configmap";
 
@@ -29,11 +27,7 @@ public class SidecarConfigMapDependentResource extends CRUDKubernetesDependentRe
     }
 
     @Override
-    protected ConfigMap desired(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return desired(SandboxPlans.of(context));
-    }
-
-    public static ConfigMap desired(SandboxPlan plan) {
+    public ConfigMap desired(SandboxPlan plan) {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarPolicy.proxy(plan)));
         SidecarPolicy.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));

@@ -6,8 +6,6 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.Map;
@@ -18,7 +16,7 @@ import java.util.Map;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class WorkspaceClaimDependentResource
-        extends CRUDKubernetesDependentResource<PersistentVolumeClaim, AgentSandbox> {
+        extends PlannedDependentResource<PersistentVolumeClaim> {
 
     public static final String NAME = "workspace-claim";
 
@@ -27,11 +25,7 @@ public class WorkspaceClaimDependentResource
     }
 
     @Override
-    protected PersistentVolumeClaim desired(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return desired(SandboxPlans.of(context));
-    }
-
-    public static PersistentVolumeClaim desired(SandboxPlan plan) {
+    public PersistentVolumeClaim desired(SandboxPlan plan) {
         WorkspaceSpec workspace = plan.workspace().filter(w -> w.getSize() != null).orElseThrow(
                 () -> new IllegalStateException("workspace claim of " + plan.name() + " without spec.workspace.size"));
         return new PersistentVolumeClaimBuilder()

@@ -42,8 +42,9 @@ import java.util.Objects;
  * Reconciles an AgentSandbox into its sandbox pod and the objects around it (DESIGN.md §4).
  *
  * <p>Each reconcile: work out the lifecycle stage; build the plan (the spec with the operator's defaults); check
- * what only the cluster can judge; only when every check passes, run the workflow of dependents (so an invalid
- * sandbox gets no pod and a running pod is left as it is); then aggregate the status and patch it if it changed.
+ * what only the cluster can judge; run the workflow of dependents only when every check passes or the pod is not
+ * wanted anyway (so an invalid sandbox gets no pod and a running pod is left as it is); then aggregate the status
+ * and patch it if it changed.
  */
 @ControllerConfiguration(name = AgentSandboxReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -94,7 +95,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         SandboxPlan plan = planner.plan(sandbox, lifecycle);
         List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(),
                 ReferenceWatches.lookup(context));
-        if (SandboxInputChecks.allPassed(checks)) {
+        // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
+        // protect, so Paused and expiry take effect whatever the checks say.
+        if (SandboxInputChecks.allPassed(checks) || !plan.podWanted()) {
             SandboxPlans.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }

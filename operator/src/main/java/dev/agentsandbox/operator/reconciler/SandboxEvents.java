@@ -55,7 +55,6 @@ public class SandboxEvents {
                 .withLastTimestamp(now)
                 .withCount(1)
                 .withNewSource().withComponent(COMPONENT).endSource()
-                .withReportingComponent(COMPONENT)
                 .build();
         try {
             client.v1().events().inNamespace(sandbox.getMetadata().getNamespace()).resource(event).create();

@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
@@ -14,13 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class EgressNetworkPolicyDependentResourceTest {
 
+    private static NetworkPolicy policy(AgentSandbox sandbox) {
+        return new EgressNetworkPolicyDependentResource().desired(TestSandboxes.plan(sandbox));
+    }
+
     private static List<String> ports(List<NetworkPolicyPort> ports) {
         return ports.stream().map(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).toList();
     }
 
     @Test
     void selectsTheSandboxPodAndRestrictsBothDirections() {
-        NetworkPolicy policy = EgressNetworkPolicyDependentResource.desired(TestSandboxes.plan(TestSandboxes.full("a")));
+        NetworkPolicy policy = policy(TestSandboxes.full("a"));
 
         assertThat(policy.getApiVersion()).isEqualTo("networking.k8s.io/v1");
         assertThat(policy.getKind()).isEqualTo("NetworkPolicy");
@@ -33,7 +38,7 @@ class EgressNetworkPolicyDependentResourceTest {
 
     @Test
     void ingressOnlyFromTheOperatorPodsToTheAdminPorts() {
-        NetworkPolicy policy = EgressNetworkPolicyDependentResource.desired(TestSandboxes.plan(TestSandboxes.full("a")));
+        NetworkPolicy policy = policy(TestSandboxes.full("a"));
 
         assertThat(policy.getSpec().getIngress()).hasSize(1);
         NetworkPolicyIngressRule rule = policy.getSpec().getIngress().get(0);
@@ -49,8 +54,7 @@ class EgressNetworkPolicyDependentResourceTest {
 
     @Test
     void egressToDnsTheRunnerAndPublicWebOnly() {
-        List<NetworkPolicyEgressRule> egress = EgressNetworkPolicyDependentResource
-                .desired(TestSandboxes.plan(TestSandboxes.full("a"))).getSpec().getEgress();
+        List<NetworkPolicyEgressRule> egress = policy(TestSandboxes.full("a")).getSpec().getEgress();
 
         assertThat(egress).hasSize(3);
         NetworkPolicyEgressRule dns = egress.get(0);
@@ -74,8 +78,7 @@ class EgressNetworkPolicyDependentResourceTest {
 
     @Test
     void withoutAModelNoRunnerRule() {
-        List<NetworkPolicyEgressRule> egress = EgressNetworkPolicyDependentResource
-                .desired(TestSandboxes.plan(TestSandboxes.minimal("a"))).getSpec().getEgress();
+        List<NetworkPolicyEgressRule> egress = policy(TestSandboxes.minimal("a")).getSpec().getEgress();
 
         assertThat(egress).hasSize(2);
         assertThat(egress).noneMatch(rule -> rule.getTo().stream().anyMatch(p -> p.getNamespaceSelector() != null

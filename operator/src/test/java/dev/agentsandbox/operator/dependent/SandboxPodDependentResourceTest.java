@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SandboxPodDependentResourceTest {
 
     private static Pod pod(AgentSandbox sandbox) {
-        return SandboxPodDependentResource.desired(TestSandboxes.plan(sandbox));
+        return new SandboxPodDependentResource().desired(TestSandboxes.plan(sandbox));
     }
 
     private static Container container(Pod pod, String name) {
@@ -192,7 +192,7 @@ class SandboxPodDependentResourceTest {
 
     @Test
     void iptablesModeAddsEgressInitFirstWithNetAdminOnly() {
-        Pod pod = SandboxPodDependentResource.desired(TestSandboxes.plan(TestSandboxes.full("a"),
+        Pod pod = new SandboxPodDependentResource().desired(TestSandboxes.plan(TestSandboxes.full("a"),
                 EnforcementMode.IPTABLES));
 
         assertThat(initContainerNames(pod)).containsExactly("egress-init", "egress-proxy", "model-bridge");

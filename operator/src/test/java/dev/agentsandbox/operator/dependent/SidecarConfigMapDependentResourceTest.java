@@ -19,7 +19,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 class SidecarConfigMapDependentResourceTest {
 
     private static ConfigMap configMap(AgentSandbox sandbox) {
-        return SidecarConfigMapDependentResource.desired(TestSandboxes.plan(sandbox));
+        return new SidecarConfigMapDependentResource().desired(TestSandboxes.plan(sandbox));
     }
 
     private static ProxyConfig proxy(AgentSandbox sandbox) {
@@ -52,7 +52,7 @@ class SidecarConfigMapDependentResourceTest {
     void credentialRulesNameTheFileTheProxyMountsNeverTheValue() {
         AgentSandbox sandbox = TestSandboxes.full("a");
         ProxyConfig proxy = proxy(sandbox);
-        Pod pod = SandboxPodDependentResource.desired(TestSandboxes.plan(sandbox));
+        Pod pod = new SandboxPodDependentResource().desired(TestSandboxes.plan(sandbox));
 
         assertThat(proxy.credentials()).extracting(CredentialRule::name, CredentialRule::host, CredentialRule::header,
                         CredentialRule::format, CredentialRule::valueFile)
@@ -90,7 +90,7 @@ class SidecarConfigMapDependentResourceTest {
                         tuple("github.com", "Authorization", "Basic %s", "x-access-token"));
         assertThat(proxy.allow()).contains("api.openai.com", "generativelanguage.googleapis.com", "api.github.com",
                 "github.com");
-        var env = SandboxPodDependentResource.desired(TestSandboxes.plan(sandbox)).getSpec().getContainers().get(0)
+        var env = new SandboxPodDependentResource().desired(TestSandboxes.plan(sandbox)).getSpec().getContainers().get(0)
                 .getEnv();
         assertThat(env).extracting(e -> e.getName() + "=" + e.getValue())
                 .contains("OPENAI_API_KEY=proxy-managed", "GEMINI_API_KEY=proxy-managed", "GH_TOKEN=proxy-managed");

@@ -20,7 +20,7 @@ class WorkspaceClaimDependentResourceTest {
         workspace.setStorageClassName("fast");
         sandbox.getSpec().setWorkspace(workspace);
 
-        PersistentVolumeClaim claim = WorkspaceClaimDependentResource.desired(TestSandboxes.plan(sandbox));
+        PersistentVolumeClaim claim = new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(sandbox));
 
         assertThat(claim.getApiVersion()).isEqualTo("v1");
         assertThat(claim.getKind()).isEqualTo("PersistentVolumeClaim");
@@ -34,7 +34,7 @@ class WorkspaceClaimDependentResourceTest {
 
     @Test
     void noClaimWithoutASize() {
-        assertThatThrownBy(() -> WorkspaceClaimDependentResource.desired(TestSandboxes.plan(TestSandboxes.minimal("a"))))
+        assertThatThrownBy(() -> new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(TestSandboxes.minimal("a"))))
                 .hasMessageContaining("spec.workspace.size");
     }
 }

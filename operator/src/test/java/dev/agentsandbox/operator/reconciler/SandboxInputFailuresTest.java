@@ -3,6 +3,8 @@ package dev.agentsandbox.operator.reconciler;
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
@@ -149,6 +151,23 @@ class SandboxInputFailuresTest {
             assertThat(pod.getMetadata().getUid()).isEqualTo(podUid);
             assertThat(pod.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("credentials"));
         });
+    }
+
+    @Test
+    void pausingAnInvalidSandboxStillDeletesItsPod() {
+        OperatorTestSupport cluster = in("pause-invalid");
+        cluster.create(cluster.sandbox(TestSandboxes.minimal("agent")));
+        eventually().until(() -> cluster.pod("agent").isPresent());
+
+        cluster.edit("agent", s -> {
+            s.getSpec().getCredentials().add(TestSandboxes.preset("openai", CredentialPreset.OPENAI, "absent", "k"));
+            s.getSpec().setLifecycle(new LifecycleSpec());
+            s.getSpec().getLifecycle().setMode(LifecycleMode.PAUSED);
+            return s;
+        });
+
+        eventually().until(() -> cluster.pod("agent").isEmpty());
+        cluster.awaitCondition("agent", "CredentialsReady", "False", "SecretNotFound");
     }
 
     @Test
