@@ -15,11 +15,14 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code <name>-egress}: no ingress but the operator to the sidecars' admin ports; egress only to DNS, the Model
@@ -57,6 +60,16 @@ public class EgressNetworkPolicyDependentResource
                 .withEgress(egressRules(plan))
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * Exactly ours, not merely containing ours: a rule someone added (say, egress to anywhere) is a mismatch, and
+     * the policy is restored. The API server adds no defaults to what {@link #desired(SandboxPlan)} sets.
+     */
+    @Override
+    public Matcher.Result<NetworkPolicy> match(NetworkPolicy actual, NetworkPolicy desired, AgentSandbox primary,
+                                               Context<AgentSandbox> context) {
+        return Matcher.Result.computed(Objects.equals(actual.getSpec(), desired.getSpec()), desired);
     }
 
     private static NetworkPolicyIngressRule operatorToAdminPorts(SandboxPlan plan) {

@@ -8,10 +8,13 @@ import dev.agentsandbox.sidecar.config.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code <name>-sidecar}: the proxy policy and the bridge settings. Mounted as a directory (not subPath), so a
@@ -37,5 +40,12 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
                         plan.name()))
                 .withData(data)
                 .build();
+    }
+
+    /** Exactly our files: an added or edited key is restored (the sidecars read every file they are given). */
+    @Override
+    public Matcher.Result<ConfigMap> match(ConfigMap actual, ConfigMap desired, AgentSandbox primary,
+                                           Context<AgentSandbox> context) {
+        return Matcher.Result.computed(Objects.equals(actual.getData(), desired.getData()), desired);
     }
 }

@@ -13,6 +13,7 @@ import dev.agentsandbox.sidecar.config.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -156,6 +157,14 @@ class AgentSandboxReconcilerTest {
         });
         eventually().until(() -> originalPolicy.equals(
                 cluster.configMap("agent").orElseThrow().getData().get(ProxyConfig.FILE_NAME)));
+
+        int egressRules = cluster.networkPolicy("agent").orElseThrow().getSpec().getEgress().size();
+        client.network().v1().networkPolicies().inNamespace("drift").withName("agent-egress").edit(policy -> {
+            policy.getSpec().getEgress().add(new NetworkPolicyEgressRule()); // "egress to anywhere"
+            return policy;
+        });
+        eventually().until(() -> cluster.networkPolicy("agent").orElseThrow().getSpec().getEgress().size()
+                == egressRules);
 
         client.network().v1().networkPolicies().inNamespace("drift").withName("agent-egress").delete();
         eventually().until(() -> cluster.networkPolicy("agent").isPresent());
