@@ -18,6 +18,9 @@ public final class SandboxVolumes {
     public static final String SIDECAR_CONFIG = "sidecar-config";
     public static final String PROXY_CA = "proxy-ca";
     public static final String CREDENTIALS = "credentials";
+    /** Each sidecar's /tmp (its root filesystem is read-only; the JVM and Netty write temporary files). */
+    public static final String PROXY_TMP = "proxy-tmp";
+    public static final String BRIDGE_TMP = "bridge-tmp";
 
     /** Owner root, group fsGroup, read-only: the proxy reads them through the pod's fsGroup, nobody writes. */
     private static final int CREDENTIAL_FILE_MODE = 0440;
@@ -36,7 +39,15 @@ public final class SandboxVolumes {
         if (!plan.credentials().isEmpty()) {
             volumes.add(credentials(plan.credentials()));
         }
+        volumes.add(emptyDir(PROXY_TMP));
+        if (plan.model().isPresent()) {
+            volumes.add(emptyDir(BRIDGE_TMP));
+        }
         return volumes;
+    }
+
+    private static Volume emptyDir(String name) {
+        return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
     }
 
     private static Volume workspace(SandboxPlan plan) {

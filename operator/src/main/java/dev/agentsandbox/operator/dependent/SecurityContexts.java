@@ -26,7 +26,7 @@ public final class SecurityContexts {
                 .build();
     }
 
-    /** The sidecars: restricted, and their root filesystem is read-only (they write only to mounted volumes). */
+    /** The sidecars: restricted, and their root filesystem is read-only (they write only to their volumes, /tmp included). */
     public static SecurityContext sidecar(long uid) {
         SecurityContext context = restricted(uid);
         context.setReadOnlyRootFilesystem(true);
@@ -35,14 +35,14 @@ public final class SecurityContexts {
 
     /**
      * egress-init installs the pod's iptables rules: root for that, but with NET_ADMIN as its only capability,
-     * and it exits before any other container starts.
+     * and it exits before any other container starts. Its root filesystem stays writable: iptables takes its lock
+     * under /run.
      */
     public static SecurityContext egressInit() {
         return new SecurityContextBuilder()
                 .withRunAsUser(0L)
                 .withRunAsNonRoot(false)
                 .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withAdd("NET_ADMIN").withDrop("ALL").endCapabilities()
                 .withNewSeccompProfile().withType(RUNTIME_DEFAULT).endSeccompProfile()
                 .build();

@@ -24,6 +24,7 @@ public final class SidecarContainers {
     public static final String EGRESS_INIT = "egress-init";
 
     private static final String ALWAYS = "Always";
+    private static final String TMP = "/tmp";
 
     private SidecarContainers() {
     }
@@ -32,6 +33,7 @@ public final class SidecarContainers {
         List<VolumeMount> mounts = new ArrayList<>();
         mounts.add(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarPaths.CONFIG_DIR, true));
         mounts.add(mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, false));
+        mounts.add(mount(SandboxVolumes.PROXY_TMP, TMP, false));
         if (!plan.credentials().isEmpty()) {
             // The only container that mounts the credential Secrets.
             mounts.add(mount(SandboxVolumes.CREDENTIALS, SidecarPaths.CREDENTIALS_DIR, true));
@@ -43,7 +45,8 @@ public final class SidecarContainers {
 
     public static Container bridge(SandboxPlan plan) {
         return sidecar(plan, BRIDGE, SidecarPaths.BRIDGE_UID, SidecarPaths.BRIDGE_ADMIN_PORT,
-                List.of(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarPaths.CONFIG_DIR, true)),
+                List.of(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarPaths.CONFIG_DIR, true),
+                        mount(SandboxVolumes.BRIDGE_TMP, TMP, false)),
                 "bridge", "--config", SidecarPaths.BRIDGE_CONFIG,
                 "--listen", "127.0.0.1:" + SidecarPaths.BRIDGE_PORT, "--admin", "0.0.0.0:" + SidecarPaths.BRIDGE_ADMIN_PORT);
     }

@@ -187,7 +187,11 @@ class SandboxPodDependentResourceTest {
             assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
             assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         }
-        assertThat(bridge.getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("sidecar-config");
+        assertThat(bridge.getVolumeMounts()).extracting(VolumeMount::getName)
+                .containsExactly("sidecar-config", "bridge-tmp");
+        assertThat(proxy.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(proxy.getVolumeMounts()).anyMatch(m -> m.getName().equals("proxy-tmp")
+                && m.getMountPath().equals("/tmp"));
     }
 
     @Test
