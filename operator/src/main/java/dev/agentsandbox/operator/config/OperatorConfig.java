@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -32,6 +33,13 @@ public interface OperatorConfig {
      */
     @WithDefault("JOSDK_ALL_NAMESPACES")
     List<String> watchNamespaces();
+
+    /**
+     * How often a ready sandbox is reconciled to copy the sidecars' counters into {@code status.egress} and
+     * {@code status.model}.
+     */
+    @WithDefault("60s")
+    Duration statusRefresh();
 
     /** The git image of the {@code workspace-init} container that clones {@code spec.workspace.git}. */
     @WithDefault("docker.io/alpine/git:2.47.2")

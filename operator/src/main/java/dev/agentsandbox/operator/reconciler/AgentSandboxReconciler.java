@@ -2,9 +2,13 @@ package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.check.CheckResult;
 import dev.agentsandbox.operator.check.SandboxInputChecks;
+import dev.agentsandbox.operator.config.OperatorConfig;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.PodWantedCondition;
 import dev.agentsandbox.operator.dependent.SandboxPlans;
@@ -16,6 +20,7 @@ import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -34,9 +39,11 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Reconciles an AgentSandbox into its sandbox pod and the objects around it (DESIGN.md §4).
@@ -66,12 +73,17 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private final SandboxPlanner planner;
     private final SandboxEvents events;
+    private final SidecarStatusReader sidecars;
+    private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public AgentSandboxReconciler(SandboxPlanner planner, SandboxEvents events) {
+    public AgentSandboxReconciler(SandboxPlanner planner, SandboxEvents events, SidecarStatusReader sidecars,
+                                  OperatorConfig config) {
         this.planner = planner;
         this.events = events;
+        this.sidecars = sidecars;
+        this.statusRefresh = config.statusRefresh();
     }
 
     @Override
@@ -114,7 +126,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             sandbox.setStatus(status);
             control = UpdateControl.patchStatus(sandbox);
         }
-        lifecycle.nextShutdownCheck().ifPresent(control::rescheduleAfter);
+        nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
         return control;
     }
 
@@ -126,14 +138,32 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
+    /** At shutdownTime, and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
+    private Optional<Duration> nextReconcile(LifecycleState lifecycle, AgentSandboxStatus status) {
+        Optional<Duration> refresh = status.getPhase() == SandboxPhase.READY ? Optional.of(statusRefresh)
+                : Optional.empty();
+        Optional<Duration> shutdown = lifecycle.nextShutdownCheck();
+        if (refresh.isPresent() && shutdown.isPresent()) {
+            return Optional.of(refresh.get().compareTo(shutdown.get()) < 0 ? refresh.get() : shutdown.get());
+        }
+        return refresh.isPresent() ? refresh : shutdown;
+    }
+
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, Context<AgentSandbox> context) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
                 && context.getSecondaryResource(NetworkPolicy.class).isPresent();
+        EgressStatus egress = null;
+        ModelUsageStatus model = null;
+        if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
+            String podIP = pod.getStatus().getPodIP();
+            egress = sidecars.egress(podIP).orElse(null);
+            model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
+        }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, lifecycle.stage(), pod,
-                claim, plan.workspaceClaimed(), policyApplied);
+                claim, plan.workspaceClaimed(), policyApplied, egress, model);
     }
 
     /** A Warning Event when a check fails anew (or for a new reason); not on every reconcile of a failed sandbox. */

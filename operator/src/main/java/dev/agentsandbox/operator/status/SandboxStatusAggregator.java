@@ -46,11 +46,9 @@ public final class SandboxStatusAggregator {
             }
             status.setNodeName(in.pod().getSpec().getNodeName());
         }
-        if (previous != null) {
-            // Filled from the sidecars' /status endpoints by whoever reads them; not the aggregator's to clear.
-            status.setEgress(previous.getEgress());
-            status.setModel(previous.getModel());
-        }
+        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
+        status.setEgress(in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress());
+        status.setModel(in.model() != null ? in.model() : previous == null ? null : previous.getModel());
         return status;
     }
 
@@ -127,7 +125,7 @@ public final class SandboxStatusAggregator {
                 + (phase == null ? "not bound yet" : phase), in.generation(), now);
     }
 
-    static boolean podReady(Pod pod) {
+    public static boolean podReady(Pod pod) {
         return pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));

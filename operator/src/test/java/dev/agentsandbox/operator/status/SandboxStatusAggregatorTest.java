@@ -1,6 +1,8 @@
 package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.check.CheckResult;
@@ -32,7 +34,7 @@ class SandboxStatusAggregatorTest {
     }
 
     private static StatusInputs inputs(List<CheckResult> checks, Stage stage, Pod pod) {
-        return new StatusInputs(3, "kata", checks, stage, pod, null, false, true);
+        return new StatusInputs(3, "kata", checks, stage, pod, null, false, true, null, null);
     }
 
     private static SandboxCondition condition(AgentSandboxStatus status, String type) {
@@ -93,11 +95,28 @@ class SandboxStatusAggregatorTest {
     }
 
     @Test
+    void sidecarCountersAreTakenWhenReadAndKeptWhenNot() {
+        EgressStatus counted = new EgressStatus(120L, 3L, List.of());
+        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L);
+        StatusInputs read = new StatusInputs(3, "kata", PASSING, Stage.RUNNING, readyPod(), null, false, true,
+                counted, usage);
+
+        AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
+        AgentSandboxStatus unread = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                first, T2);
+
+        assertThat(first.getEgress()).isEqualTo(counted);
+        assertThat(first.getModel()).isEqualTo(usage);
+        assertThat(unread.getEgress()).isEqualTo(counted);
+        assertThat(unread.getModel()).isEqualTo(usage);
+    }
+
+    @Test
     void claimedWorkspaceIsReadyOnlyWhenBound() {
         StatusInputs unbound = new StatusInputs(1, "kata", PASSING, Stage.RUNNING, null,
                 new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
                         .withName("a-workspace").endMetadata().withNewStatus().withPhase("Pending").endStatus().build(),
-                true, true);
+                true, true, null, null);
 
         SandboxCondition workspace = condition(SandboxStatusAggregator.aggregate(unbound, null, T1), "WorkspaceReady");
 
