@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.status;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,7 +22,8 @@ final class Conditions {
                 .map(SandboxCondition::lastTransitionTime)
                 .filter(Objects::nonNull)
                 .findFirst()
-                .orElse(now.toString());
+                // Whole seconds, as Kubernetes writes its own condition times (metav1.Time).
+                .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
         return new SandboxCondition(type, statusText, reason, message, transition, generation);
     }
 }

@@ -82,6 +82,14 @@ class SandboxStatusAggregatorTest {
     }
 
     @Test
+    void transitionTimesAreWholeSeconds() {
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                null, T1.plusNanos(410_535_014));
+
+        assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.lastTransitionTime()).isEqualTo("2026-11-01T10:00:00Z"));
+    }
+
+    @Test
     void phaseFollowsTheLifecycleAndThePod() {
         assertThat(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), null, T1).getPhase())
                 .isEqualTo(SandboxPhase.PAUSED);
