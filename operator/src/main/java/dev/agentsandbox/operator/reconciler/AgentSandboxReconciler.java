@@ -4,7 +4,6 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
-import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.check.CheckResult;
 import dev.agentsandbox.operator.check.SandboxInputChecks;
@@ -116,7 +115,13 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
                 context), sandbox.getStatus(), now);
-        reportNewFailures(sandbox, sandbox.getStatus(), checks);
+        for (TransitionEvents.Announcement event : TransitionEvents.between(sandbox.getStatus(), status, checks)) {
+            if (event.warning()) {
+                events.warning(sandbox, event.reason(), event.message());
+            } else {
+                events.normal(sandbox, event.reason(), event.message());
+            }
+        }
 
         UpdateControl<AgentSandbox> control;
         if (Objects.equals(status, sandbox.getStatus())) {
@@ -164,19 +169,6 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, lifecycle.stage(), pod,
                 claim, plan.workspaceClaimed(), policyApplied, egress, model);
-    }
-
-    /** A Warning Event when a check fails anew (or for a new reason); not on every reconcile of a failed sandbox. */
-    private void reportNewFailures(AgentSandbox sandbox, AgentSandboxStatus previous, List<CheckResult> checks) {
-        List<SandboxCondition> before = previous == null ? List.of() : previous.getConditions();
-        for (CheckResult check : checks) {
-            boolean known = before.stream().anyMatch(c -> c.type().equals(check.conditionType())
-                    && SandboxCondition.FALSE.equals(c.status()) && check.reason().equals(c.reason())
-                    && check.message().equals(c.message()));
-            if (!check.passed() && !known) {
-                events.warning(sandbox, check.reason(), check.message());
-            }
-        }
     }
 
     private static long generationOf(AgentSandbox sandbox) {
