@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.config.EgressInitArgs;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -56,8 +57,8 @@ public final class SidecarContainers {
         return new ContainerBuilder()
                 .withName(EGRESS_INIT)
                 .withImage(plan.settings().sidecarImage())
-                .withArgs("egress-init", "--proxy-uid", Long.toString(SidecarPaths.PROXY_UID),
-                        "--bridge-uid", Long.toString(SidecarPaths.BRIDGE_UID))
+                .withArgs(EgressInitArgs.forUids(Math.toIntExact(SidecarPaths.PROXY_UID),
+                        Math.toIntExact(SidecarPaths.BRIDGE_UID)))
                 .withSecurityContext(SecurityContexts.egressInit())
                 .build();
     }
