@@ -1,19 +1,178 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.check.SandboxInputChecks;
+import dev.agentsandbox.operator.config.OperatorConfig;
+import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
+import dev.agentsandbox.operator.dependent.PodWantedCondition;
+import dev.agentsandbox.operator.dependent.SandboxPlans;
+import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
+import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
+import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
+import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
+import dev.agentsandbox.operator.plan.LifecycleState;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.SidecarStatusReader;
+import dev.agentsandbox.operator.status.StatusInputs;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
-/** Reconciles an AgentSandbox into its sandbox pod and the objects around it. */
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reconciles an AgentSandbox into its sandbox pod and the objects around it (DESIGN.md §4).
+ *
+ * <p>Each reconcile: work out the lifecycle stage; build the plan (the spec with the operator's defaults); check
+ * what only the cluster can judge; run the workflow of dependents only when every check passes or the pod is not
+ * wanted anyway (so an invalid sandbox gets no pod and a running pod is left as it is); then aggregate the status
+ * and patch it if it changed.
+ */
 @ControllerConfiguration(name = AgentSandboxReconciler.NAME)
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = SidecarConfigMapDependentResource.NAME, type = SidecarConfigMapDependentResource.class),
+        @Dependent(name = EgressNetworkPolicyDependentResource.NAME,
+                type = EgressNetworkPolicyDependentResource.class),
+        @Dependent(name = WorkspaceClaimDependentResource.NAME, type = WorkspaceClaimDependentResource.class,
+                reconcilePrecondition = WorkspaceClaimWantedCondition.class),
+        @Dependent(name = SandboxPodDependentResource.NAME, type = SandboxPodDependentResource.class,
+                reconcilePrecondition = PodWantedCondition.class,
+                // The pod mounts the ConfigMap and starts behind the NetworkPolicy: both first.
+                dependsOn = {SidecarConfigMapDependentResource.NAME, EgressNetworkPolicyDependentResource.NAME})
+})
 public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     public static final String NAME = "agentsandbox";
 
+    private static final Logger LOG = Logger.getLogger(AgentSandboxReconciler.class);
+
+    private final SandboxPlanner planner;
+    private final SandboxEvents events;
+    private final SidecarStatusReader sidecars;
+    private final Duration statusRefresh;
+    private final Clock clock = Clock.systemUTC();
+
+    @Inject
+    public AgentSandboxReconciler(SandboxPlanner planner, SandboxEvents events, SidecarStatusReader sidecars,
+                                  OperatorConfig config) {
+        this.planner = planner;
+        this.events = events;
+        this.sidecars = sidecars;
+        this.statusRefresh = config.statusRefresh();
+    }
+
+    @Override
+    public List<EventSource<?, AgentSandbox>> prepareEventSources(EventSourceContext<AgentSandbox> context) {
+        return ReferenceWatches.eventSources(context, planner);
+    }
+
     @Override
     public UpdateControl<AgentSandbox> reconcile(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return UpdateControl.noUpdate();
+        Instant now = clock.instant();
+        LifecycleState lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+        if (lifecycle.stage() == LifecycleState.Stage.EXPIRED_DELETE) {
+            LOG.infof("Deleting AgentSandbox %s/%s: shutdownTime passed with shutdownPolicy Delete",
+                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName());
+            events.normal(sandbox, "Expired", "spec.lifecycle.shutdownTime passed: deleting the sandbox"
+                    + " (shutdownPolicy Delete)");
+            context.getClient().resource(sandbox).delete();
+            return UpdateControl.noUpdate();
+        }
+
+        SandboxPlan plan = planner.plan(sandbox, lifecycle);
+        List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(),
+                ReferenceWatches.lookup(context));
+        // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
+        // protect, so Paused and expiry take effect whatever the checks say.
+        if (SandboxInputChecks.allPassed(checks) || !plan.podWanted()) {
+            SandboxPlans.put(context, plan);
+            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        }
+
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
+                context), sandbox.getStatus(), now);
+        for (TransitionEvents.Announcement event : TransitionEvents.between(sandbox.getStatus(), status, checks)) {
+            if (event.warning()) {
+                events.warning(sandbox, event.reason(), event.message());
+            } else {
+                events.normal(sandbox, event.reason(), event.message());
+            }
+        }
+
+        UpdateControl<AgentSandbox> control;
+        if (Objects.equals(status, sandbox.getStatus())) {
+            control = UpdateControl.noUpdate();
+        } else {
+            // JOSDK hands each reconcile its own copy of the resource: setting the status here is safe.
+            sandbox.setStatus(status);
+            control = UpdateControl.patchStatus(sandbox);
+        }
+        nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        return control;
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<AgentSandbox> updateErrorStatus(AgentSandbox sandbox,
+                                                                    Context<AgentSandbox> context, Exception e) {
+        LOG.warnf("Reconcile of AgentSandbox %s/%s failed: %s", sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName(), e.getMessage());
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+
+    /** At shutdownTime, and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
+    private Optional<Duration> nextReconcile(LifecycleState lifecycle, AgentSandboxStatus status) {
+        Optional<Duration> refresh = status.getPhase() == SandboxPhase.READY ? Optional.of(statusRefresh)
+                : Optional.empty();
+        Optional<Duration> shutdown = lifecycle.nextShutdownCheck();
+        if (refresh.isPresent() && shutdown.isPresent()) {
+            return Optional.of(refresh.get().compareTo(shutdown.get()) < 0 ? refresh.get() : shutdown.get());
+        }
+        return refresh.isPresent() ? refresh : shutdown;
+    }
+
+    private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
+                                      List<CheckResult> checks, Context<AgentSandbox> context) {
+        Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
+        PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
+        boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
+                && context.getSecondaryResource(NetworkPolicy.class).isPresent();
+        EgressStatus egress = null;
+        ModelUsageStatus model = null;
+        if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
+            String podIP = pod.getStatus().getPodIP();
+            egress = sidecars.egress(podIP).orElse(null);
+            model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
+        }
+        return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, lifecycle.stage(), pod,
+                claim, plan.workspaceClaimed(), policyApplied, egress, model);
+    }
+
+    private static long generationOf(AgentSandbox sandbox) {
+        Long generation = sandbox.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
     }
 }

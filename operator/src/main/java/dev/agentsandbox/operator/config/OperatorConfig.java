@@ -1,0 +1,95 @@
+package dev.agentsandbox.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The operator's settings ({@code agentsandbox.*} application properties, surfaced as Helm values).
+ * Documented in {@code operator/README.md}.
+ */
+@ConfigMapping(prefix = "agentsandbox")
+public interface OperatorConfig {
+
+    RuntimeClasses runtimeClass();
+
+    Sidecar sidecar();
+
+    ModelRunner modelRunner();
+
+    /** How the agent is kept from bypassing the proxy. */
+    @WithDefault("networkpolicy")
+    EnforcementMode enforcementMode();
+
+    /** Who may reach the sidecars' admin ports: the operator's own pods. */
+    OperatorPods operator();
+
+    /**
+     * Namespaces whose AgentSandboxes are reconciled; {@code JOSDK_ALL_NAMESPACES} for all. Feeds
+     * {@code quarkus.operator-sdk.controllers.agentsandbox.namespaces} (see application.properties).
+     */
+    @WithDefault("JOSDK_ALL_NAMESPACES")
+    List<String> watchNamespaces();
+
+    /**
+     * How often a ready sandbox is reconciled to copy the sidecars' counters into {@code status.egress} and
+     * {@code status.model}.
+     */
+    @WithDefault("60s")
+    Duration statusRefresh();
+
+    /** The git image of the {@code workspace-init} container that clones {@code spec.workspace.git}. */
+    @WithDefault("docker.io/alpine/git:2.47.2")
+    String gitImage();
+
+    interface RuntimeClasses {
+        /** Used when {@code spec.runtimeClassName} is omitted. */
+        @WithName("default")
+        @WithDefault("kata")
+        String defaultName();
+
+        /** The only RuntimeClasses a sandbox may name; {@code runc} belongs here only where a microVM is not needed. */
+        @WithDefault("kata,gvisor")
+        List<String> allowed();
+    }
+
+    interface Sidecar {
+        /** The image of the egress proxy, the model bridge and (iptables mode) egress-init. */
+        @WithDefault("ghcr.io/agentsandbox/sidecar:0.1.0")
+        String image();
+    }
+
+    interface ModelRunner {
+        @WithDefault("docker-model-runner")
+        String service();
+
+        @WithDefault("model-runner")
+        String namespace();
+
+        @WithDefault("80")
+        int port();
+
+        @WithDefault("llama.cpp")
+        String engine();
+
+        /** The port the Model Runner pods listen on behind the Service (NetworkPolicy egress). */
+        @WithDefault("12434")
+        int targetPort();
+    }
+
+    interface OperatorPods {
+        /** The operator's namespace, where the NetworkPolicy lets ingress come from. */
+        @WithDefault("agentsandbox-system")
+        String namespace();
+
+        /**
+         * Labels of the operator's pods, the only ingress the NetworkPolicy admits (to the admin ports), as
+         * {@code key=value} entries; see {@link LabelSelectors#parse}.
+         */
+        @WithDefault("app.kubernetes.io/name=agentsandbox-operator")
+        List<String> podSelector();
+    }
+}

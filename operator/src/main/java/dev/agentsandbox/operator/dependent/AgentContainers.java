@@ -1,0 +1,126 @@
+package dev.agentsandbox.operator.dependent;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
+import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
+import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
+import dev.agentsandbox.operator.plan.ResolvedCredential;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The containers that run as the agent's user: the agent itself and the optional git clone. */
+public final class AgentContainers {
+
+    public static final String AGENT = "agent";
+    public static final String WORKSPACE_INIT = "workspace-init";
+
+    /** Idempotent (a resumed sandbox keeps its workspace) and works in a non-empty directory (lost+found). */
+    private static final String CLONE_SCRIPT = "set -eu\n"
+            + "if [ -d \"$WORKSPACE/.git\" ]; then exit 0; fi\n"
+            + "git -C \"$WORKSPACE\" init -q\n"
+            + "git -C \"$WORKSPACE\" remote add origin \"$GIT_URL\"\n"
+            + "git -C \"$WORKSPACE\" fetch -q --depth 1 origin \"${GIT_REF:-HEAD}\"\n"
+            + "git -C \"$WORKSPACE\" checkout -q FETCH_HEAD\n";
+
+    private AgentContainers() {
+    }
+
+    public static Container agent(SandboxPlan plan) {
+        AgentSpec agent = plan.spec().getAgent();
+        ContainerBuilder container = new ContainerBuilder()
+                .withName(AGENT)
+                .withImage(agent.getImage())
+                .withEnv(agentEnv(plan))
+                .withVolumeMounts(
+                        SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, true))
+                .withSecurityContext(SecurityContexts.restricted(SidecarPaths.AGENT_UID));
+        if (!agent.getCommand().isEmpty()) {
+            container.withCommand(agent.getCommand());
+        }
+        if (!agent.getArgs().isEmpty()) {
+            container.withArgs(agent.getArgs());
+        }
+        if (agent.getResources() != null) {
+            container.withResources(new ResourceRequirementsBuilder()
+                    .withLimits(agent.getResources().getLimits().isEmpty() ? null : agent.getResources().getLimits())
+                    .withRequests(agent.getResources().getRequests().isEmpty() ? null
+                            : agent.getResources().getRequests())
+                    .build());
+        }
+        if (Boolean.TRUE.equals(agent.getStdin())) {
+            container.withStdin(true);
+        }
+        if (Boolean.TRUE.equals(agent.getTty())) {
+            container.withTty(true);
+        }
+        return container.build();
+    }
+
+    /** Clones spec.workspace.git through the proxy, after the proxy sidecar has started. */
+    public static Container workspaceInit(SandboxPlan plan, GitSpec git) {
+        List<EnvVar> env = new ArrayList<>(proxyEnv());
+        env.add(new EnvVar("GIT_SSL_CAINFO", SidecarPaths.CA_CERT, null));
+        env.add(new EnvVar("HOME", "/tmp", null));
+        env.add(new EnvVar("WORKSPACE", plan.workspaceMountPath(), null));
+        env.add(new EnvVar("GIT_URL", git.getUrl(), null));
+        if (git.getRef() != null) {
+            env.add(new EnvVar("GIT_REF", git.getRef(), null));
+        }
+        return new ContainerBuilder()
+                .withName(WORKSPACE_INIT)
+                .withImage(plan.settings().gitImage())
+                // URL and ref travel as variables, never spliced into the script.
+                .withCommand("/bin/sh", "-c", CLONE_SCRIPT)
+                .withEnv(env)
+                .withVolumeMounts(
+                        SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, true))
+                .withSecurityContext(SecurityContexts.restricted(SidecarPaths.AGENT_UID))
+                .build();
+    }
+
+    /**
+     * The spec's literal variables, then what the operator sets: proxy, model endpoints, credential placeholders
+     * and the proxy CA. Never a value from a Secret.
+     */
+    static List<EnvVar> agentEnv(SandboxPlan plan) {
+        // By name, later entries winning: a variable appears once (server-side apply keys the list by name), and
+        // what the operator sets cannot be overridden by the spec (the API server refuses that too).
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVarSpec literal : plan.spec().getAgent().getEnv()) {
+            env.put(literal.getName(), literal.getValue());
+        }
+        proxyEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
+        if (plan.model().isPresent()) {
+            env.put("OPENAI_BASE_URL", SidecarPaths.BRIDGE_URL + "/v1");
+            env.put("ANTHROPIC_BASE_URL", SidecarPaths.BRIDGE_URL);
+        }
+        for (ResolvedCredential credential : plan.credentials()) {
+            credential.envName().ifPresent(name -> env.put(name, ResolvedCredential.PLACEHOLDER_VALUE));
+        }
+        for (String caVariable : List.of("SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE")) {
+            env.put(caVariable, SidecarPaths.CA_CERT);
+        }
+        List<EnvVar> variables = new ArrayList<>();
+        env.forEach((name, value) -> variables.add(new EnvVar(name, value, null)));
+        return variables;
+    }
+
+    private static List<EnvVar> proxyEnv() {
+        return List.of(
+                new EnvVar("HTTP_PROXY", SidecarPaths.PROXY_URL, null),
+                new EnvVar("HTTPS_PROXY", SidecarPaths.PROXY_URL, null),
+                new EnvVar("http_proxy", SidecarPaths.PROXY_URL, null),
+                new EnvVar("https_proxy", SidecarPaths.PROXY_URL, null),
+                new EnvVar("NO_PROXY", "127.0.0.1,localhost", null),
+                new EnvVar("no_proxy", "127.0.0.1,localhost", null));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.agentsandbox.operator.dependent;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code <name>-egress}: no ingress but the operator to the sidecars' admin ports; egress only to DNS, the Model
+ * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (DESIGN.md §6): the
+ * iptables enforcement mode closes that gap.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
+public class EgressNetworkPolicyDependentResource
+        extends PlannedDependentResource<NetworkPolicy> {
+
+    public static final String NAME = "egress-networkpolicy";
+
+    /** Never reachable from the sandbox, even on 80/443: private, shared, link-local (metadata) and loopback. */
+    public static final List<String> PRIVATE_IPV4 = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8");
+    public static final List<String> PRIVATE_IPV6 = List.of("fc00::/7", "fe80::/10", "::1/128");
+
+    private static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+    public EgressNetworkPolicyDependentResource() {
+        super(NetworkPolicy.class);
+    }
+
+    @Override
+    public NetworkPolicy desired(SandboxPlan plan) {
+        return new NetworkPolicyBuilder()
+                .withApiVersion("networking.k8s.io/v1").withKind("NetworkPolicy")
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.networkPolicyName(plan.name()),
+                        plan.namespace(), plan.name()))
+                .withNewSpec()
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of(SandboxObjects.SANDBOX_LABEL, plan.name())).build())
+                .withPolicyTypes("Ingress", "Egress")
+                .withIngress(operatorToAdminPorts(plan))
+                .withEgress(egressRules(plan))
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * Exactly ours, not merely containing ours: a rule someone added (say, egress to anywhere) is a mismatch, and
+     * the policy is restored. The API server adds no defaults to what {@link #desired(SandboxPlan)} sets.
+     */
+    @Override
+    public Matcher.Result<NetworkPolicy> match(NetworkPolicy actual, NetworkPolicy desired, AgentSandbox primary,
+                                               Context<AgentSandbox> context) {
+        return Matcher.Result.computed(Objects.equals(actual.getSpec(), desired.getSpec()), desired);
+    }
+
+    private static NetworkPolicyIngressRule operatorToAdminPorts(SandboxPlan plan) {
+        NetworkPolicyPeer operatorPods = new NetworkPolicyPeerBuilder()
+                .withNamespaceSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, plan.settings().operatorNamespace())).build())
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(plan.settings().operatorPodSelector()).build())
+                .build();
+        return new NetworkPolicyIngressRuleBuilder()
+                .withFrom(operatorPods)
+                .withPorts(tcp(SidecarPaths.PROXY_ADMIN_PORT), tcp(SidecarPaths.BRIDGE_ADMIN_PORT))
+                .build();
+    }
+
+    private static List<NetworkPolicyEgressRule> egressRules(SandboxPlan plan) {
+        List<NetworkPolicyEgressRule> rules = new ArrayList<>();
+        rules.add(new NetworkPolicyEgressRuleBuilder()
+                .withTo(new NetworkPolicyPeerBuilder()
+                        .withNamespaceSelector(new LabelSelectorBuilder()
+                                .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, "kube-system")).build())
+                        .withPodSelector(new LabelSelectorBuilder()
+                                .withMatchLabels(Map.of("k8s-app", "kube-dns")).build())
+                        .build())
+                .withPorts(port("UDP", 53), port("TCP", 53))
+                .build());
+        plan.model().ifPresent(runner -> rules.add(new NetworkPolicyEgressRuleBuilder()
+                .withTo(new NetworkPolicyPeerBuilder()
+                        .withNamespaceSelector(new LabelSelectorBuilder()
+                                .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, runner.namespace())).build())
+                        .build())
+                .withPorts(runnerPorts(runner.targetPort(), runner.port()))
+                .build()));
+        rules.add(new NetworkPolicyEgressRuleBuilder()
+                .withTo(publicRange("0.0.0.0/0", PRIVATE_IPV4), publicRange("::/0", PRIVATE_IPV6))
+                .withPorts(tcp(80), tcp(443))
+                .build());
+        return rules;
+    }
+
+    private static List<NetworkPolicyPort> runnerPorts(int targetPort, int servicePort) {
+        // A NetworkPolicy sees the pod's port after the Service's translation; the service port is listed too for
+        // CNIs that evaluate before it, and for runners whose Service maps the port unchanged.
+        return targetPort == servicePort ? List.of(tcp(targetPort)) : List.of(tcp(targetPort), tcp(servicePort));
+    }
+
+    private static NetworkPolicyPeer publicRange(String cidr, List<String> except) {
+        return new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).withExcept(except).endIpBlock().build();
+    }
+
+    private static NetworkPolicyPort tcp(int port) {
+        return port("TCP", port);
+    }
+
+    private static NetworkPolicyPort port(String protocol, int port) {
+        return new NetworkPolicyPortBuilder().withProtocol(protocol).withPort(new IntOrString(port)).build();
+    }
+}

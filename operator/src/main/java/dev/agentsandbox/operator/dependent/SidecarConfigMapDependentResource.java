@@ -1,0 +1,51 @@
+package dev.agentsandbox.operator.dependent;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code <name>-sidecar}: the proxy policy and the bridge settings. Mounted as a directory (not subPath), so a
+ * policy change reaches the running sidecars without a pod restart.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
+public class SidecarConfigMapDependentResource extends PlannedDependentResource<ConfigMap> {
+
+    public static final String NAME = "sidecar-configmap";
+
+    public SidecarConfigMapDependentResource() {
+        super(ConfigMap.class);
+    }
+
+    @Override
+    public ConfigMap desired(SandboxPlan plan) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarPolicy.proxy(plan)));
+        SidecarPolicy.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));
+        return new ConfigMapBuilder()
+                .withApiVersion("v1").withKind("ConfigMap")
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),
+                        plan.name()))
+                .withData(data)
+                .build();
+    }
+
+    /** Exactly our files: an added or edited key is restored (the sidecars read every file they are given). */
+    @Override
+    public Matcher.Result<ConfigMap> match(ConfigMap actual, ConfigMap desired, AgentSandbox primary,
+                                           Context<AgentSandbox> context) {
+        return Matcher.Result.computed(Objects.equals(actual.getData(), desired.getData()), desired);
+    }
+}

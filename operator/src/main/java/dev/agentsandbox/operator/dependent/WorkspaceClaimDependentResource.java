@@ -1,0 +1,42 @@
+package dev.agentsandbox.operator.dependent;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+import java.util.Map;
+
+/**
+ * {@code <name>-workspace}, only when {@code spec.workspace.size} is set. Independent of the pod's lifecycle:
+ * kept while Paused and after an expiry with shutdownPolicy Pause; gone with the AgentSandbox (owner reference).
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
+public class WorkspaceClaimDependentResource
+        extends PlannedDependentResource<PersistentVolumeClaim> {
+
+    public static final String NAME = "workspace-claim";
+
+    public WorkspaceClaimDependentResource() {
+        super(PersistentVolumeClaim.class);
+    }
+
+    @Override
+    public PersistentVolumeClaim desired(SandboxPlan plan) {
+        WorkspaceSpec workspace = plan.workspace().filter(w -> w.getSize() != null).orElseThrow(
+                () -> new IllegalStateException("workspace claim of " + plan.name() + " without spec.workspace.size"));
+        return new PersistentVolumeClaimBuilder()
+                .withApiVersion("v1").withKind("PersistentVolumeClaim")
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.workspaceClaimName(plan.name()),
+                        plan.namespace(), plan.name()))
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(workspace.getStorageClassName())
+                .withNewResources().withRequests(Map.of("storage", workspace.getSize())).endResources()
+                .endSpec()
+                .build();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.agentsandbox.operator.plan;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
+import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the desired objects of one sandbox are built from: the spec with the operator's defaults applied and
+ * the presets expanded. Built once per reconcile by {@link SandboxPlanner}; the dependents' {@code desired()} are
+ * pure functions of it.
+ *
+ * @param runtimeClassName the effective RuntimeClass (spec value or the operator default)
+ * @param runner           null when the sandbox has no model section (then: no bridge)
+ * @param podWanted        false while Paused or after an expiry with shutdownPolicy Pause
+ */
+public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, ResolvedRunner runner,
+                          List<ResolvedCredential> credentials, SandboxSettings settings, boolean podWanted) {
+
+    public SandboxPlan {
+        credentials = List.copyOf(credentials);
+    }
+
+    public String name() {
+        return sandbox.getMetadata().getName();
+    }
+
+    public String namespace() {
+        return sandbox.getMetadata().getNamespace();
+    }
+
+    public AgentSandboxSpec spec() {
+        return sandbox.getSpec();
+    }
+
+    public Optional<ResolvedRunner> model() {
+        return Optional.ofNullable(runner);
+    }
+
+    public Optional<WorkspaceSpec> workspace() {
+        return Optional.ofNullable(spec().getWorkspace());
+    }
+
+    /** A PersistentVolumeClaim backs the workspace (else an emptyDir). */
+    public boolean workspaceClaimed() {
+        return workspace().map(w -> w.getSize() != null).orElse(false);
+    }
+
+    public String workspaceMountPath() {
+        return workspace().map(WorkspaceSpec::getMountPath).filter(p -> !p.isBlank())
+                .orElse(WorkspaceSpec.DEFAULT_MOUNT_PATH);
+    }
+}

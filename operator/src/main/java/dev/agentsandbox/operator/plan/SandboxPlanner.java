@@ -1,0 +1,63 @@
+package dev.agentsandbox.operator.plan;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
+import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
+import dev.agentsandbox.operator.config.LabelSelectors;
+import dev.agentsandbox.operator.config.OperatorConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Applies the operator's configuration to a sandbox's spec: defaults, preset expansion, effective names. */
+@ApplicationScoped
+public class SandboxPlanner {
+
+    private final OperatorConfig config;
+    private final SandboxSettings settings;
+
+    @Inject
+    public SandboxPlanner(OperatorConfig config) {
+        this.config = config;
+        this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.enforcementMode(),
+                config.operator().namespace(),
+                LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()));
+    }
+
+    public SandboxPlan plan(AgentSandbox sandbox, LifecycleState lifecycle) {
+        List<ResolvedCredential> credentials = sandbox.getSpec().getCredentials().stream()
+                .map(CredentialPresets::resolve).toList();
+        return new SandboxPlan(sandbox, effectiveRuntimeClass(sandbox), runnerOf(sandbox.getSpec().getModel()),
+                credentials, settings, lifecycle.podWanted());
+    }
+
+    public String effectiveRuntimeClass(AgentSandbox sandbox) {
+        String requested = sandbox.getSpec().getRuntimeClassName();
+        return requested == null || requested.isBlank() ? config.runtimeClass().defaultName() : requested;
+    }
+
+    public boolean runtimeClassAllowed(String runtimeClassName) {
+        return config.runtimeClass().allowed().contains(runtimeClassName);
+    }
+
+    public List<String> allowedRuntimeClasses() {
+        return config.runtimeClass().allowed();
+    }
+
+    /** The runner with every omitted field taken from the operator's default Model Runner; null without a model. */
+    public ResolvedRunner runnerOf(ModelSpec model) {
+        if (model == null) {
+            return null;
+        }
+        OperatorConfig.ModelRunner defaults = config.modelRunner();
+        Optional<RunnerRef> ref = Optional.ofNullable(model.getRunner());
+        return new ResolvedRunner(
+                ref.map(RunnerRef::getService).orElse(defaults.service()),
+                ref.map(RunnerRef::getNamespace).orElse(defaults.namespace()),
+                ref.map(RunnerRef::getPort).orElse(defaults.port()),
+                ref.map(RunnerRef::getEngine).orElse(defaults.engine()),
+                defaults.targetPort());
+    }
+}

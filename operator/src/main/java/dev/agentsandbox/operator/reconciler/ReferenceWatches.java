@@ -1,0 +1,121 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.check.ClusterLookup;
+import dev.agentsandbox.operator.plan.ResolvedRunner;
+import dev.agentsandbox.operator.plan.SandboxPlanner;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Watches the objects a sandbox refers to but does not own (Secrets, RuntimeClasses, the Model Runner Service),
+ * so that a sandbox waiting for one is reconciled when it appears. Each event is mapped to the sandboxes that
+ * refer to the object through an index on the AgentSandbox cache, never a scan.
+ */
+final class ReferenceWatches {
+
+    static final String SECRETS = "referenced-secrets";
+    static final String RUNTIME_CLASSES = "runtime-classes";
+    static final String RUNNER_SERVICES = "model-runner-services";
+
+    private static final String SECRET_INDEX = "agentsandbox.dev/secret";
+    private static final String RUNTIME_CLASS_INDEX = "agentsandbox.dev/runtime-class";
+    private static final String SERVICE_INDEX = "agentsandbox.dev/runner-service";
+
+    private ReferenceWatches() {
+    }
+
+    static List<EventSource<?, AgentSandbox>> eventSources(EventSourceContext<AgentSandbox> context,
+                                                          SandboxPlanner planner) {
+        IndexerResourceCache<AgentSandbox> sandboxes = context.getPrimaryCache();
+        sandboxes.addIndexers(Map.of(
+                SECRET_INDEX, sandbox -> sandbox.getSpec().getCredentials().stream()
+                        .map(CredentialSpec::getSecretRef)
+                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName()))
+                        .distinct().toList(),
+                RUNTIME_CLASS_INDEX, sandbox -> List.of(planner.effectiveRuntimeClass(sandbox)),
+                SERVICE_INDEX, sandbox -> Optional.ofNullable(planner.runnerOf(sandbox.getSpec().getModel()))
+                        .map(ResolvedRunner::serviceKey).stream().toList()));
+
+        // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
+        var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
+                .withName(SECRETS)
+                .withNamespacesInheritedFromController()
+                .withItemStore(new TransformingItemStore<>(new SecretKeysOnly()))
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, SECRET_INDEX,
+                        s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
+                .build();
+        var runtimeClasses = InformerEventSourceConfiguration.from(RuntimeClass.class, AgentSandbox.class)
+                .withName(RUNTIME_CLASSES)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, RUNTIME_CLASS_INDEX, r -> r.getMetadata().getName()))
+                .build();
+        // Model Runners usually live in their own namespace, outside the watched ones.
+        var services = InformerEventSourceConfiguration.from(Service.class, AgentSandbox.class)
+                .withName(RUNNER_SERVICES)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, SERVICE_INDEX,
+                        s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
+                .build();
+        return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
+                new InformerEventSource<>(services, context));
+    }
+
+    /** Reads the watched objects from the informers' caches. */
+    static ClusterLookup lookup(Context<AgentSandbox> context) {
+        return new ClusterLookup() {
+            @Override
+            public Optional<Secret> secret(String namespace, String name) {
+                return cached(context, Secret.class, SECRETS, new ResourceID(name, namespace));
+            }
+
+            @Override
+            public Optional<RuntimeClass> runtimeClass(String name) {
+                return cached(context, RuntimeClass.class, RUNTIME_CLASSES, new ResourceID(name));
+            }
+
+            @Override
+            public Optional<Service> service(String namespace, String name) {
+                return cached(context, Service.class, RUNNER_SERVICES, new ResourceID(name, namespace));
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type,
+                                                              String name, ResourceID id) {
+        var source = (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever()
+                .getEventSourceFor(type, name);
+        return source.get(id);
+    }
+
+    private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> referrers(IndexerResourceCache<AgentSandbox> sandboxes, String index, Function<R, String> keyOf) {
+        return resource -> sandboxes.byIndex(index, keyOf.apply(resource)).stream()
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.check.ConditionTypes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), a Normal
+ * event when the sandbox becomes ready, paused or expired. Only transitions: a sandbox that stays broken does not
+ * emit an event per reconcile.
+ */
+final class TransitionEvents {
+
+    /** An Event to emit: {@code warning} false means Normal. */
+    record Announcement(boolean warning, String reason, String message) {
+    }
+
+    private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired");
+
+    private TransitionEvents() {
+    }
+
+    static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after, List<CheckResult> checks) {
+        List<SandboxCondition> previous = before == null ? List.of() : before.getConditions();
+        List<Announcement> announcements = new ArrayList<>();
+        for (CheckResult check : checks) {
+            boolean known = previous.stream().anyMatch(c -> c.type().equals(check.conditionType())
+                    && SandboxCondition.FALSE.equals(c.status()) && check.reason().equals(c.reason())
+                    && check.message().equals(c.message()));
+            if (!check.passed() && !known) {
+                announcements.add(new Announcement(true, check.reason(), check.message()));
+            }
+        }
+        Optional<SandboxCondition> readyNow = ready(after.getConditions());
+        Optional<SandboxCondition> readyBefore = ready(previous);
+        if (readyNow.isPresent() && ANNOUNCED_READY_REASONS.contains(readyNow.get().reason())
+                && !readyNow.get().reason().equals(readyBefore.map(SandboxCondition::reason).orElse(null))) {
+            announcements.add(new Announcement(false, readyNow.get().reason(), readyNow.get().message()));
+        }
+        return announcements;
+    }
+
+    private static Optional<SandboxCondition> ready(List<SandboxCondition> conditions) {
+        return conditions.stream().filter(c -> ConditionTypes.READY.equals(c.type())).findFirst();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.agentsandbox.operator.status;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.check.ConditionTypes;
+import dev.agentsandbox.operator.plan.LifecycleState.Stage;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Turns what a reconcile observed into {@code status}: the phase, the six conditions, the pod's whereabouts. */
+public final class SandboxStatusAggregator {
+
+    private SandboxStatusAggregator() {
+    }
+
+    public static AgentSandboxStatus aggregate(StatusInputs in, AgentSandboxStatus previous, Instant now) {
+        List<SandboxCondition> before = previous == null ? List.of() : previous.getConditions();
+        long generation = in.generation();
+        Optional<CheckResult> firstFailure = in.checks().stream().filter(c -> !c.passed()).findFirst();
+
+        List<SandboxCondition> conditions = new ArrayList<>();
+        conditions.add(ready(in, firstFailure, before, now));
+        for (CheckResult check : in.checks()) {
+            conditions.add(Conditions.of(before, check.conditionType(), check.passed(), check.reason(),
+                    check.message(), generation, now));
+        }
+        conditions.add(egress(in, firstFailure.isPresent(), before, now));
+        conditions.add(workspace(in, before, now));
+
+        AgentSandboxStatus status = new AgentSandboxStatus();
+        status.setObservedGeneration(generation);
+        status.setRuntimeClassName(in.runtimeClassName());
+        status.setConditions(conditions);
+        status.setPhase(phase(in, firstFailure.isPresent()));
+        if (in.pod() != null) {
+            status.setPodName(in.pod().getMetadata().getName());
+            if (in.pod().getStatus() != null) {
+                status.setPodIP(in.pod().getStatus().getPodIP());
+            }
+            status.setNodeName(in.pod().getSpec().getNodeName());
+        }
+        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
+        status.setEgress(in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress());
+        status.setModel(in.model() != null ? in.model() : previous == null ? null : previous.getModel());
+        return status;
+    }
+
+    static SandboxPhase phase(StatusInputs in, boolean inputFailed) {
+        if (inputFailed) {
+            return SandboxPhase.FAILED;
+        }
+        return switch (in.stage()) {
+            case PAUSED -> SandboxPhase.PAUSED;
+            case EXPIRED, EXPIRED_DELETE -> SandboxPhase.EXPIRED;
+            case RUNNING -> in.pod() == null ? SandboxPhase.PENDING
+                    : podReady(in.pod()) ? SandboxPhase.READY : SandboxPhase.STARTING;
+        };
+    }
+
+    private static SandboxCondition ready(StatusInputs in, Optional<CheckResult> firstFailure,
+                                          List<SandboxCondition> before, Instant now) {
+        String type = ConditionTypes.READY;
+        long generation = in.generation();
+        if (firstFailure.isPresent()) {
+            return Conditions.of(before, type, false, firstFailure.get().reason(), firstFailure.get().message(),
+                    generation, now);
+        }
+        if (in.stage() == Stage.PAUSED) {
+            return Conditions.of(before, type, false, "Paused", "spec.lifecycle.mode is Paused: the pod is"
+                    + " deleted, the workspace kept", generation, now);
+        }
+        if (in.stage() != Stage.RUNNING) {
+            return Conditions.of(before, type, false, "Expired", "spec.lifecycle.shutdownTime has passed",
+                    generation, now);
+        }
+        if (in.pod() == null) {
+            return Conditions.of(before, type, false, "PodCreating", "pod is being created", generation, now);
+        }
+        String podName = in.pod().getMetadata().getName();
+        if (podReady(in.pod())) {
+            return Conditions.of(before, type, true, "PodReady", "pod " + podName + " is ready", generation, now);
+        }
+        String podPhase = in.pod().getStatus() == null ? null : in.pod().getStatus().getPhase();
+        return Conditions.of(before, type, false, "PodNotReady", "pod " + podName + " is not ready yet (phase "
+                + (podPhase == null ? "unknown" : podPhase) + ")", generation, now);
+    }
+
+    private static SandboxCondition egress(StatusInputs in, boolean inputFailed, List<SandboxCondition> before,
+                                           Instant now) {
+        if (in.policyApplied()) {
+            return Conditions.of(before, ConditionTypes.EGRESS_READY, true, "PolicyApplied",
+                    "NetworkPolicy and sidecar ConfigMap are in place", in.generation(), now);
+        }
+        return Conditions.of(before, ConditionTypes.EGRESS_READY, false,
+                inputFailed ? "WaitingForInputs" : "PolicyPending",
+                inputFailed ? "not applied until the failed conditions are resolved"
+                        : "NetworkPolicy and sidecar ConfigMap are being applied", in.generation(), now);
+    }
+
+    private static SandboxCondition workspace(StatusInputs in, List<SandboxCondition> before, Instant now) {
+        String type = ConditionTypes.WORKSPACE_READY;
+        if (!in.claimWanted()) {
+            return Conditions.of(before, type, true, "EmptyDir", "the workspace is an emptyDir, lost with the pod",
+                    in.generation(), now);
+        }
+        PersistentVolumeClaim claim = in.claim();
+        if (claim == null) {
+            return Conditions.of(before, type, false, "ClaimPending", "the workspace claim is not created yet",
+                    in.generation(), now);
+        }
+        String name = claim.getMetadata().getName();
+        String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
+        if ("Bound".equals(phase)) {
+            return Conditions.of(before, type, true, "ClaimBound", "PersistentVolumeClaim " + name + " is bound",
+                    in.generation(), now);
+        }
+        return Conditions.of(before, type, false, "ClaimNotBound", "PersistentVolumeClaim " + name + " is "
+                + (phase == null ? "not bound yet" : phase), in.generation(), now);
+    }
+
+    public static boolean podReady(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.agentsandbox.operator.status;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.operator.dependent.SidecarPaths;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Reads the sidecars' {@code /status} endpoints (admin ports, reachable only from the operator's pods) for
+ * {@code status.egress} and {@code status.model}. Best effort: a short timeout, and any failure is an empty result,
+ * never a failed reconcile.
+ */
+@ApplicationScoped
+public class SidecarStatusReader {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+    private static final Logger LOG = Logger.getLogger(SidecarStatusReader.class);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            // A newer sidecar may report more than this operator knows.
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    public Optional<EgressStatus> egress(String podIP) {
+        return read(statusUri(podIP, SidecarPaths.PROXY_ADMIN_PORT), EgressStatus.class);
+    }
+
+    public Optional<ModelUsageStatus> model(String podIP) {
+        return read(statusUri(podIP, SidecarPaths.BRIDGE_ADMIN_PORT), ModelUsageStatus.class);
+    }
+
+    static URI statusUri(String podIP, int port) {
+        String host = podIP.contains(":") ? "[" + podIP + "]" : podIP;
+        return URI.create("http://" + host + ":" + port + "/status");
+    }
+
+    <T> Optional<T> read(URI uri, Class<T> type) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                LOG.debugf("%s answered %d", uri, response.statusCode());
+                return Optional.empty();
+            }
+            return Optional.of(JSON.readValue(response.body(), type));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("cannot read %s: %s", uri, e.toString());
+            return Optional.empty();
+        }
+    }
+}

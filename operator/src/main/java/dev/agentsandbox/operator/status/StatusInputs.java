@@ -1,0 +1,26 @@
+package dev.agentsandbox.operator.status;
+
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.plan.LifecycleState;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.util.List;
+
+/**
+ * What the status is computed from, as observed in this reconcile.
+ *
+ * @param checks       RuntimeReady, CredentialsReady, ModelRunnerReady verdicts
+ * @param pod          null when there is no pod
+ * @param claim        null when there is no workspace claim
+ * @param claimWanted  spec.workspace.size is set
+ * @param policyApplied the sidecar ConfigMap and the NetworkPolicy exist
+ * @param egress       what the proxy reported now; null: keep the last report
+ * @param model        what the bridge reported now; null: keep the last report
+ */
+public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
+                           LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
+                           boolean policyApplied, EgressStatus egress, ModelUsageStatus model) {
+}

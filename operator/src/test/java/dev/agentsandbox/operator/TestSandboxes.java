@@ -1,0 +1,98 @@
+package dev.agentsandbox.operator;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
+import dev.agentsandbox.operator.api.v1alpha1.InjectRule;
+import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
+import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.plan.CredentialPresets;
+import dev.agentsandbox.operator.plan.ResolvedRunner;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.SandboxSettings;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+
+import java.util.List;
+import java.util.Map;
+
+/** AgentSandboxes and plans for tests, without a cluster or CDI. */
+public final class TestSandboxes {
+
+    public static final String SIDECAR_IMAGE = "registry.test/sidecar:1";
+    public static final String GIT_IMAGE = "registry.test/git:1";
+
+    private TestSandboxes() {
+    }
+
+    /** A minimal sandbox: an agent image and nothing else. */
+    public static AgentSandbox minimal(String name) {
+        AgentSandbox sandbox = new AgentSandbox();
+        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("team-a").withGeneration(1L)
+                .build());
+        AgentSandboxSpec spec = new AgentSandboxSpec();
+        AgentSpec agent = new AgentSpec();
+        agent.setImage("registry.test/agent:1");
+        spec.setAgent(agent);
+        sandbox.setSpec(spec);
+        return sandbox;
+    }
+
+    /** Every feature: model, egress rules, an anthropic preset and a custom credential. */
+    public static AgentSandbox full(String name) {
+        AgentSandbox sandbox = minimal(name);
+        AgentSandboxSpec spec = sandbox.getSpec();
+        ModelSpec model = new ModelSpec();
+        model.setDefaultModel("ai/qwen2.5:7B-Q4_K_M");
+        model.setAllowed(List.of("ai/qwen2.5:7B-Q4_K_M", "ai/gpt-oss:20B-UD-Q4_K_XL"));
+        model.setTokenBudget(2_000_000L);
+        spec.setModel(model);
+        EgressSpec egress = new EgressSpec();
+        egress.setAllow(List.of("*.npmjs.org", "pypi.org:443"));
+        egress.setDeny(List.of("gist.github.com"));
+        spec.setEgress(egress);
+        spec.setCredentials(List.of(preset("anthropic", CredentialPreset.ANTHROPIC, "anthropic-key", "api-key"),
+                custom("gitlab", "gitlab-token", "token", "gitlab.internal.example", "GITLAB_TOKEN")));
+        return sandbox;
+    }
+
+    public static CredentialSpec preset(String name, CredentialPreset preset, String secret, String key) {
+        CredentialSpec credential = new CredentialSpec();
+        credential.setName(name);
+        credential.setPreset(preset);
+        credential.setSecretRef(new SecretKeyRef(secret, key));
+        return credential;
+    }
+
+    public static CredentialSpec custom(String name, String secret, String key, String host, String env) {
+        CredentialSpec credential = new CredentialSpec();
+        credential.setName(name);
+        credential.setSecretRef(new SecretKeyRef(secret, key));
+        credential.setInject(List.of(new InjectRule(host, "Authorization", "Bearer %s")));
+        credential.setEnv(env);
+        return credential;
+    }
+
+    public static SandboxSettings settings(EnforcementMode mode) {
+        return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, mode, "agentsandbox-system",
+                Map.of("app.kubernetes.io/name", "agentsandbox-operator"));
+    }
+
+    public static ResolvedRunner runner() {
+        return new ResolvedRunner("docker-model-runner", "model-runner", 80, "llama.cpp", 12434);
+    }
+
+    /** A running plan with the runtime class kata, networkpolicy mode; a runner when the spec has a model. */
+    public static SandboxPlan plan(AgentSandbox sandbox) {
+        return plan(sandbox, EnforcementMode.NETWORKPOLICY);
+    }
+
+    public static SandboxPlan plan(AgentSandbox sandbox, EnforcementMode mode) {
+        return new SandboxPlan(sandbox, "kata", sandbox.getSpec().getModel() == null ? null : runner(),
+                sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(),
+                settings(mode), true);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.agentsandbox.operator.dependent;
+
+import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WorkspaceClaimDependentResourceTest {
+
+    @Test
+    void claimHasTheSizeAndStorageClassOfTheSpec() {
+        AgentSandbox sandbox = TestSandboxes.minimal("a");
+        WorkspaceSpec workspace = new WorkspaceSpec();
+        workspace.setSize(new Quantity("10Gi"));
+        workspace.setStorageClassName("fast");
+        sandbox.getSpec().setWorkspace(workspace);
+
+        PersistentVolumeClaim claim = new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(sandbox));
+
+        assertThat(claim.getApiVersion()).isEqualTo("v1");
+        assertThat(claim.getKind()).isEqualTo("PersistentVolumeClaim");
+        assertThat(claim.getMetadata().getName()).isEqualTo("a-workspace");
+        assertThat(claim.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by",
+                "agentsandbox-operator");
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+        assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("10Gi"));
+    }
+
+    @Test
+    void noClaimWithoutASize() {
+        assertThatThrownBy(() -> new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(TestSandboxes.minimal("a"))))
+                .hasMessageContaining("spec.workspace.size");
+    }
+}

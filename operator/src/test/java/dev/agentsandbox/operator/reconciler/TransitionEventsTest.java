@@ -1,0 +1,52 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.check.CheckResult;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TransitionEventsTest {
+
+    private static final CheckResult MISSING = CheckResult.failed("CredentialsReady", "SecretNotFound",
+            "not found: Secret team-a/x");
+
+    private static AgentSandboxStatus status(SandboxCondition... conditions) {
+        AgentSandboxStatus status = new AgentSandboxStatus();
+        status.setConditions(List.of(conditions));
+        return status;
+    }
+
+    private static SandboxCondition condition(String type, String status, String reason, String message) {
+        return new SandboxCondition(type, status, reason, message, "2026-11-01T10:00:00Z", 1L);
+    }
+
+    @Test
+    void aNewFailureIsAWarningOnceNotOnEveryReconcile() {
+        AgentSandboxStatus failed = status(condition("Ready", "False", "SecretNotFound", MISSING.message()),
+                condition("CredentialsReady", "False", "SecretNotFound", MISSING.message()));
+
+        List<TransitionEvents.Announcement> first = TransitionEvents.between(null, failed, List.of(MISSING));
+        List<TransitionEvents.Announcement> again = TransitionEvents.between(failed, failed, List.of(MISSING));
+
+        assertThat(first).containsExactly(new TransitionEvents.Announcement(true, "SecretNotFound", MISSING.message()));
+        assertThat(again).isEmpty();
+    }
+
+    @Test
+    void becomingReadyPausedOrExpiredIsANormalEvent() {
+        AgentSandboxStatus starting = status(condition("Ready", "False", "PodNotReady", "pod is not ready yet"));
+        AgentSandboxStatus ready = status(condition("Ready", "True", "PodReady", "pod a-sandbox is ready"));
+        AgentSandboxStatus paused = status(condition("Ready", "False", "Paused", "paused"));
+
+        assertThat(TransitionEvents.between(starting, ready, List.of()))
+                .containsExactly(new TransitionEvents.Announcement(false, "PodReady", "pod a-sandbox is ready"));
+        assertThat(TransitionEvents.between(ready, paused, List.of()))
+                .containsExactly(new TransitionEvents.Announcement(false, "Paused", "paused"));
+        assertThat(TransitionEvents.between(ready, ready, List.of())).isEmpty();
+        assertThat(TransitionEvents.between(null, starting, List.of())).isEmpty();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.agentsandbox.operator.status;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.plan.LifecycleState.Stage;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SandboxStatusAggregatorTest {
+
+    private static final Instant T1 = Instant.parse("2026-11-01T10:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-11-01T11:00:00Z");
+
+    private static final List<CheckResult> PASSING = List.of(
+            CheckResult.passed("RuntimeReady", "RuntimeClassFound", "ok"),
+            CheckResult.passed("CredentialsReady", "SecretsFound", "ok"),
+            CheckResult.passed("ModelRunnerReady", "NoModel", "ok"));
+
+    private static Pod readyPod() {
+        return new PodBuilder().withNewMetadata().withName("a-sandbox").endMetadata()
+                .withNewSpec().withNodeName("node-a").endSpec()
+                .withNewStatus().withPodIP("10.1.2.3").withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+    }
+
+    private static StatusInputs inputs(List<CheckResult> checks, Stage stage, Pod pod) {
+        return new StatusInputs(3, "kata", checks, stage, pod, null, false, true, null, null);
+    }
+
+    private static SandboxCondition condition(AgentSandboxStatus status, String type) {
+        return status.getConditions().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void readyPodMakesAReadySandbox() {
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                null, T1);
+
+        assertThat(status.getPhase()).isEqualTo(SandboxPhase.READY);
+        assertThat(status.getObservedGeneration()).isEqualTo(3L);
+        assertThat(status.getPodName()).isEqualTo("a-sandbox");
+        assertThat(status.getPodIP()).isEqualTo("10.1.2.3");
+        assertThat(status.getNodeName()).isEqualTo("node-a");
+        assertThat(status.getRuntimeClassName()).isEqualTo("kata");
+        assertThat(status.getConditions()).extracting(SandboxCondition::type).containsExactly("Ready",
+                "RuntimeReady", "CredentialsReady", "ModelRunnerReady", "EgressReady", "WorkspaceReady");
+        assertThat(status.getConditions()).allSatisfy(c -> {
+            assertThat(c.status()).isEqualTo("True");
+            assertThat(c.observedGeneration()).isEqualTo(3L);
+            assertThat(c.lastTransitionTime()).isEqualTo(T1.toString());
+        });
+    }
+
+    @Test
+    void lastTransitionTimeMovesOnlyWhenTheStatusChanges() {
+        AgentSandboxStatus first = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                null, T1);
+        List<CheckResult> failing = List.of(PASSING.get(0),
+                CheckResult.failed("CredentialsReady", "SecretNotFound", "Secret x"), PASSING.get(2));
+
+        AgentSandboxStatus unchanged = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                first, T2);
+        AgentSandboxStatus changed = SandboxStatusAggregator.aggregate(inputs(failing, Stage.RUNNING, readyPod()),
+                first, T2);
+
+        assertThat(unchanged).isEqualTo(first);
+        assertThat(condition(changed, "CredentialsReady").lastTransitionTime()).isEqualTo(T2.toString());
+        assertThat(condition(changed, "RuntimeReady").lastTransitionTime()).isEqualTo(T1.toString());
+        assertThat(condition(changed, "Ready").status()).isEqualTo("False");
+        assertThat(condition(changed, "Ready").reason()).isEqualTo("SecretNotFound");
+        assertThat(changed.getPhase()).isEqualTo(SandboxPhase.FAILED);
+    }
+
+    @Test
+    void transitionTimesAreWholeSeconds() {
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                null, T1.plusNanos(410_535_014));
+
+        assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.lastTransitionTime()).isEqualTo("2026-11-01T10:00:00Z"));
+    }
+
+    @Test
+    void phaseFollowsTheLifecycleAndThePod() {
+        assertThat(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), null, T1).getPhase())
+                .isEqualTo(SandboxPhase.PAUSED);
+        assertThat(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.EXPIRED, null), null, T1).getPhase())
+                .isEqualTo(SandboxPhase.EXPIRED);
+        assertThat(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, null), null, T1).getPhase())
+                .isEqualTo(SandboxPhase.PENDING);
+        Pod starting = new PodBuilder(readyPod()).editStatus().withConditions().endStatus().build();
+        assertThat(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, starting), null, T1).getPhase())
+                .isEqualTo(SandboxPhase.STARTING);
+    }
+
+    @Test
+    void sidecarCountersAreTakenWhenReadAndKeptWhenNot() {
+        EgressStatus counted = new EgressStatus(120L, 3L, List.of());
+        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L);
+        StatusInputs read = new StatusInputs(3, "kata", PASSING, Stage.RUNNING, readyPod(), null, false, true,
+                counted, usage);
+
+        AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
+        AgentSandboxStatus unread = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                first, T2);
+
+        assertThat(first.getEgress()).isEqualTo(counted);
+        assertThat(first.getModel()).isEqualTo(usage);
+        assertThat(unread.getEgress()).isEqualTo(counted);
+        assertThat(unread.getModel()).isEqualTo(usage);
+    }
+
+    @Test
+    void claimedWorkspaceIsReadyOnlyWhenBound() {
+        StatusInputs unbound = new StatusInputs(1, "kata", PASSING, Stage.RUNNING, null,
+                new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+                        .withName("a-workspace").endMetadata().withNewStatus().withPhase("Pending").endStatus().build(),
+                true, true, null, null);
+
+        SandboxCondition workspace = condition(SandboxStatusAggregator.aggregate(unbound, null, T1), "WorkspaceReady");
+
+        assertThat(workspace.status()).isEqualTo("False");
+        assertThat(workspace.reason()).isEqualTo("ClaimNotBound");
+        assertThat(workspace.message()).contains("a-workspace");
+    }
+}
