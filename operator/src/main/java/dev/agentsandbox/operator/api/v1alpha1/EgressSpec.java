@@ -16,12 +16,12 @@ public class EgressSpec {
             + " each with an optional :port. Without a port, 443 and 80 only.")
     @Size(max = 256)
     @ValidationRule(value = Validation.ALL_HOST_RULES, message = "spec.egress.allow: " + Validation.HOST_RULE_HELP)
-    private List<String> allow = new ArrayList<>();
+    private List<@Size(max = Validation.HOST_RULE_MAX_LENGTH) String> allow = new ArrayList<>();
 
     @JsonPropertyDescription("Host rules that are refused even when an allow rule matches (deny beats allow).")
     @Size(max = 256)
     @ValidationRule(value = Validation.ALL_HOST_RULES, message = "spec.egress.deny: " + Validation.HOST_RULE_HELP)
-    private List<String> deny = new ArrayList<>();
+    private List<@Size(max = Validation.HOST_RULE_MAX_LENGTH) String> deny = new ArrayList<>();
 
     public List<String> getAllow() {
         return allow;

@@ -2,12 +2,13 @@ package dev.agentsandbox.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.Map;
 
 
 /**
@@ -37,7 +38,7 @@ public class EnvVarSpec {
 
     @JsonPropertyDescription("Not supported: refused by the API server. Secrets go through spec.credentials.")
     @PreserveUnknownFields
-    private JsonNode valueFrom;
+    private Map<String, Object> valueFrom;
 
     public EnvVarSpec() {
     }
@@ -63,11 +64,11 @@ public class EnvVarSpec {
         this.value = value;
     }
 
-    public JsonNode getValueFrom() {
+    public Map<String, Object> getValueFrom() {
         return valueFrom;
     }
 
-    public void setValueFrom(JsonNode valueFrom) {
+    public void setValueFrom(Map<String, Object> valueFrom) {
         this.valueFrom = valueFrom;
     }
 }

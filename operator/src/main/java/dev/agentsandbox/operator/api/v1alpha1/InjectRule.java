@@ -17,7 +17,7 @@ public class InjectRule {
     @JsonPropertyDescription("Host rule the header is injected for (host, *.domain or **.domain, optional :port)."
             + " Declaring it also allows the host.")
     @Required
-    @Size(max = 260)
+    @Size(max = Validation.HOST_RULE_MAX_LENGTH)
     @ValidationRule(value = "self.matches('" + Validation.HOST_RULE + "')",
             message = "spec.credentials[].inject[].host: must be a host rule: host, *.domain or **.domain with an"
                     + " optional :port, and no scheme, path or spaces, e.g. gitlab.internal.example")

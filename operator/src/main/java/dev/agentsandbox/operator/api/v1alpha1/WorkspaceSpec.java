@@ -10,6 +10,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 
 /** The agent's working directory. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// At the workspace, not at the field: a transition rule on a field runs only when the field is set before and
+// after, so adding or removing storageClassName would slip through (a real API server showed it).
+@ValidationRule(value = "(has(self.storageClassName) ? self.storageClassName : '')"
+        + " == (has(oldSelf.storageClassName) ? oldSelf.storageClassName : '')",
+        message = "spec.workspace.storageClassName is immutable: delete and recreate the sandbox to change it",
+        fieldPath = ".storageClassName")
 public class WorkspaceSpec {
 
     public static final String DEFAULT_MOUNT_PATH = "/workspace";
@@ -29,8 +35,6 @@ public class WorkspaceSpec {
     @JsonPropertyDescription("StorageClass of the workspace claim. Omitted: the cluster default. Immutable.")
     @Pattern(Validation.DNS_SUBDOMAIN)
     @Size(max = 253)
-    @ValidationRule(value = "self == oldSelf",
-            message = "spec.workspace.storageClassName is immutable: delete and recreate the sandbox to change it")
     private String storageClassName;
 
     @JsonPropertyDescription("A Git repository cloned into the workspace before the agent starts, through the"

@@ -73,7 +73,7 @@ class GeneratedCrdTest {
             /properties/spec/properties/model/properties/tokenBudget       | self > 0    | spec.model.tokenBudget
             /properties/spec/properties/workspace/properties/size          | isQuantity  | spec.workspace.size
             /properties/spec/properties/model                              | self.default in self.allowed | spec.model.default
-            /properties/spec/properties/workspace/properties/storageClassName | oldSelf  | immutable
+            /properties/spec/properties/workspace                          | oldSelf.storageClassName | immutable
             /properties/spec                                               | c.env       | spec.agent.env
             """)
     void ruleIsGeneratedAtItsField(String pointer, String ruleFragment, String messageFragment) {

@@ -1,0 +1,95 @@
+package dev.agentsandbox.operator.it;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Helm chart, rendered by Helm (helm-java, offline), is accepted object by object by a real API server:
+ * server-side apply with {@code dryRun=All}, so admission and validation run and nothing is stored. The chart
+ * module's own tests (charts/) check what the chart renders; this one checks that Kubernetes takes it. It lives in
+ * the operator module because that is where the embedded control plane is.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class ChartDryRunIT {
+
+    static final Path CHART = ClusterFixtures.repositoryFile("charts/agentsandbox-operator");
+    static final String RELEASE_NAMESPACE = "agentsandbox-system";
+
+    private static KubernetesClient client;
+
+    @BeforeAll
+    static void prepare(KubernetesClient kubernetes) {
+        client = kubernetes;
+        ClusterFixtures.installCrd(client);
+        installServiceMonitorCrd();
+    }
+
+    @ParameterizedTest(name = "values: {0}")
+    @ValueSource(strings = {"(defaults)", "charts/src/test/resources/all-optional-parts-values.yaml"})
+    void everyRenderedObjectPassesAServerSideDryRun(String valuesFile) {
+        TemplateCommand template = new Helm(CHART).template().withName("agentsandbox-operator")
+                .withNamespace(RELEASE_NAMESPACE).withKubeVersion("1.34.4");
+        if (!valuesFile.startsWith("(")) {
+            template = template.withValuesFile(ClusterFixtures.repositoryFile(valuesFile).toAbsolutePath());
+        }
+        List<GenericKubernetesResource> objects = ClusterFixtures.parseManifests(template.call());
+        assertThat(objects).as("rendered objects").isNotEmpty();
+        objects.stream().map(o -> o.getMetadata().getNamespace()).filter(Objects::nonNull).distinct()
+                .forEach(ChartDryRunIT::ensureNamespace);
+        ensureNamespace(RELEASE_NAMESPACE);
+
+        List<String> refused = new ArrayList<>();
+        for (GenericKubernetesResource object : objects) {
+            String namespace = object.getMetadata().getNamespace() == null ? RELEASE_NAMESPACE
+                    : object.getMetadata().getNamespace();
+            try {
+                client.resource(object).inNamespace(namespace).dryRun().fieldManager("helm").forceConflicts()
+                        .serverSideApply();
+            } catch (KubernetesClientException e) {
+                refused.add(object.getKind() + "/" + object.getMetadata().getName() + ": " + e.getMessage());
+            }
+        }
+        assertThat(refused).as("objects the API server refused").isEmpty();
+    }
+
+    private static void ensureNamespace(String name) {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                .fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).serverSideApply();
+    }
+
+    /** The Prometheus Operator's ServiceMonitor, schema-less: the chart's optional ServiceMonitor needs the kind. */
+    private static void installServiceMonitorCrd() {
+        CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+                .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+                .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors")
+                .withSingular("servicemonitor").endNames()
+                .addNewVersion().withName("v1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
+                .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
+                .endVersion().endSpec().build();
+        client.resource(crd).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                .waitUntilCondition(ClusterFixtures::established, 60, TimeUnit.SECONDS);
+    }
+}

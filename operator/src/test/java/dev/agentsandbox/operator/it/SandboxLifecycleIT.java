@@ -1,0 +1,176 @@
+package dev.agentsandbox.operator.it;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.reconciler.AgentSandboxReconciler;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.agentsandbox.operator.it.Sandboxes.CONVERGENCE;
+import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The packaged operator against the real control plane: children created by server-side apply with the operator's
+ * field manager, the pod scheduled onto a kwok Node and Running, status Ready; garbage collection by the
+ * controller-manager; Paused and back; a Secret that arrives late.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class SandboxLifecycleIT {
+
+    private static KubernetesClient client;
+    private static OperatorProcess operator;
+
+    @BeforeAll
+    static void startOperator(EmbeddedControlPlane plane) {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        operator = OperatorProcess.start(plane, "operator-lifecycle", Map.of());
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void reconcilesASandboxIntoChildrenItOwnsAndAppliedServerSide() {
+        String namespace = ClusterFixtures.freshNamespace(client, "ready");
+        AgentSandbox sandbox = Sandboxes.apply(client, namespace, "agent");
+
+        Sandboxes.awaitReady(client, namespace, "agent");
+
+        HasMetadata pod = Sandboxes.pod(client, namespace, "agent").get();
+        HasMetadata policy = client.network().v1().networkPolicies().inNamespace(namespace)
+                .withName(SandboxObjects.networkPolicyName("agent")).get();
+        HasMetadata configMap = client.configMaps().inNamespace(namespace)
+                .withName(SandboxObjects.configMapName("agent")).get();
+        assertThat(List.of(pod, policy, configMap)).doesNotContainNull().allSatisfy(child ->
+                assertThat(child.getMetadata().getOwnerReferences()).as("%s owners", child.getKind())
+                        .singleElement().satisfies(owner -> {
+                            assertThat(owner.getUid()).isEqualTo(sandbox.getMetadata().getUid());
+                            assertThat(owner.getKind()).isEqualTo(AgentSandbox.KIND);
+                        }));
+        // Server-side apply, with the operator's field manager (the controller's name)...
+        assertThat(List.of(pod, policy)).allSatisfy(child -> assertThat(child.getMetadata().getManagedFields())
+                .as("%s managedFields", child.getKind())
+                .anySatisfy(entry -> {
+                    assertThat(entry.getManager()).isEqualTo(AgentSandboxReconciler.NAME);
+                    assertThat(entry.getOperation()).isEqualTo("Apply");
+                }));
+        // ...except for ConfigMaps, which JOSDK 5 writes with create/update by default (its defaultNonSSAResources).
+        assertThat(configMap.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getOperation)
+                .containsOnly("Update");
+        // The status is written through the status subresource, by the operator.
+        assertThat(Sandboxes.sandbox(client, namespace, "agent").get().getMetadata().getManagedFields())
+                .extracting(ManagedFieldsEntry::getSubresource).contains("status");
+        assertThat(Sandboxes.pod(client, namespace, "agent").get().getSpec().getRuntimeClassName())
+                .isEqualTo("kata");
+    }
+
+    @Test
+    void deletingTheSandboxGarbageCollectsEverythingItOwns() {
+        String namespace = ClusterFixtures.freshNamespace(client, "gc");
+        Sandboxes.apply(client, namespace, "doomed");
+        Sandboxes.awaitReady(client, namespace, "doomed");
+
+        Sandboxes.sandbox(client, namespace, "doomed").delete();
+
+        // Nobody but the controller-manager's garbage collector deletes the children (no finalizer, no operator
+        // code): the owner references must be right for this to happen.
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+            assertThat(client.configMaps().inNamespace(namespace)
+                    .withLabel(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY).list().getItems())
+                    .isEmpty();
+            assertThat(client.network().v1().networkPolicies().inNamespace(namespace).list().getItems()).isEmpty();
+        });
+    }
+
+    @Test
+    void pausingDeletesThePodAndRunningAgainBringsItBack() {
+        String namespace = ClusterFixtures.freshNamespace(client, "pause");
+        Sandboxes.apply(client, namespace, "napper");
+        Sandboxes.awaitReady(client, namespace, "napper");
+        String firstPodUid = Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid();
+
+        Sandboxes.apply(client, withMode(Sandboxes.minimal(namespace, "napper"), LifecycleMode.PAUSED));
+
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            assertThat(Sandboxes.pod(client, namespace, "napper").get()).as("pod while Paused").isNull();
+            AgentSandbox paused = Sandboxes.sandbox(client, namespace, "napper").get();
+            assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
+            assertThat(condition(paused, "Ready").reason()).isEqualTo("Paused");
+        });
+
+        Sandboxes.apply(client, withMode(Sandboxes.minimal(namespace, "napper"), LifecycleMode.RUNNING));
+
+        Sandboxes.awaitReady(client, namespace, "napper");
+        assertThat(Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid())
+                .as("a new pod").isNotEqualTo(firstPodUid);
+    }
+
+    @Test
+    void aSecretCreatedAfterTheSandboxMakesItReadyWithoutAnyoneTouchingTheSandbox() {
+        String namespace = ClusterFixtures.freshNamespace(client, "late-secret");
+        AgentSandbox sandbox = Sandboxes.minimal(namespace, "patient");
+        CredentialSpec credential = new CredentialSpec();
+        credential.setName("anthropic");
+        credential.setPreset(CredentialPreset.ANTHROPIC);
+        credential.setSecretRef(new SecretKeyRef("anthropic-key", "api-key"));
+        sandbox.getSpec().setCredentials(List.of(credential));
+        Sandboxes.apply(client, sandbox);
+
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            AgentSandbox waiting = Sandboxes.sandbox(client, namespace, "patient").get();
+            assertThat(condition(waiting, "CredentialsReady").reason()).isEqualTo("SecretNotFound");
+            assertThat(condition(waiting, "Ready").status()).isEqualTo(SandboxCondition.FALSE);
+        });
+        assertThat(Sandboxes.managedPods(client, namespace)).as("no pod without its Secret").isEmpty();
+        long generation = Sandboxes.sandbox(client, namespace, "patient").get().getMetadata().getGeneration();
+
+        client.resource(new SecretBuilder().withNewMetadata().withName("anthropic-key").withNamespace(namespace)
+                .endMetadata().addToStringData("api-key", "test-canary-anthropic").build()).create();
+
+        Sandboxes.awaitReady(client, namespace, "patient");
+        assertThat(Sandboxes.sandbox(client, namespace, "patient").get().getMetadata().getGeneration())
+                .as("the sandbox's spec was not touched").isEqualTo(generation);
+        assertThat(operator.log()).as("operator log").doesNotContain("test-canary-anthropic");
+    }
+
+    private static AgentSandbox withMode(AgentSandbox sandbox, LifecycleMode mode) {
+        LifecycleSpec lifecycle = new LifecycleSpec();
+        lifecycle.setMode(mode);
+        sandbox.getSpec().setLifecycle(lifecycle);
+        return sandbox;
+    }
+
+    private static SandboxCondition condition(AgentSandbox sandbox, String type) {
+        return sandbox.getStatus().getConditions().stream().filter(c -> type.equals(c.type())).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + sandbox.getStatus()));
+    }
+}

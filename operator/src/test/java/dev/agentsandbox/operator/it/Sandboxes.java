@@ -1,0 +1,85 @@
+package dev.agentsandbox.operator.it;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** AgentSandboxes on the embedded control plane, and what the tests wait for. */
+final class Sandboxes {
+
+    /** Generous for a loaded 2-core machine; a healthy run takes a few seconds. */
+    static final Duration CONVERGENCE = Duration.ofSeconds(120);
+
+    private Sandboxes() {
+    }
+
+    /** A minimal sandbox (an agent image), applied server-side as {@code kubectl apply --server-side} would. */
+    static AgentSandbox apply(KubernetesClient client, String namespace, String name) {
+        return apply(client, minimal(namespace, name));
+    }
+
+    static AgentSandbox apply(KubernetesClient client, AgentSandbox sandbox) {
+        return client.resource(sandbox).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts()
+                .serverSideApply();
+    }
+
+    static AgentSandbox minimal(String namespace, String name) {
+        AgentSandbox sandbox = new AgentSandbox();
+        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        AgentSpec agent = new AgentSpec();
+        agent.setImage("registry.test/agent:1");
+        AgentSandboxSpec spec = new AgentSandboxSpec();
+        spec.setAgent(agent);
+        sandbox.setSpec(spec);
+        return sandbox;
+    }
+
+    static Resource<AgentSandbox> sandbox(KubernetesClient client, String namespace, String name) {
+        return client.resources(AgentSandbox.class).inNamespace(namespace).withName(name);
+    }
+
+    static Resource<Pod> pod(KubernetesClient client, String namespace, String sandbox) {
+        return client.pods().inNamespace(namespace).withName(SandboxObjects.podName(sandbox));
+    }
+
+    /** Pods the operator manages in the namespace. */
+    static List<Pod> managedPods(KubernetesClient client, String namespace) {
+        return client.pods().inNamespace(namespace)
+                .withLabels(Map.of(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY)).list().getItems();
+    }
+
+    /** Phase Ready, every condition True, and a Running pod on a fake (kwok) Node. */
+    static void assertReady(KubernetesClient client, String namespace, String name) {
+        AgentSandbox sandbox = sandbox(client, namespace, name).get();
+        assertThat(sandbox.getStatus()).as("status of %s", name).isNotNull();
+        assertThat(sandbox.getStatus().getPhase()).as("phase of %s", name).isEqualTo(SandboxPhase.READY);
+        assertThat(sandbox.getStatus().getConditions()).as("conditions of %s", name).hasSize(6)
+                .allSatisfy(c -> assertThat(c.status()).as("%s: %s", c.type(), c.message())
+                        .isEqualTo(SandboxCondition.TRUE));
+        assertThat(sandbox.getStatus().getObservedGeneration()).isEqualTo(sandbox.getMetadata().getGeneration());
+        assertThat(sandbox.getStatus().getNodeName()).startsWith(EmbeddedControlPlane.FAKE_NODE_PREFIX);
+        Pod pod = pod(client, namespace, name).get();
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(sandbox.getStatus().getPodName()).isEqualTo(pod.getMetadata().getName());
+        assertThat(sandbox.getStatus().getPodIP()).isEqualTo(pod.getStatus().getPodIP()).startsWith("10.244.");
+    }
+
+    static void awaitReady(KubernetesClient client, String namespace, String name) {
+        ClusterFixtures.eventually(CONVERGENCE).untilAsserted(() -> assertReady(client, namespace, name));
+    }
+}

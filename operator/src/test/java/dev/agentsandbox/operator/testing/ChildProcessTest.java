@@ -1,0 +1,60 @@
+package dev.agentsandbox.operator.testing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Real processes: what the control plane relies on to leave nothing behind and to explain a dead component. */
+class ChildProcessTest {
+
+    /** A hang guard only: these processes react in milliseconds. */
+    private static final Duration GUARD = Duration.ofSeconds(30);
+
+    @TempDir
+    Path logs;
+
+    @Test
+    void closeStopsTheWholeTreeIncludingGrandchildren() throws Exception {
+        Path pidFile = logs.resolve("grandchild.pid");
+        ChildProcess parent = ChildProcess.start("wrapper",
+                List.of("bash", "-c", "sleep 300 & echo $! > " + pidFile + "; wait"), Map.of(), logs);
+        await().atMost(GUARD).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessHandle grandchild = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+        assertThat(grandchild.isAlive()).isTrue();
+
+        parent.close();
+
+        assertThat(parent.isAlive()).isFalse();
+        assertThat(grandchild.isAlive()).as("the grandchild (pid %d)", grandchild.pid()).isFalse();
+    }
+
+    @Test
+    void aDeadComponentIsReportedWithItsExitCodeAndTheEndOfItsLog() {
+        ChildProcess failing = ChildProcess.start("failing",
+                List.of("bash", "-c", "echo starting; echo 'bind: address already in use'; exit 3"), Map.of(), logs);
+        await().atMost(GUARD).until(() -> !failing.isAlive());
+
+        assertThatThrownBy(failing::assertAlive)
+                .hasMessageContaining("failing exited with code 3")
+                .hasMessageContaining("bind: address already in use");
+        failing.close();
+    }
+
+    @Test
+    void theEnvironmentIsPassedAndOutputGoesToTheLogFile() throws Exception {
+        try (ChildProcess child = ChildProcess.start("env", List.of("bash", "-c", "echo \"kubeconfig=$KUBECONFIG\""),
+                Map.of("KUBECONFIG", "/tmp/some-kubeconfig"), logs)) {
+            await().atMost(GUARD).until(() -> !child.isAlive());
+            assertThat(Files.readString(logs.resolve("env.log"))).contains("kubeconfig=/tmp/some-kubeconfig");
+        }
+    }
+}

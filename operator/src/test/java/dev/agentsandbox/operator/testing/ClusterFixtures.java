@@ -1,0 +1,105 @@
+package dev.agentsandbox.operator.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.awaitility.Awaitility;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What the integration tests set up on the control plane: the committed CRD, namespaces, RuntimeClasses. */
+public final class ClusterFixtures {
+
+    public static final String CRD_FILE = "crds/agentsandboxes.agentsandbox.dev-v1.yml";
+    public static final String CRD_NAME = "agentsandboxes.agentsandbox.dev";
+    /** Field manager of what the tests themselves apply (so it is never mistaken for the operator's). */
+    public static final String TEST_FIELD_MANAGER = "agentsandbox-it";
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+    private ClusterFixtures() {
+    }
+
+    /** A file of the repository (the working directory of the module otherwise). */
+    public static Path repositoryFile(String relative) {
+        return Path.of(System.getProperty("project.root", "..")).resolve(relative);
+    }
+
+    /** Applies the committed CRD (server-side) and waits until the API server serves it (Established). */
+    public static CustomResourceDefinition installCrd(KubernetesClient client) {
+        try (InputStream crd = Files.newInputStream(repositoryFile(CRD_FILE))) {
+            CustomResourceDefinition loaded = client.apiextensions().v1().customResourceDefinitions().load(crd).item();
+            client.resource(loaded).fieldManager(TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME)
+                .waitUntilCondition(ClusterFixtures::established, 60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    public static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** A new namespace named {@code <prefix>-<n>}: tests never see each other's objects. */
+    public static String freshNamespace(KubernetesClient client, String prefix) {
+        String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100000, 36);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                .create();
+        return name;
+    }
+
+    /** What the operator needs from a cluster: the CRD, the RuntimeClasses it allows, its own namespace. */
+    public static void prepareForOperator(KubernetesClient client) {
+        installCrd(client);
+        installRuntimeClasses(client, "kata", "gvisor");
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(OperatorProcess.OPERATOR_NAMESPACE)
+                .endMetadata().build()).fieldManager(TEST_FIELD_MANAGER).serverSideApply();
+    }
+
+    /** The RuntimeClasses the operator allows by default, as a cluster with Kata Containers and gVisor has them. */
+    public static void installRuntimeClasses(KubernetesClient client, String... names) {
+        for (String name : names) {
+            client.resource(new RuntimeClassBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withHandler(name).build()).fieldManager(TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        }
+    }
+
+    /** Every document of a multi-document YAML file, untyped: the API server sees exactly what the file says. */
+    public static List<GenericKubernetesResource> readManifests(Path file) {
+        try {
+            return parseManifests(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Every object of a multi-document YAML text (empty documents and comments skipped). */
+    public static List<GenericKubernetesResource> parseManifests(String yaml) {
+        try {
+            return YAML.readerFor(GenericKubernetesResource.class)
+                    .<GenericKubernetesResource>readValues(yaml).readAll().stream()
+                    .filter(r -> r != null && r.getKind() != null).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse YAML", e);
+        }
+    }
+
+    /** Awaitility with the settings of these tests: poll often (events are fast here), fail after a bounded wait. */
+    public static org.awaitility.core.ConditionFactory eventually(Duration atMost) {
+        return Awaitility.await().pollInterval(Duration.ofMillis(250)).atMost(atMost).ignoreExceptions();
+    }
+}

@@ -1,0 +1,313 @@
+package dev.agentsandbox.operator.testing;
+
+import io.fabric8.kubeapitest.cert.CertManager;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real Kubernetes control plane on 127.0.0.1, like kubebuilder's envtest plus the parts envtest lacks:
+ * etcd and kube-apiserver, then kube-controller-manager (garbage collection, namespaces, ServiceAccounts),
+ * kube-scheduler and kwok, which fakes the kubelets of {@link #FAKE_NODE_PREFIX}* Nodes (Pods turn Running).
+ *
+ * <p>kube-api-test provides the binaries and the certificates; the processes are started here because its own
+ * launcher binds etcd and kube-apiserver to every address, and only loopback is allowed. Every process is stopped
+ * with its process tree by {@link #close()}, or by its JVM shutdown hook (see {@link ChildProcess}).
+ */
+public final class EmbeddedControlPlane implements AutoCloseable {
+
+    public static final String FAKE_NODE_PREFIX = "kwok-node-";
+    public static final String KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedControlPlane.class);
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    private final ControlPlaneBinaries binaries;
+    private final Path workDir;
+    private final List<ChildProcess> processes = new ArrayList<>();
+    private Path kubeconfig;
+    private KubernetesClient client;
+
+    private EmbeddedControlPlane(ControlPlaneBinaries binaries, Path workDir) {
+        this.binaries = binaries;
+        this.workDir = workDir;
+    }
+
+    /**
+     * Starts everything and returns once the API server is ready and, with the full set of binaries, the fake
+     * Nodes are Ready and the controller-manager has created the default ServiceAccount.
+     */
+    public static EmbeddedControlPlane start(Path workDir, int fakeNodes) {
+        long started = System.nanoTime();
+        EmbeddedControlPlane plane = new EmbeddedControlPlane(ControlPlaneBinaries.locate(), workDir);
+        try {
+            plane.startApiServerTier();
+            if (plane.binaries.complete()) {
+                plane.startRestOfTheCluster(fakeNodes);
+            } else {
+                LOG.warn(plane.binaries.whyIncomplete());
+            }
+        } catch (RuntimeException | Error e) {
+            plane.close();
+            throw e;
+        }
+        LOG.infof("Control plane ready in %d ms (binaries %s, work dir %s, %s)",
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), plane.binaries.directory(), workDir,
+                plane.binaries.complete() ? fakeNodes + " fake Nodes" : "API server tier only");
+        return plane;
+    }
+
+    /** A client with cluster-admin rights (system:masters). Closed with the control plane. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** A kubeconfig file for kubectl and for processes (the operator) that talk to this control plane. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    public ControlPlaneBinaries binaries() {
+        return binaries;
+    }
+
+    /** Whether the controller-manager, the scheduler and kwok run: GC, scheduling and Running Pods. */
+    public boolean isComplete() {
+        return binaries.complete();
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    private void startApiServerTier() {
+        createDirectories(workDir);
+        Path pki = workDir.resolve("pki");
+        createDirectories(pki);
+        CertManager certificates = new CertManager(pki.toString());
+        certificates.createCertificatesIfNeeded();
+
+        int etcdPort = freePort();
+        int peerPort = freePort();
+        String etcdUrl = "http://" + LOOPBACK + ":" + etcdPort;
+        String peerUrl = "http://" + LOOPBACK + ":" + peerPort;
+        launch("etcd", binaries.binary("etcd").toString(),
+                "--name", "embedded", "--data-dir", workDir.resolve("etcd").toString(),
+                "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
+                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
+                "--initial-cluster", "embedded=" + peerUrl,
+                // Test data: durability buys nothing and fsync costs seconds on a loaded disk.
+                "--unsafe-no-fsync");
+        awaitUntil("etcd /health", () -> etcdHealthy(etcdUrl));
+
+        int apiPort = freePort();
+        launch("kube-apiserver", binaries.binary("kube-apiserver").toString(),
+                "--etcd-servers", etcdUrl,
+                "--bind-address", LOOPBACK, "--advertise-address", LOOPBACK, "--secure-port", "" + apiPort,
+                "--cert-dir", pki.toString(),
+                "--tls-cert-file", certificates.getAPIServerCertPath(),
+                "--tls-private-key-file", certificates.getAPIServerKeyPath(),
+                "--client-ca-file", certificates.getClientCertPath(),
+                "--authorization-mode", "RBAC",
+                "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+                "--service-account-key-file", certificates.getAPIServerKeyPath(),
+                "--service-account-signing-key-file", certificates.getAPIServerKeyPath(),
+                // As envtest: Pods need no ServiceAccount token, so a fresh namespace takes Pods at once.
+                "--disable-admission-plugins", "ServiceAccount",
+                "--service-cluster-ip-range", "10.96.0.0/16",
+                "--allow-privileged",
+                // The default reconciler refuses a loopback endpoint and logs that every few seconds.
+                "--endpoint-reconciler-type", "none");
+
+        String kubeconfigYaml = kubeconfigYaml(apiPort, certificates);
+        kubeconfig = workDir.resolve("kubeconfig");
+        write(kubeconfig, kubeconfigYaml);
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
+        awaitUntil("kube-apiserver /readyz", () -> "ok".equals(rawOrNull("/readyz")));
+        awaitUntil("the default namespace", () -> client.namespaces().withName("default").get() != null);
+    }
+
+    private void startRestOfTheCluster(int fakeNodes) {
+        String config = kubeconfig.toString();
+        launch("kube-controller-manager", binaries.binary("kube-controller-manager").toString(),
+                "--kubeconfig", config, "--authentication-kubeconfig", config, "--authorization-kubeconfig", config,
+                "--bind-address", LOOPBACK, "--secure-port", "" + freePort(), "--leader-elect=false",
+                "--use-service-account-credentials=false",
+                // Fast feedback in tests: the namespace and GC controllers are the ones the tests wait on.
+                "--concurrent-gc-syncs", "10", "--concurrent-namespace-syncs", "5");
+        launch("kube-scheduler", binaries.binary("kube-scheduler").toString(),
+                "--kubeconfig", config, "--authentication-kubeconfig", config, "--authorization-kubeconfig", config,
+                "--bind-address", LOOPBACK, "--secure-port", "" + freePort(), "--leader-elect=false");
+        launch("kwok", binaries.binary("kwok").toString(),
+                "--kubeconfig", config, "--config", binaries.binary("kwok-stages.yaml").toString(),
+                "--manage-all-nodes=false",
+                "--manage-nodes-with-annotation-selector=" + KWOK_NODE_ANNOTATION + "=fake",
+                "--node-ip", LOOPBACK, "--cidr", "10.244.0.0/16");
+
+        for (int i = 0; i < fakeNodes; i++) {
+            client.nodes().resource(fakeNode(FAKE_NODE_PREFIX + i)).create();
+        }
+        awaitUntil(fakeNodes + " fake Nodes Ready", () -> client.nodes().list().getItems().stream()
+                .filter(n -> n.getMetadata().getName().startsWith(FAKE_NODE_PREFIX))
+                .filter(Readiness::isNodeReady).count() == fakeNodes);
+        awaitUntil("the default ServiceAccount (controller-manager up)",
+                () -> client.serviceAccounts().inNamespace("default").withName("default").get() != null);
+    }
+
+    private static Node fakeNode(String name) {
+        return new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToAnnotations(KWOK_NODE_ANNOTATION, "fake")
+                .addToLabels(Map.of("type", "kwok", "kubernetes.io/hostname", name, "kubernetes.io/os", "linux",
+                        "kubernetes.io/arch", "amd64"))
+                .endMetadata()
+                .build();
+    }
+
+    private static String kubeconfigYaml(int apiPort, CertManager certificates) {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: embedded
+                  cluster:
+                    server: https://127.0.0.1:%d
+                    certificate-authority: %s
+                users:
+                - name: embedded-admin
+                  user:
+                    client-certificate: %s
+                    client-key: %s
+                contexts:
+                - name: embedded
+                  context:
+                    cluster: embedded
+                    user: embedded-admin
+                    namespace: default
+                current-context: embedded
+                """.formatted(apiPort, certificates.getAPIServerCertPath(), certificates.getClientCertPath(),
+                certificates.getClientKeyPath());
+    }
+
+    private void launch(String name, String... command) {
+        ChildProcess process = ChildProcess.start(name, List.of(command), Map.of(), workDir.resolve("logs"));
+        processes.add(process);
+        LOG.debugf("started %s", process);
+    }
+
+    /** Polls every 200 ms; fails early with the log of a component that died, and after START_TIMEOUT. */
+    private void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            processes.forEach(ChildProcess::assertAlive);
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (KubernetesClientException e) {
+                LOG.tracef("waiting for %s: %s", what, e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + START_TIMEOUT + " waiting for " + what
+                        + "; logs in " + workDir.resolve("logs"));
+            }
+            sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private String rawOrNull(String path) {
+        try {
+            return client.raw(path);
+        } catch (KubernetesClientException e) {
+            return null;
+        }
+    }
+
+    private static boolean etcdHealthy(String etcdUrl) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(etcdUrl + "/health")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"health\":\"true\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for etcd", e);
+        }
+    }
+
+    /** An unused loopback port. The kernel may hand it out again before the component binds it: rare, loud. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops every process (newest first: kwok and the controllers before the API server, etcd last). */
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        stopProcesses();
+        LOG.infof("Control plane stopped (logs in %s)", workDir.resolve("logs"));
+    }
+
+    private synchronized void stopProcesses() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+        processes.clear();
+    }
+}

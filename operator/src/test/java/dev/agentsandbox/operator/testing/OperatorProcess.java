@@ -1,0 +1,113 @@
+package dev.agentsandbox.operator.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator exactly as it ships: the packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar},
+ * prod profile, server-side apply, leader election) in its own JVM, pointed at the embedded control plane by
+ * {@code KUBECONFIG}. Its own process, so that a test can crash it mid-reconcile and start another.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+    /** System property with the application jar; Maven's failsafe sets it. */
+    public static final String JAR_PROPERTY = "operator.jar";
+    /** Namespace of the operator's Lease (leader election) and of its own pods. */
+    public static final String OPERATOR_NAMESPACE = "agentsandbox-system";
+
+    private static final String STARTED_MARKER = " started in ";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final ChildProcess process;
+
+    private OperatorProcess(ChildProcess process) {
+        this.process = process;
+    }
+
+    /**
+     * Starts the operator and waits until Quarkus reports it started. {@code name} names the log file
+     * ({@code <work dir>/logs/<name>.log}); extra {@code -D} settings go to the JVM.
+     */
+    public static OperatorProcess start(EmbeddedControlPlane plane, String name, Map<String, String> settings) {
+        Path jar = jar();
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                // Loopback only, on a free port: several operators (and other engineers' builds) run side by side.
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + EmbeddedControlPlane.freePort()));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        ChildProcess child = ChildProcess.start(name, command,
+                Map.of("KUBECONFIG", plane.kubeconfig().toString(), "POD_NAMESPACE", OPERATOR_NAMESPACE),
+                plane.workDir().resolve("logs"));
+        OperatorProcess operator = new OperatorProcess(child);
+        try {
+            operator.awaitStarted();
+        } catch (RuntimeException e) {
+            operator.close();
+            throw e;
+        }
+        return operator;
+    }
+
+    static Path jar() {
+        Path jar = Paths.get(System.getProperty(JAR_PROPERTY, "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the operator application " + jar + " does not exist: build it with"
+                    + " ./mvnw -pl operator -am package (failsafe runs after package and sets -D" + JAR_PROPERTY + ")");
+        }
+        return jar;
+    }
+
+    private static String javaExecutable() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private void awaitStarted() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!log().contains(STARTED_MARKER)) {
+            process.assertAlive();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the operator did not start within " + START_TIMEOUT + "; "
+                        + process.log() + ":\n" + process.tailOfLog(40));
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** The operator's log so far. */
+    public String log() {
+        try {
+            return Files.readString(process.log());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public Path logFile() {
+        return process.log();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the operator dies mid-work, without releasing its Lease or finishing a reconcile. */
+    public void crash() {
+        process.kill();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
