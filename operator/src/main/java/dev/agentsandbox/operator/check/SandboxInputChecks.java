@@ -7,7 +7,9 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.Secret;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -48,7 +50,8 @@ public final class SandboxInputChecks {
         String type = ConditionTypes.CREDENTIALS_READY;
         List<String> missingSecrets = new ArrayList<>();
         List<String> missingKeys = new ArrayList<>();
-        List<String> wildcardHosts = new ArrayList<>();
+        Map<String, String> injectionHosts = new HashMap<>();
+        List<String> sharedHosts = new ArrayList<>();
         for (ResolvedCredential credential : plan.credentials()) {
             String secretName = credential.secretRef().getName();
             Optional<Secret> secret = cluster.secret(plan.namespace(), secretName);
@@ -60,8 +63,10 @@ public final class SandboxInputChecks {
                         + secretName + " (credential " + credential.name() + ")");
             }
             for (InjectionTarget target : credential.targets()) {
-                if (target.host().startsWith("*")) {
-                    wildcardHosts.add(target.host() + " (credential " + credential.name() + ")");
+                String host = target.host().toLowerCase(Locale.ROOT);
+                String owner = injectionHosts.putIfAbsent(host, credential.name());
+                if (owner != null) {
+                    sharedHosts.add(host + " (credentials " + owner + " and " + credential.name() + ")");
                 }
             }
         }
@@ -73,10 +78,11 @@ public final class SandboxInputChecks {
             return CheckResult.failed(type, "SecretKeyNotFound", "not found: " + String.join(", ", missingKeys)
                     + "; add the key or fix spec.credentials[].secretRef.key");
         }
-        if (!wildcardHosts.isEmpty()) {
-            // Injecting a secret into any host under a domain is too broad: the proxy injects for exact hosts.
-            return CheckResult.failed(type, "WildcardInjectHost", "inject hosts must be exact host names, not "
-                    + String.join(", ", wildcardHosts) + "; list each host in spec.credentials[].inject");
+        if (!sharedHosts.isEmpty()) {
+            // The proxy injects one credential per host and refuses a policy that names a host twice. The API
+            // server cannot catch this: presets expand to their hosts only here.
+            return CheckResult.failed(type, "DuplicateInjectHost", "more than one credential injects into "
+                    + String.join(", ", sharedHosts) + "; keep one credential per host in spec.credentials");
         }
         if (plan.credentials().isEmpty()) {
             return CheckResult.passed(type, "NoCredentials", "the sandbox declares no credentials");

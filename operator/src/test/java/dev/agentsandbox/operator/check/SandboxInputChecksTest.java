@@ -2,7 +2,9 @@ package dev.agentsandbox.operator.check;
 
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
-import dev.agentsandbox.operator.api.v1alpha1.InjectRule;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -114,17 +116,21 @@ class SandboxInputChecksTest {
     }
 
     @Test
-    void wildcardInjectHostIsRefused() {
+    void twoCredentialsForOneHostAreRefused() {
         AgentSandbox sandbox = TestSandboxes.minimal("a");
-        sandbox.getSpec().setCredentials(List.of(TestSandboxes.custom("wide", "s", "k", "*.example.com", null)));
-        sandbox.getSpec().getCredentials().get(0).setInject(List.of(new InjectRule("*.example.com", "X-Key", "%s")));
+        CredentialSpec preset = new CredentialSpec();
+        preset.setName("anthropic");
+        preset.setPreset(CredentialPreset.ANTHROPIC);
+        preset.setSecretRef(new SecretKeyRef("s", "k"));
+        CredentialSpec custom = TestSandboxes.custom("second", "s", "k", "API.anthropic.com", null);
+        sandbox.getSpec().setCredentials(List.of(preset, custom));
 
         CheckResult result = SandboxInputChecks.credentials(TestSandboxes.plan(sandbox),
                 new FakeCluster().withSecret("team-a", "s", "k"));
 
         assertThat(result.passed()).isFalse();
-        assertThat(result.reason()).isEqualTo("WildcardInjectHost");
-        assertThat(result.message()).contains("*.example.com");
+        assertThat(result.reason()).isEqualTo("DuplicateInjectHost");
+        assertThat(result.message()).contains("api.anthropic.com").contains("anthropic and second");
     }
 
     @Test

@@ -14,13 +14,15 @@ public class InjectRule {
 
     public static final String DEFAULT_FORMAT = "%s";
 
-    @JsonPropertyDescription("Host rule the header is injected for (host, *.domain or **.domain, optional :port)."
-            + " Declaring it also allows the host.")
+    // One exact host, not a host rule: a wildcard would hand the secret to every host under a domain (some of
+    // which anyone can publish on), and the proxy keys injection by host name, on ports 443 and 80.
+    @JsonPropertyDescription("The exact host the header is injected for, e.g. gitlab.internal.example. Declaring it"
+            + " also allows the host on ports 443 and 80. No wildcard and no port: the secret goes to this host only.")
     @Required
-    @Size(max = Validation.HOST_RULE_MAX_LENGTH)
-    @ValidationRule(value = "self.matches('" + Validation.HOST_RULE + "')",
-            message = "spec.credentials[].inject[].host: must be a host rule: host, *.domain or **.domain with an"
-                    + " optional :port, and no scheme, path or spaces, e.g. gitlab.internal.example")
+    @Size(max = 253)
+    @ValidationRule(value = "self.matches('" + Validation.EXACT_HOST + "')",
+            message = "spec.credentials[].inject[].host must be one exact host name such as gitlab.internal.example,"
+                    + " with no wildcard, port, scheme or path: the proxy injects the secret into that host only")
     private String host;
 
     @JsonPropertyDescription("Header name, e.g. Authorization. Every copy the agent sends is removed first.")

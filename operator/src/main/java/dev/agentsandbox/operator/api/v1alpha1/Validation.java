@@ -16,6 +16,9 @@ final class Validation {
     /** A host rule: {@code host}, {@code *.domain} or {@code **.domain}, with an optional {@code :port}. */
     static final String HOST_RULE = "^([*][*]?[.])?" + LABEL + "([.]" + LABEL + ")*(:" + PORT + ")?$";
 
+    /** One exact host name: no wildcard, no port. */
+    static final String EXACT_HOST = "^" + LABEL + "([.]" + LABEL + ")*$";
+
     /**
      * Longest host rule: a 253-character name, {@code **.} and {@code :65535}. Also the maxLength of each list
      * entry, which bounds the estimated cost of {@link #ALL_HOST_RULES} (unbounded strings exceed the API server's

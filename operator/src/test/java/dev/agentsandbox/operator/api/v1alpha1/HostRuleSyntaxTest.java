@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostRuleSyntaxTest {
 
     private static final Pattern HOST_RULE = Pattern.compile(Validation.HOST_RULE);
+    private static final Pattern EXACT_HOST = Pattern.compile(Validation.EXACT_HOST);
 
     @ParameterizedTest
     @ValueSource(strings = {"api.anthropic.com", "*.npmjs.org", "**.googleapis.com", "pypi.org:443", "localhost",
@@ -29,5 +30,12 @@ class HostRuleSyntaxTest {
             "x:443:443", "user@example.com", "", "[::1]:443", "exa_mple.com"})
     void refusesWhatIsNotAHostRule(String rule) {
         assertThat(HOST_RULE.matcher(rule).matches()).as(rule).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*.example.com", "**.example.com", "gitlab.example:8443", "https://gitlab.example", ""})
+    void injectionHostsAreExactHostsOnly(String host) {
+        assertThat(EXACT_HOST.matcher(host).matches()).as(host).isFalse();
+        assertThat(EXACT_HOST.matcher("gitlab.internal.example").matches()).isTrue();
     }
 }
