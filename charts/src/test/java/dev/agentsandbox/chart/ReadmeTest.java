@@ -32,6 +32,8 @@ class ReadmeTest {
     private static final Pattern HELM_SET = Pattern.compile("--set '?([A-Za-z0-9_.\\[\\]]+)=([^\\s`']+)");
     private static final Pattern HELM_INSTALL = Pattern.compile("helm install (\\S+) charts/agentsandbox-operator");
     private static final Pattern DEPLOYMENT_REFERENCE = Pattern.compile("deployment/([a-z0-9-]+)");
+    /** The label the operator puts on every object of a sandbox (DESIGN.md §4). */
+    private static final String SANDBOX_LABEL = "agentsandbox.dev/sandbox";
     private static final Pattern LABEL_SELECTOR = Pattern.compile(" -l ([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]+)");
     private static final Pattern SANDBOX_POD = Pattern.compile("\\b([a-z0-9-]+)-sandbox\\b");
 
@@ -77,11 +79,21 @@ class ReadmeTest {
                 .all(Deployment.class).stream()
                 .map(d -> d.getSpec().getTemplate().getMetadata().getLabels())
                 .toList();
-        List<MatchResult> selectors = LABEL_SELECTOR.matcher(README).results().toList();
+        // Selectors on the operator's own sandbox label pick a sandbox's children, not the chart's pods.
+        List<MatchResult> selectors = LABEL_SELECTOR.matcher(README).results()
+                .filter(selector -> !SANDBOX_LABEL.equals(selector.group(1))).toList();
 
         assertThat(selectors).isNotEmpty().allSatisfy(selector -> assertThat(podLabels)
                 .as("pods labelled %s=%s", selector.group(1), selector.group(2))
                 .anySatisfy(labels -> assertThat(labels).containsEntry(selector.group(1), selector.group(2))));
+    }
+
+    @Test
+    void sandboxLabelSelectorsTheReadmeUsesNameExampleSandboxes() throws IOException {
+        Set<String> exampleSandboxes = exampleSandboxNames();
+
+        assertThat(LABEL_SELECTOR.matcher(README).results().filter(s -> SANDBOX_LABEL.equals(s.group(1))))
+                .allSatisfy(selector -> assertThat(exampleSandboxes).contains(selector.group(2)));
     }
 
     @Test
