@@ -133,6 +133,8 @@ if [[ "${NEW_CONNECTIONS:-1}" == 1 ]]; then
     CONFIGS+=(
         "connect-new-conn/direct https://127.0.0.1:$HTTPS_PORT/"
         "connect-new-conn/ours https://127.0.0.1:$HTTPS_PORT/"
+        "connect-new-conn/squid https://127.0.0.1:$HTTPS_PORT/"
+        "connect-new-conn/tinyproxy https://127.0.0.1:$HTTPS_PORT/"
         "intercept-new-conn/direct https://localhost/"
         "intercept-new-conn/ours https://localhost/"
         "intercept-new-conn/ours-c2 https://localhost/"
