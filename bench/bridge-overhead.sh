@@ -78,14 +78,7 @@ printf '%s' '{"model":"bench-model","messages":[{"role":"user","content":"Say so
     >"$WORK/chat.json"
 printf '%s' '{"model":"bench-model","prompt":"Say something for the benchmark.","stream":true}' >"$WORK/stream.json"
 
-# Correctness before speed: the bridge forwards, and counts the usage it saw on the way.
-check() {
-    local what="$1" expected="$2"
-    shift 2
-    local got
-    got="$(curl -sS --max-time 10 "$@")" || { echo "check failed: $what" >&2; exit 1; }
-    [[ "$got" == *"$expected"* ]] || { echo "check failed: $what answered: ${got:0:300}" >&2; exit 1; }
-}
+# The bridge forwards, and counts the usage it saw on the way.
 for port in "$BRIDGE_PORT" "$BRIDGE_C2_PORT"; do
     check "chat via bridge :$port" '"completion_tokens":9' -H 'Content-Type: application/json' \
         --data-binary "@$WORK/chat.json" "http://127.0.0.1:$port/v1/chat/completions"
@@ -121,34 +114,20 @@ run_config() {
 }
 
 RSS_START="$(rss_mib "$BRIDGE_PID")"
-LOAD_BEFORE="$(machine_line)"
-START_TIME="$(date -u +%FT%TZ)"
-for config in "${CONFIGS[@]}"; do run_config warmup $config; done
+warm_up "${CONFIGS[@]}"
 RSS_WARM="$(rss_mib "$BRIDGE_PID")"
-
-: >"$RESULTS"
-LOADS=()
-for round in $(seq 1 "$ROUNDS"); do
-    for config in "${CONFIGS[@]}"; do
-        run_config measure $config "$round"
-        echo "round $round/$ROUNDS: $(tail -1 "$RESULTS")" >&2
-    done
-    LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
-done
+measure_rounds "${CONFIGS[@]}"
 RSS_END="$(rss_mib "$BRIDGE_PID")"
 
 echo "paced stream: $PACED_REQUESTS requests per target, interleaved" >&2
 PACED="$(python3 "$BENCH_DIR/stream_probe.py" "$PACED_REQUESTS" \
     "direct=http://127.0.0.1:$PACED_RUNNER_PORT$ENGINE/v1/chat/completions" \
     "bridge=http://127.0.0.1:$PACED_BRIDGE_PORT/v1/chat/completions")"
-LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+LOADS+=("$(cut -d' ' -f1 /proc/loadavg) (after the paced streams)")
 
 mkdir -p "$(dirname "$OUT")"
 {
-    echo "### Model bridge — $START_TIME, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"
-    echo
-    echo "- machine before the run: $LOAD_BEFORE; 1-minute load after each round (and after the paced streams): ${LOADS[*]}"
-    echo "- hey, $CONCURRENCY connections, ${DURATION} s per run, $ROUNDS interleaved rounds, ${WARMUP} s warm-up per configuration"
+    report_header "Model bridge"
     echo "- chat: non-streaming POST /v1/chat/completions (nginx answers ~350 bytes of JSON with usage);" \
         "stream: POST /v1/completions with \"stream\":true, nginx answers $SSE_EVENTS SSE events at once"
     echo "- the bridge's JVM (\"bridge\"): \`$SIDECAR_JAVA_OPTS\`; \"bridge-c2\": the same without \`-XX:TieredStopAtLevel=1\`"

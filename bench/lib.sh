@@ -122,3 +122,45 @@ cpu_ticks() {
 hey_warmup() {
     hey -z "${WARMUP}s" -c "$CONCURRENCY" "$@" >/dev/null 2>&1 || true
 }
+
+# check WHAT EXPECTED CURL-ARGS...: one request with curl (certificates verified); stops the benchmark unless the
+# answer contains EXPECTED. Correctness before speed: a fast wrong path measures nothing.
+check() {
+    local what="$1" expected="$2"
+    shift 2
+    local got
+    got="$(curl -sS --max-time 10 "$@")" || { echo "check failed: $what" >&2; exit 1; }
+    [[ "$got" == *"$expected"* ]] || { echo "check failed: $what answered: ${got:0:300}" >&2; exit 1; }
+}
+
+# The script defines run_config MODE CONFIG-WORDS... [ROUND] (MODE: warmup or measure; CONFIG is one entry of its
+# CONFIGS list, split into words). warm_up runs every configuration once unmeasured; measure_rounds then runs ROUNDS
+# rounds, each going through every configuration in turn, so all of them see the same drift of the machine.
+warm_up() {
+    START_TIME="$(date -u +%FT%TZ)"
+    LOAD_BEFORE="$(machine_line)"
+    local config
+    for config in "$@"; do run_config warmup $config; done
+}
+
+measure_rounds() {
+    : >"$RESULTS"
+    LOADS=()
+    local round config
+    for round in $(seq 1 "$ROUNDS"); do
+        for config in "$@"; do
+            run_config measure $config "$round"
+            echo "round $round/$ROUNDS: $(tail -1 "$RESULTS")" >&2
+        done
+        LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+    done
+}
+
+# report_header TITLE: the first lines of a results section (when, which commit, how busy the machine was, how).
+report_header() {
+    echo "### $1 — $START_TIME, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"
+    echo
+    echo "- machine before the run: $LOAD_BEFORE; 1-minute load after each round: ${LOADS[*]}"
+    echo "- hey, $CONCURRENCY connections, ${DURATION} s per run, $ROUNDS interleaved rounds," \
+        "${WARMUP} s warm-up per configuration"
+}

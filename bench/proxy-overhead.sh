@@ -14,7 +14,10 @@ OUT="${OUT:-$BENCH_DIR/results/proxy-overhead.md}"
 RESULTS="$WORK/runs.tsv"
 # The intercepted case needs the upstream on 443: hey sends the URL's host:port as the TLS server name, which a
 # JDK TLS server rejects (a server name may not contain ':'), so the URL must carry no port.
-INTERCEPT_PORT="${INTERCEPT_PORT:-443}"
+if (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null; then
+    echo "127.0.0.1:443 is taken: the intercepted cases need it for the benchmark's nginx (see BENCHMARKS.md)" >&2
+    exit 2
+fi
 
 HTTP_PORT=$(free_port)
 HTTPS_PORT=$(free_port)
@@ -24,7 +27,7 @@ SQUID_PORT=$(free_port)
 TINYPROXY_PORT=$(free_port)
 
 make_upstream_certs
-start_nginx "$HTTP_PORT" "$HTTPS_PORT" "listen 127.0.0.1:$INTERCEPT_PORT ssl;"
+start_nginx "$HTTP_PORT" "$HTTPS_PORT" "listen 127.0.0.1:443 ssl;"
 
 # Our proxy. Its SSRF guard refuses loopback and IP literals: --allow-cidr 127.0.0.0/8 exempts loopback, and the
 # allow rules name the exact 127.0.0.1:PORT targets (an IP literal needs a rule naming it, and a port other than
@@ -92,14 +95,7 @@ wait_port "$SQUID_PORT" squid
 wait_port "$TINYPROXY_PORT" tinyproxy
 for _ in $(seq 1 100); do [[ -f "$WORK/ca/ca.crt" && -f "$WORK/ca-c2/ca.crt" ]] && break; sleep 0.1; done
 
-# Correctness before speed: each path answers, and the intercepted one carries the injected credential.
-check() {
-    local what="$1" expected="$2"
-    shift 2
-    local got
-    got="$(curl -sS --max-time 10 "$@")" || { echo "check failed: $what" >&2; exit 1; }
-    [[ "$got" == *"$expected"* ]] || { echo "check failed: $what answered: $got" >&2; exit 1; }
-}
+# Each path answers, and the intercepted one carries the injected credential.
 for proxy_port in "$OURS_PORT" "$SQUID_PORT" "$TINYPROXY_PORT"; do
     check "plain HTTP via :$proxy_port" "hello" -x "http://127.0.0.1:$proxy_port" "http://127.0.0.1:$HTTP_PORT/"
     check "CONNECT via :$proxy_port" "hello" -x "http://127.0.0.1:$proxy_port" --cacert "$WORK/upstream-ca.crt" \
@@ -158,29 +154,14 @@ run_config() {
 
 declare -A RSS_START RSS_WARM RSS_END
 for proxy in "${PROXIES[@]}"; do RSS_START[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-LOAD_BEFORE="$(machine_line)"
-START_TIME="$(date -u +%FT%TZ)"
-
-for config in "${CONFIGS[@]}"; do run_config warmup $config; done
+warm_up "${CONFIGS[@]}"
 for proxy in "${PROXIES[@]}"; do RSS_WARM[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-
-: >"$RESULTS"
-LOADS=()
-for round in $(seq 1 "$ROUNDS"); do
-    for config in "${CONFIGS[@]}"; do
-        run_config measure $config "$round"
-        echo "round $round/$ROUNDS: $(tail -1 "$RESULTS")" >&2
-    done
-    LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
-done
+measure_rounds "${CONFIGS[@]}"
 for proxy in "${PROXIES[@]}"; do RSS_END[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
 
 mkdir -p "$(dirname "$OUT")"
 {
-    echo "### Egress proxy — $START_TIME, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"
-    echo
-    echo "- machine before the run: $LOAD_BEFORE; 1-minute load after each round: ${LOADS[*]}"
-    echo "- hey, $CONCURRENCY connections, ${DURATION} s per run, $ROUNDS interleaved rounds, ${WARMUP} s warm-up per configuration"
+    report_header "Egress proxy"
     echo "- our proxy's JVM (\"ours\"): \`$SIDECAR_JAVA_OPTS\`; \"ours-c2\": the same without \`-XX:TieredStopAtLevel=1\`"
     echo
     python3 "$BENCH_DIR/summarize.py" "$RESULTS"
