@@ -34,7 +34,10 @@ cleanup() {
     done
     if [[ "${KEEP_WORK:-0}" != 1 ]]; then rm -rf "$WORK"; fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# A signal ends the script (and so runs the EXIT trap); a trap on the signal alone would let the script go on.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 need() {
     local tool
