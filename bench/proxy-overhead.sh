@@ -34,21 +34,22 @@ start_nginx "$HTTP_PORT" "$HTTPS_PORT" "listen 127.0.0.1:443 ssl;"
 # 80/443 needs a rule naming the port). The intercepted host is "localhost" from the stock /etc/hosts (no change to
 # it): the credential rule makes CONNECT localhost:443 an interception, and --trust-bundle trusts nginx's cert.
 echo "bench-canary-not-a-secret" >"$WORK/credential"
-start ours java $SIDECAR_JAVA_OPTS -jar "$SIDECAR_JAR" proxy \
-    --listen "127.0.0.1:$OURS_PORT" --admin "127.0.0.1:$OURS_ADMIN_PORT" \
-    --allow-cidr 127.0.0.0/8 --allow "127.0.0.1:$HTTP_PORT" --allow "127.0.0.1:$HTTPS_PORT" \
-    --credential "host=localhost,header=Authorization,format=Bearer %s,file=$WORK/credential" \
-    --ca-dir "$WORK/ca" --trust-bundle "$WORK/upstream-ca.crt"
+start_our_proxy() {
+    local name="$1" port="$2" admin_port="$3"
+    shift 3
+    start "$name" java "$@" -jar "$SIDECAR_JAR" proxy \
+        --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" \
+        --allow-cidr 127.0.0.0/8 --allow "127.0.0.1:$HTTP_PORT" --allow "127.0.0.1:$HTTPS_PORT" \
+        --credential "host=localhost,header=Authorization,format=Bearer %s,file=$WORK/credential" \
+        --ca-dir "$WORK/ca-$name" --trust-bundle "$WORK/upstream-ca.crt"
+}
+start_our_proxy ours "$OURS_PORT" "$OURS_ADMIN_PORT" $SIDECAR_JAVA_OPTS
 OURS_PID=$LAST_PID
 # The same proxy with the JVM's default tiered compilation (C1 then C2) instead of the image's C1-only flag, to
-# show what that flag costs on TLS-heavy paths. It writes its own CA.
+# show what that flag costs on TLS-heavy paths.
 OURS_C2_PORT=$(free_port)
 OURS_C2_ADMIN_PORT=$(free_port)
-start ours-c2 java ${SIDECAR_JAVA_OPTS//-XX:TieredStopAtLevel=1/} -jar "$SIDECAR_JAR" proxy \
-    --listen "127.0.0.1:$OURS_C2_PORT" --admin "127.0.0.1:$OURS_C2_ADMIN_PORT" \
-    --allow-cidr 127.0.0.0/8 --allow "127.0.0.1:$HTTP_PORT" --allow "127.0.0.1:$HTTPS_PORT" \
-    --credential "host=localhost,header=Authorization,format=Bearer %s,file=$WORK/credential" \
-    --ca-dir "$WORK/ca-c2" --trust-bundle "$WORK/upstream-ca.crt"
+start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" ${SIDECAR_JAVA_OPTS//-XX:TieredStopAtLevel=1/}
 OURS_C2_PID=$LAST_PID
 
 # squid: loopback only, no cache (every request goes upstream, as with ours), no access log.
@@ -93,7 +94,7 @@ wait_port "$OURS_PORT" ours
 wait_port "$OURS_C2_PORT" ours-c2
 wait_port "$SQUID_PORT" squid
 wait_port "$TINYPROXY_PORT" tinyproxy
-for _ in $(seq 1 100); do [[ -f "$WORK/ca/ca.crt" && -f "$WORK/ca-c2/ca.crt" ]] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [[ -f "$WORK/ca-ours/ca.crt" && -f "$WORK/ca-ours-c2/ca.crt" ]] && break; sleep 0.1; done
 
 # Each path answers, and the intercepted one carries the injected credential.
 for proxy_port in "$OURS_PORT" "$SQUID_PORT" "$TINYPROXY_PORT"; do
@@ -102,9 +103,9 @@ for proxy_port in "$OURS_PORT" "$SQUID_PORT" "$TINYPROXY_PORT"; do
         "https://127.0.0.1:$HTTPS_PORT/"
 done
 check "interception with credential" "Bearer bench-canary-not-a-secret" -x "http://127.0.0.1:$OURS_PORT" \
-    --cacert "$WORK/ca/ca.crt" "https://localhost/echo-authorization"
+    --cacert "$WORK/ca-ours/ca.crt" "https://localhost/echo-authorization"
 check "interception with credential (C2)" "Bearer bench-canary-not-a-secret" -x "http://127.0.0.1:$OURS_C2_PORT" \
-    --cacert "$WORK/ca-c2/ca.crt" "https://localhost/echo-authorization"
+    --cacert "$WORK/ca-ours-c2/ca.crt" "https://localhost/echo-authorization"
 
 PROXIES=(ours ours-c2 squid tinyproxy)
 declare -A PROXY_PID=([ours]=$OURS_PID [ours-c2]=$OURS_C2_PID [squid]=$SQUID_PID [tinyproxy]=$TINYPROXY_PID)
