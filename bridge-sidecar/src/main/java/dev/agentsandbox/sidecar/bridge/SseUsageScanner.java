@@ -3,9 +3,6 @@ package dev.agentsandbox.sidecar.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +29,7 @@ final class SseUsageScanner implements UsageScanner {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
-    private static final ByteBuf USAGE_KEY = Unpooled.unreleasableBuffer(
-            Unpooled.wrappedBuffer("\"usage\"".getBytes(StandardCharsets.US_ASCII)));
+    private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
     private final UsageTally tally = new UsageTally();
     /** The start of a line whose end has not arrived yet. */
@@ -41,22 +37,40 @@ final class SseUsageScanner implements UsageScanner {
     private int pendingLength;
     private boolean skippingLongLine;
 
+    private byte[] scratch = new byte[8192];
+
     @Override
     public void feed(ByteBuf chunk) {
-        int position = chunk.readerIndex();
-        int end = chunk.writerIndex();
+        int length = chunk.readableBytes();
+        byte[] bytes;
+        int position;
+        if (chunk.hasArray()) {
+            bytes = chunk.array();
+            position = chunk.arrayOffset() + chunk.readerIndex();
+        } else {
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            chunk.getBytes(chunk.readerIndex(), scratch, 0, length);
+            bytes = scratch;
+            position = 0;
+        }
+        int end = position + length;
         while (position < end) {
-            int newline = chunk.forEachByte(position, end - position, ByteProcessor.FIND_LF);
-            if (newline < 0) {
-                keep(chunk, position, end - position);
+            int newline = position;
+            while (newline < end && bytes[newline] != '\n') {
+                newline++;
+            }
+            if (newline == end) {
+                keep(bytes, position, end - position);
                 return;
             }
             if (pendingLength == 0 && !skippingLongLine) {
-                onLine(chunk, position, newline - position);
+                onLine(bytes, position, newline - position);
             } else {
-                keep(chunk, position, newline - position);
+                keep(bytes, position, newline - position);
                 if (!skippingLongLine) {
-                    onLine(Unpooled.wrappedBuffer(pending, 0, pendingLength), 0, pendingLength);
+                    onLine(pending, 0, pendingLength);
                 }
                 pendingLength = 0;
                 skippingLongLine = false;
@@ -65,7 +79,7 @@ final class SseUsageScanner implements UsageScanner {
         }
     }
 
-    private void keep(ByteBuf chunk, int from, int length) {
+    private void keep(byte[] bytes, int from, int length) {
         if (skippingLongLine) {
             return;
         }
@@ -78,23 +92,25 @@ final class SseUsageScanner implements UsageScanner {
             pending = Arrays.copyOf(pending, Math.min(MAX_LINE_BYTES, Math.max(pending.length * 2,
                     pendingLength + length)));
         }
-        chunk.getBytes(from, pending, pendingLength, length);
+        System.arraycopy(bytes, from, pending, pendingLength, length);
         pendingLength += length;
     }
 
-    private void onLine(ByteBuf buffer, int from, int length) {
-        if (length > 0 && buffer.getByte(from + length - 1) == '\r') {
+    private void onLine(byte[] bytes, int from, int length) {
+        if (length > 0 && bytes[from + length - 1] == '\r') {
             length--;
         }
-        if (length <= DATA_FIELD.length || !startsWith(buffer, from, DATA_FIELD)) {
+        if (length <= DATA_FIELD.length || !Arrays.equals(bytes, from, from + DATA_FIELD.length, DATA_FIELD, 0,
+                DATA_FIELD.length)) {
             return;
         }
-        ByteBuf data = buffer.slice(from + DATA_FIELD.length, length - DATA_FIELD.length);
-        if (ByteBufUtil.indexOf(USAGE_KEY, data) < 0) {
+        int dataFrom = from + DATA_FIELD.length;
+        int dataEnd = from + length;
+        if (!contains(bytes, dataFrom, dataEnd, USAGE)) {
             return;
         }
         try {
-            JsonNode event = MAPPER.readTree(ByteBufUtil.getBytes(data));
+            JsonNode event = MAPPER.readTree(bytes, dataFrom, dataEnd - dataFrom);
             if (event != null) {
                 take(event.path("usage"));
                 take(event.path("message").path("usage"));
@@ -105,21 +121,21 @@ final class SseUsageScanner implements UsageScanner {
         }
     }
 
+    private static boolean contains(byte[] bytes, int from, int end, byte[] needle) {
+        for (int i = from; i <= end - needle.length; i++) {
+            if (bytes[i] == needle[0] && Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void take(JsonNode usage) {
         for (Map.Entry<String, JsonNode> field : usage.properties()) {
             if (field.getValue().isIntegralNumber()) {
                 tally.accept(field.getKey(), field.getValue().longValue());
             }
         }
-    }
-
-    private static boolean startsWith(ByteBuf buffer, int from, byte[] prefix) {
-        for (int i = 0; i < prefix.length; i++) {
-            if (buffer.getByte(from + i) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
