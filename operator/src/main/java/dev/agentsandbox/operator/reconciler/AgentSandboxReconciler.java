@@ -169,8 +169,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
-                lifecycle.stage(), pod,
-                claim, plan.workspaceClaimed(), policyApplied, egress, model);
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model);
     }
 
     private static long generationOf(AgentSandbox sandbox) {
