@@ -35,6 +35,8 @@ class OperatorDeploymentTest {
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_PORT", "80")
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_ENGINE", "llama.cpp")
                 .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "networkpolicy")
+                .containsEntry("AGENTSANDBOX_ALLOW_WEAKER_ENFORCEMENT", "false")
+                .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc")
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "JOSDK_ALL_NAMESPACES")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_ENABLED", "true")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "agentsandbox-operator-leader");
@@ -53,6 +55,8 @@ class OperatorDeploymentTest {
                 .containsEntry("AGENTSANDBOX_RUNTIME_DEFAULT_CLASS", "gvisor")
                 .containsEntry("AGENTSANDBOX_RUNTIME_ALLOWED_CLASSES", "gvisor,kata")
                 .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "iptables")
+                .containsEntry("AGENTSANDBOX_ALLOW_WEAKER_ENFORCEMENT", "true")
+                .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc,runsc-kvm")
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "team-a,team-b")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "sandbox-operator-lease")
                 .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");

@@ -15,6 +15,11 @@ class ValuesValidationTest {
         return Stream.of(
                 Arguments.of("unknown egress enforcement mode", Map.of("operator.egressEnforcement", "ebpf"),
                         "at '/operator/egressEnforcement': value must be one of 'networkpolicy', 'iptables'"),
+                Arguments.of("RuntimeClass handler that is not a DNS label",
+                        Map.of("operator.iptablesUnsupportedHandlers[0]", "Run SC"),
+                        "at '/operator/iptablesUnsupportedHandlers/0': 'Run SC' does not match pattern"),
+                Arguments.of("allowWeakerEnforcement given as text", Map.of("operator.allowWeakerEnforcement", "yes"),
+                        "at '/operator/allowWeakerEnforcement': got string, want boolean"),
                 Arguments.of("misspelt top-level value", Map.of("replica", 2),
                         "additional properties 'replica' not allowed"),
                 Arguments.of("misspelt nested value", Map.of("operator.watchNamespace[0]", "team-a"),

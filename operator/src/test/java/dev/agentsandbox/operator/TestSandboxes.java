@@ -11,6 +11,7 @@ import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
 import dev.agentsandbox.operator.config.EnforcementMode;
 import dev.agentsandbox.operator.plan.CredentialPresets;
+import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxSettings;
@@ -76,8 +77,8 @@ public final class TestSandboxes {
         return credential;
     }
 
-    public static SandboxSettings settings(EnforcementMode mode) {
-        return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, mode, "agentsandbox-system",
+    public static SandboxSettings settings() {
+        return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, "agentsandbox-system",
                 Map.of("app.kubernetes.io/name", "agentsandbox-operator"));
     }
 
@@ -91,8 +92,12 @@ public final class TestSandboxes {
     }
 
     public static SandboxPlan plan(AgentSandbox sandbox, EnforcementMode mode) {
+        return plan(sandbox, EffectiveEnforcement.asRequested(mode));
+    }
+
+    public static SandboxPlan plan(AgentSandbox sandbox, EffectiveEnforcement enforcement) {
         return new SandboxPlan(sandbox, "kata", sandbox.getSpec().getModel() == null ? null : runner(),
                 sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(),
-                settings(mode), true);
+                settings(), enforcement, true);
     }
 }

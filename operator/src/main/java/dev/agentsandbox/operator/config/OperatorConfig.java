@@ -24,6 +24,20 @@ public interface OperatorConfig {
     @WithDefault("networkpolicy")
     EnforcementMode enforcementMode();
 
+    /**
+     * Whether a sandbox may choose {@code spec.egress.enforcement: NetworkPolicy} when {@link #enforcementMode()}
+     * is iptables. A stricter choice needs no permission.
+     */
+    @WithDefault("false")
+    boolean allowWeakerEnforcement();
+
+    /**
+     * RuntimeClass handlers whose sandboxes cannot run egress-init's iptables rules (gVisor's netstack has no
+     * nf_tables and no conntrack match): their pods get the NetworkPolicy only, and EgressReady says so.
+     */
+    @WithDefault("runsc")
+    List<String> iptablesUnsupportedHandlers();
+
     /** Who may reach the sidecars' admin ports: the operator's own pods. */
     OperatorPods operator();
 

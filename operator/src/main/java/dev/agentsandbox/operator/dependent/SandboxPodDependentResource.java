@@ -1,7 +1,6 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
-import dev.agentsandbox.operator.config.EnforcementMode;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,7 +57,7 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
 
     private static PodSpec podSpec(SandboxPlan plan) {
         List<Container> initContainers = new ArrayList<>();
-        if (plan.settings().enforcementMode() == EnforcementMode.IPTABLES) {
+        if (plan.enforcement().egressInit()) {
             initContainers.add(SidecarContainers.egressInit(plan));
         }
         initContainers.add(SidecarContainers.proxy(plan));

@@ -14,10 +14,12 @@ import java.util.Optional;
  *
  * @param runtimeClassName the effective RuntimeClass (spec value or the operator default)
  * @param runner           null when the sandbox has no model section (then: no bridge)
+ * @param enforcement      the egress enforcement this sandbox gets (spec, operator and RuntimeClass together)
  * @param podWanted        false while Paused or after an expiry with shutdownPolicy Pause
  */
 public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, ResolvedRunner runner,
-                          List<ResolvedCredential> credentials, SandboxSettings settings, boolean podWanted) {
+                          List<ResolvedCredential> credentials, SandboxSettings settings,
+                          EffectiveEnforcement enforcement, boolean podWanted) {
 
     public SandboxPlan {
         credentials = List.copyOf(credentials);

@@ -1,10 +1,14 @@
 package dev.agentsandbox.operator.plan;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
+import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
+import dev.agentsandbox.operator.check.ClusterLookup;
 import dev.agentsandbox.operator.config.LabelSelectors;
 import dev.agentsandbox.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,20 +21,28 @@ public class SandboxPlanner {
 
     private final OperatorConfig config;
     private final SandboxSettings settings;
+    private final EnforcementRules enforcementRules;
 
     @Inject
     public SandboxPlanner(OperatorConfig config) {
         this.config = config;
-        this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.enforcementMode(),
-                config.operator().namespace(),
+        this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
                 LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()));
+        this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
+                config.iptablesUnsupportedHandlers());
     }
 
-    public SandboxPlan plan(AgentSandbox sandbox, LifecycleState lifecycle) {
+    /** {@code cluster} tells the RuntimeClass's handler, on which the enforcement depends. */
+    public SandboxPlan plan(AgentSandbox sandbox, LifecycleState lifecycle, ClusterLookup cluster) {
         List<ResolvedCredential> credentials = sandbox.getSpec().getCredentials().stream()
                 .map(CredentialPresets::resolve).toList();
-        return new SandboxPlan(sandbox, effectiveRuntimeClass(sandbox), runnerOf(sandbox.getSpec().getModel()),
-                credentials, settings, lifecycle.podWanted());
+        String runtimeClass = effectiveRuntimeClass(sandbox);
+        EgressEnforcement requested = Optional.ofNullable(sandbox.getSpec().getEgress())
+                .map(EgressSpec::getEnforcement).orElse(null);
+        EffectiveEnforcement enforcement = enforcementRules.decide(requested, runtimeClass,
+                cluster.runtimeClass(runtimeClass).map(RuntimeClass::getHandler));
+        return new SandboxPlan(sandbox, runtimeClass, runnerOf(sandbox.getSpec().getModel()), credentials, settings,
+                enforcement, lifecycle.podWanted());
     }
 
     public String effectiveRuntimeClass(AgentSandbox sandbox) {

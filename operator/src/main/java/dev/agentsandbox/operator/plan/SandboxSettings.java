@@ -1,14 +1,12 @@
 package dev.agentsandbox.operator.plan;
 
-import dev.agentsandbox.operator.config.EnforcementMode;
-
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** The operator settings the desired objects depend on, as plain values so the builders need no CDI. */
-public record SandboxSettings(String sidecarImage, String gitImage, EnforcementMode enforcementMode,
-                              String operatorNamespace, Map<String, String> operatorPodSelector) {
+public record SandboxSettings(String sidecarImage, String gitImage, String operatorNamespace,
+                              Map<String, String> operatorPodSelector) {
 
     public SandboxSettings {
         // Sorted: the NetworkPolicy must render the same on every reconcile.

@@ -6,6 +6,7 @@ import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.check.ClusterLookup;
 import dev.agentsandbox.operator.check.SandboxInputChecks;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
@@ -103,9 +104,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
-        SandboxPlan plan = planner.plan(sandbox, lifecycle);
-        List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(),
-                ReferenceWatches.lookup(context));
+        ClusterLookup cluster = ReferenceWatches.lookup(context);
+        SandboxPlan plan = planner.plan(sandbox, lifecycle, cluster);
+        List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster);
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
         // protect, so Paused and expiry take effect whatever the checks say.
         if (SandboxInputChecks.allPassed(checks) || !plan.podWanted()) {
@@ -167,8 +168,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             egress = sidecars.egress(podIP).orElse(null);
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
-        return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, lifecycle.stage(), pod,
-                claim, plan.workspaceClaimed(), policyApplied, egress, model);
+        return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model);
     }
 
     private static long generationOf(AgentSandbox sandbox) {

@@ -4,6 +4,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.check.CheckResult;
 import dev.agentsandbox.operator.check.ConditionTypes;
+import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), a Normal
- * event when the sandbox becomes ready, paused or expired. Only transitions: a sandbox that stays broken does not
+ * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason) and when
+ * egress enforcement falls back to the NetworkPolicy only, a Normal event when the sandbox becomes ready, paused or
+ * expired. Only transitions: a sandbox that stays broken does not
  * emit an event per reconcile.
  */
 final class TransitionEvents {
@@ -37,6 +39,11 @@ final class TransitionEvents {
                 announcements.add(new Announcement(true, check.reason(), check.message()));
             }
         }
+        Optional<SandboxCondition> egressNow = condition(after.getConditions(), ConditionTypes.EGRESS_READY);
+        if (egressNow.isPresent() && SandboxStatusAggregator.NETWORK_POLICY_ONLY.equals(egressNow.get().reason())
+                && !reasonOf(condition(previous, ConditionTypes.EGRESS_READY)).equals(egressNow.get().reason())) {
+            announcements.add(new Announcement(true, egressNow.get().reason(), egressNow.get().message()));
+        }
         Optional<SandboxCondition> readyNow = ready(after.getConditions());
         Optional<SandboxCondition> readyBefore = ready(previous);
         if (readyNow.isPresent() && ANNOUNCED_READY_REASONS.contains(readyNow.get().reason())
@@ -47,6 +54,14 @@ final class TransitionEvents {
     }
 
     private static Optional<SandboxCondition> ready(List<SandboxCondition> conditions) {
-        return conditions.stream().filter(c -> ConditionTypes.READY.equals(c.type())).findFirst();
+        return condition(conditions, ConditionTypes.READY);
+    }
+
+    private static Optional<SandboxCondition> condition(List<SandboxCondition> conditions, String type) {
+        return conditions.stream().filter(c -> type.equals(c.type())).findFirst();
+    }
+
+    private static String reasonOf(Optional<SandboxCondition> condition) {
+        return condition.map(SandboxCondition::reason).orElse("");
     }
 }

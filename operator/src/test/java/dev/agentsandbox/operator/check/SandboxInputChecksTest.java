@@ -81,7 +81,7 @@ class SandboxInputChecksTest {
                 completeCluster());
 
         assertThat(results).extracting(CheckResult::conditionType)
-                .containsExactly("RuntimeReady", "CredentialsReady", "ModelRunnerReady");
+                .containsExactly("RuntimeReady", "CredentialsReady", "ModelRunnerReady", "EgressReady");
         assertThat(SandboxInputChecks.allPassed(results)).isTrue();
     }
 

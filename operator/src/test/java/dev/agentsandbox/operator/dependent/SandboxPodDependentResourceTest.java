@@ -6,6 +6,8 @@ import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
 import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
 import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.plan.EffectiveEnforcement;
+import dev.agentsandbox.operator.plan.EnforcementRules;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.KeyToPath;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -214,6 +217,19 @@ class SandboxPodDependentResourceTest {
     @Test
     void networkPolicyModeHasNoEgressInit() {
         assertThat(initContainerNames(pod(TestSandboxes.full("a")))).doesNotContain("egress-init");
+    }
+
+    @Test
+    void aRuntimeThatCannotRunIptablesGetsNoEgressInit() {
+        EffectiveEnforcement gvisor = new EnforcementRules(EnforcementMode.IPTABLES, false, List.of("runsc"))
+                .decide(null, "gvisor", Optional.of("runsc"));
+        EffectiveEnforcement kata = new EnforcementRules(EnforcementMode.IPTABLES, false, List.of("runsc"))
+                .decide(null, "kata", Optional.of("kata"));
+
+        assertThat(initContainerNames(new SandboxPodDependentResource().desired(
+                TestSandboxes.plan(TestSandboxes.full("a"), gvisor)))).containsExactly("egress-proxy", "model-bridge");
+        assertThat(initContainerNames(new SandboxPodDependentResource().desired(
+                TestSandboxes.plan(TestSandboxes.full("a"), kata)))).first().isEqualTo("egress-init");
     }
 
     @Test

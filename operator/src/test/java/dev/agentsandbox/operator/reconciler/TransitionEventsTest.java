@@ -37,6 +37,20 @@ class TransitionEventsTest {
     }
 
     @Test
+    void fallingBackToTheNetworkPolicyOnlyIsAWarningOnce() {
+        String lost = "RuntimeClass gvisor (handler runsc) cannot run iptables rules";
+        AgentSandboxStatus pending = status(condition("EgressReady", "False", "PolicyPending", "being applied"));
+        AgentSandboxStatus fallback = status(condition("EgressReady", "True", "NetworkPolicyOnly", lost));
+        AgentSandboxStatus full = status(condition("EgressReady", "True", "PolicyApplied", "in place"));
+
+        assertThat(TransitionEvents.between(pending, fallback, List.of()))
+                .containsExactly(new TransitionEvents.Announcement(true, "NetworkPolicyOnly", lost));
+        assertThat(TransitionEvents.between(null, fallback, List.of())).hasSize(1);
+        assertThat(TransitionEvents.between(fallback, fallback, List.of())).isEmpty();
+        assertThat(TransitionEvents.between(pending, full, List.of())).isEmpty();
+    }
+
+    @Test
     void becomingReadyPausedOrExpiredIsANormalEvent() {
         AgentSandboxStatus starting = status(condition("Ready", "False", "PodNotReady", "pod is not ready yet"));
         AgentSandboxStatus ready = status(condition("Ready", "True", "PodReady", "pod a-sandbox is ready"));

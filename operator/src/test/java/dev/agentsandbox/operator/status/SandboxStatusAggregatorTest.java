@@ -6,6 +6,8 @@ import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.check.CheckResult;
+import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -24,7 +26,9 @@ class SandboxStatusAggregatorTest {
     private static final List<CheckResult> PASSING = List.of(
             CheckResult.passed("RuntimeReady", "RuntimeClassFound", "ok"),
             CheckResult.passed("CredentialsReady", "SecretsFound", "ok"),
-            CheckResult.passed("ModelRunnerReady", "NoModel", "ok"));
+            CheckResult.passed("ModelRunnerReady", "NoModel", "ok"),
+            CheckResult.passed("EgressReady", "EnforcementGranted", "ok"));
+    private static final EffectiveEnforcement AS_REQUESTED = EffectiveEnforcement.asRequested(EnforcementMode.IPTABLES);
 
     private static Pod readyPod() {
         return new PodBuilder().withNewMetadata().withName("a-sandbox").endMetadata()
@@ -34,7 +38,7 @@ class SandboxStatusAggregatorTest {
     }
 
     private static StatusInputs inputs(List<CheckResult> checks, Stage stage, Pod pod) {
-        return new StatusInputs(3, "kata", checks, stage, pod, null, false, true, null, null);
+        return new StatusInputs(3, "kata", checks, AS_REQUESTED, stage, pod, null, false, true, null, null);
     }
 
     private static SandboxCondition condition(AgentSandboxStatus status, String type) {
@@ -106,8 +110,8 @@ class SandboxStatusAggregatorTest {
     void sidecarCountersAreTakenWhenReadAndKeptWhenNot() {
         EgressStatus counted = new EgressStatus(120L, 3L, List.of());
         ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L);
-        StatusInputs read = new StatusInputs(3, "kata", PASSING, Stage.RUNNING, readyPod(), null, false, true,
-                counted, usage);
+        StatusInputs read = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
+                false, true, counted, usage);
 
         AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
         AgentSandboxStatus unread = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
@@ -120,8 +124,48 @@ class SandboxStatusAggregatorTest {
     }
 
     @Test
+    void refusedEnforcementIsTheOneEgressReadyConditionAndFailsTheSandbox() {
+        List<CheckResult> refused = List.of(PASSING.get(0), PASSING.get(1), PASSING.get(2),
+                CheckResult.failed("EgressReady", "WeakerEnforcementNotAllowed", "spec.egress.enforcement x"));
+        StatusInputs nothingApplied = new StatusInputs(3, "kata", refused, AS_REQUESTED, Stage.RUNNING, null, null,
+                false, false, null, null);
+
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(nothingApplied, null, T1);
+
+        assertThat(status.getConditions()).extracting(SandboxCondition::type).containsExactly("Ready",
+                "RuntimeReady", "CredentialsReady", "ModelRunnerReady", "EgressReady", "WorkspaceReady");
+        assertThat(condition(status, "EgressReady")).satisfies(c -> {
+            assertThat(c.status()).isEqualTo("False");
+            assertThat(c.reason()).isEqualTo("WeakerEnforcementNotAllowed");
+            assertThat(c.message()).isEqualTo("spec.egress.enforcement x");
+        });
+        assertThat(condition(status, "Ready").reason()).isEqualTo("WeakerEnforcementNotAllowed");
+        assertThat(status.getPhase()).isEqualTo(SandboxPhase.FAILED);
+    }
+
+    @Test
+    void iptablesFallbackIsReadyButSaysWhatIsLost() {
+        EffectiveEnforcement fallback = new EffectiveEnforcement(EnforcementMode.NETWORKPOLICY,
+                EffectiveEnforcement.Outcome.IPTABLES_UNSUPPORTED, "RuntimeClass gvisor (handler runsc) cannot ...");
+        StatusInputs applied = new StatusInputs(3, "gvisor", PASSING, fallback, Stage.RUNNING, readyPod(), null,
+                false, true, null, null);
+        StatusInputs pending = new StatusInputs(3, "gvisor", PASSING, fallback, Stage.RUNNING, null, null,
+                false, false, null, null);
+
+        SandboxCondition egress = condition(SandboxStatusAggregator.aggregate(applied, null, T1), "EgressReady");
+        SandboxCondition notYet = condition(SandboxStatusAggregator.aggregate(pending, null, T1), "EgressReady");
+
+        assertThat(egress.status()).isEqualTo("True");
+        assertThat(egress.reason()).isEqualTo("NetworkPolicyOnly");
+        assertThat(egress.message()).isEqualTo(fallback.message());
+        assertThat(notYet.status()).isEqualTo("False");
+        assertThat(notYet.reason()).isEqualTo("PolicyPending");
+        assertThat(SandboxStatusAggregator.aggregate(applied, null, T1).getPhase()).isEqualTo(SandboxPhase.READY);
+    }
+
+    @Test
     void claimedWorkspaceIsReadyOnlyWhenBound() {
-        StatusInputs unbound = new StatusInputs(1, "kata", PASSING, Stage.RUNNING, null,
+        StatusInputs unbound = new StatusInputs(1, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, null,
                 new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
                         .withName("a-workspace").endMetadata().withNewStatus().withPhase("Pending").endStatus().build(),
                 true, true, null, null);

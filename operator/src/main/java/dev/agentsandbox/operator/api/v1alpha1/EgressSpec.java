@@ -23,6 +23,13 @@ public class EgressSpec {
     @ValidationRule(value = Validation.ALL_HOST_RULES, message = "spec.egress.deny: " + Validation.HOST_RULE_HELP)
     private List<@Size(max = Validation.HOST_RULE_MAX_LENGTH) String> deny = new ArrayList<>();
 
+    @JsonPropertyDescription("How the agent is kept from bypassing the proxy, overriding the operator's enforcement"
+            + " mode. Iptables: an init container lets only the sidecars leave the pod (not on gVisor, where the"
+            + " NetworkPolicy alone applies and the condition EgressReady says so). NetworkPolicy: the pod's"
+            + " NetworkPolicy only; weaker than Iptables, so refused unless the operator allows weaker enforcement."
+            + " Omitted: the operator's mode.")
+    private EgressEnforcement enforcement;
+
     public List<String> getAllow() {
         return allow;
     }
@@ -37,5 +44,14 @@ public class EgressSpec {
 
     public void setDeny(List<String> deny) {
         this.deny = deny == null ? new ArrayList<>() : deny;
+    }
+
+    /** Null: the operator's enforcement mode. */
+    public EgressEnforcement getEnforcement() {
+        return enforcement;
+    }
+
+    public void setEnforcement(EgressEnforcement enforcement) {
+        this.enforcement = enforcement;
     }
 }

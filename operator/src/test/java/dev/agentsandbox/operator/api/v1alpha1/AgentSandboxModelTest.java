@@ -60,6 +60,7 @@ class AgentSandboxModelTest {
         assertThat(spec.getEgress().getAllow()).containsExactly("api.anthropic.com", "*.npmjs.org", "github.com",
                 "pypi.org:443");
         assertThat(spec.getEgress().getDeny()).containsExactly("gist.github.com");
+        assertThat(spec.getEgress().getEnforcement()).isEqualTo(EgressEnforcement.IPTABLES);
         assertThat(spec.getCredentials()).hasSize(2);
         assertThat(spec.getCredentials().get(0).getPreset()).isEqualTo(CredentialPreset.ANTHROPIC);
         assertThat(spec.getCredentials().get(1).getInject()).singleElement()
