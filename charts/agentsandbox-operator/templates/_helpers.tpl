@@ -30,6 +30,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end -}}
 
+{{/* The operator's pods as agentsandbox.operator.pod-selector spells them: its selector labels, key=value,… */}}
+{{- define "agentsandbox-operator.podSelector" -}}
+{{- $entries := list -}}
+{{- range $key, $value := include "agentsandbox-operator.selectorLabels" . | fromYaml -}}
+{{- $entries = append $entries (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- join "," $entries -}}
+{{- end -}}
+
 {{- define "agentsandbox-operator.serviceAccountName" -}}
 {{- default (include "agentsandbox-operator.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
@@ -72,12 +81,17 @@ app.kubernetes.io/component: model-runner
 {{/*
 The rules the operator needs in every namespace it watches: one list, used by the ClusterRole (all namespaces)
 or by a Role per watched namespace. Secrets are read-only: the operator checks that a credential's Secret and key
-exist and mounts it into the proxy container; it never creates or changes one.
+exist and mounts it into the proxy container; it never creates or changes one. Pods are deleted to replace them
+(a changed pod spec) and when the sandbox pauses. Services are not here: see the -references ClusterRole.
 */}}
 {{- define "agentsandbox-operator.namespacedRules" -}}
+# delete: an expired sandbox with shutdownPolicy Delete is deleted by the operator.
 - apiGroups: ["agentsandbox.dev"]
-  resources: ["agentsandboxes", "agentsandboxes/status", "agentsandboxes/finalizers"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  resources: ["agentsandboxes"]
+  verbs: ["get", "list", "watch", "patch", "update", "delete"]
+- apiGroups: ["agentsandbox.dev"]
+  resources: ["agentsandboxes/status", "agentsandboxes/finalizers"]
+  verbs: ["get", "patch", "update"]
 - apiGroups: [""]
   resources: ["pods", "configmaps", "persistentvolumeclaims"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
@@ -86,9 +100,6 @@ exist and mounts it into the proxy container; it never creates or changes one.
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: [""]
-  resources: ["services"]
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
@@ -100,9 +111,6 @@ exist and mounts it into the proxy container; it never creates or changes one.
 {{- $runtime := .Values.operator.runtime -}}
 {{- if not (has $runtime.defaultClass $runtime.allowedClasses) -}}
 {{- fail (printf "operator.runtime.defaultClass %q is not in operator.runtime.allowedClasses %v: add it to the list or pick one of the list" $runtime.defaultClass $runtime.allowedClasses) -}}
-{{- end -}}
-{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) -}}
-{{- fail (printf "replicas is %d but leaderElection.enabled is false: several replicas would reconcile the same sandboxes at once; enable leaderElection or set replicas to 1" (int .Values.replicas)) -}}
 {{- end -}}
 {{- if and .Values.modelRunner.enabled (not .Values.operator.modelRunner.namespace) (ne .Values.modelRunner.serviceName .Values.operator.modelRunner.service) -}}
 {{- fail (printf "modelRunner.serviceName %q differs from operator.modelRunner.service %q: sandboxes would not find the in-cluster Model Runner by default; make them equal" .Values.modelRunner.serviceName .Values.operator.modelRunner.service) -}}

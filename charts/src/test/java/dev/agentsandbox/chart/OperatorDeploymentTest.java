@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -28,18 +30,19 @@ class OperatorDeploymentTest {
     @Test
     void operatorSettingsReachTheOperatorAsEnvironmentVariables() {
         assertThat(env(defaults))
-                .containsEntry("AGENTSANDBOX_RUNTIME_DEFAULT_CLASS", "kata")
-                .containsEntry("AGENTSANDBOX_RUNTIME_ALLOWED_CLASSES", "kata,gvisor")
+                .containsEntry("AGENTSANDBOX_RUNTIME_CLASS_DEFAULT", "kata")
+                .containsEntry("AGENTSANDBOX_RUNTIME_CLASS_ALLOWED", "kata,gvisor")
+                .containsEntry("AGENTSANDBOX_GIT_IMAGE", "docker.io/alpine/git:2.47.2")
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_SERVICE", "docker-model-runner")
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_NAMESPACE", RenderedChart.NAMESPACE)
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_PORT", "80")
                 .containsEntry("AGENTSANDBOX_MODEL_RUNNER_ENGINE", "llama.cpp")
-                .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "networkpolicy")
+                .containsEntry("AGENTSANDBOX_ENFORCEMENT_MODE", "networkpolicy")
                 .containsEntry("AGENTSANDBOX_ALLOW_WEAKER_ENFORCEMENT", "false")
                 .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc")
-                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "JOSDK_ALL_NAMESPACES")
-                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_ENABLED", "true")
-                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "agentsandbox-operator-leader");
+                .containsEntry("AGENTSANDBOX_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
+                .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "agentsandbox-operator-leader")
+                .doesNotContainKey("AGENTSANDBOX_LEADER_ELECTION_ENABLED");
         EnvVar namespace = operatorContainer(defaults).getEnv().stream()
                 .filter(e -> e.getName().equals("AGENTSANDBOX_OPERATOR_NAMESPACE")).findFirst().orElseThrow();
         assertThat(namespace.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
@@ -52,15 +55,43 @@ class OperatorDeploymentTest {
         assertThat(operatorContainer(custom).getImage()).isEqualTo("ghcr.io/agentsandbox/operator:0.2.0-rc1");
         assertThat(env(custom))
                 .containsEntry("AGENTSANDBOX_SIDECAR_IMAGE", "registry.example:5000/mirror/sidecar:0.2.0-rc1")
-                .containsEntry("AGENTSANDBOX_RUNTIME_DEFAULT_CLASS", "gvisor")
-                .containsEntry("AGENTSANDBOX_RUNTIME_ALLOWED_CLASSES", "gvisor,kata")
-                .containsEntry("AGENTSANDBOX_EGRESS_ENFORCEMENT", "iptables")
+                .containsEntry("AGENTSANDBOX_RUNTIME_CLASS_DEFAULT", "gvisor")
+                .containsEntry("AGENTSANDBOX_RUNTIME_CLASS_ALLOWED", "gvisor,kata")
+                .containsEntry("AGENTSANDBOX_GIT_IMAGE", "registry.example:5000/mirror/git:2.47.2")
+                .containsEntry("AGENTSANDBOX_ENFORCEMENT_MODE", "iptables")
                 .containsEntry("AGENTSANDBOX_ALLOW_WEAKER_ENFORCEMENT", "true")
                 .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc,runsc-kvm")
-                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_AGENTSANDBOX_NAMESPACES", "team-a,team-b")
+                .containsEntry("AGENTSANDBOX_WATCH_NAMESPACES", "team-a,team-b")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "sandbox-operator-lease")
                 .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
         assertThat(custom.operatorDeployment().getSpec().getReplicas()).isEqualTo(2);
+    }
+
+    /** The sandboxes' NetworkPolicies admit the sidecars' admin ports only from pods matching this selector. */
+    @Test
+    void operatorPodSelectorSelectsTheOperatorPodsOnly() {
+        RenderedChart renamed = RenderedChart.withValues(Map.of("nameOverride", "sandboxes", "modelRunner.enabled", true));
+        for (RenderedChart chart : List.of(RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS), renamed)) {
+            Map<String, String> selector = Arrays.stream(env(chart).get("AGENTSANDBOX_OPERATOR_POD_SELECTOR").split(","))
+                    .map(entry -> entry.split("=", 2))
+                    .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+            Map<Boolean, List<Map<String, String>>> podLabelsByIsOperator = chart.all(Deployment.class).stream()
+                    .collect(Collectors.partitioningBy(OperatorDeploymentTest::runsTheOperator,
+                            Collectors.mapping(d -> d.getSpec().getTemplate().getMetadata().getLabels(),
+                                    Collectors.toList())));
+
+            assertThat(selector).as("%s", chart).containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance");
+            assertThat(podLabelsByIsOperator.get(true)).as("%s", chart).singleElement()
+                    .satisfies(labels -> assertThat(labels).containsAllEntriesOf(selector));
+            // The Model Runner's pods must not pass for the operator's.
+            assertThat(podLabelsByIsOperator.get(false)).as("%s", chart).isNotEmpty()
+                    .noneSatisfy(labels -> assertThat(labels).containsAllEntriesOf(selector));
+        }
+    }
+
+    private static boolean runsTheOperator(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+                .anyMatch(c -> c.getName().equals("operator"));
     }
 
     @Test
@@ -122,7 +153,9 @@ class OperatorDeploymentTest {
     }
 
     static Container operatorContainer(RenderedChart chart) {
-        return chart.operatorDeployment().getSpec().getTemplate().getSpec().getContainers().stream()
+        Deployment operator = chart.all(Deployment.class).stream().filter(OperatorDeploymentTest::runsTheOperator)
+                .findFirst().orElseThrow();
+        return operator.getSpec().getTemplate().getSpec().getContainers().stream()
                 .filter(c -> c.getName().equals("operator")).findFirst().orElseThrow();
     }
 

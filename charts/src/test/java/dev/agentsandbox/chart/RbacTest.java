@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,13 +65,6 @@ class RbacTest {
     }
 
     @Test
-    void withoutLeaderElectionThereIsNoLeaseRole() {
-        RenderedChart chart = RenderedChart.withValues(Map.of("leaderElection.enabled", false));
-
-        assertThat(allRules(chart)).noneMatch(rule -> rule.getResources().contains("leases"));
-    }
-
-    @Test
     void watchingAllNamespacesGrantsTheOperatorsNeedsInAClusterRole() {
         RenderedChart chart = RenderedChart.withDefaults();
         ClusterRole sandboxes = chart.named(ClusterRole.class, RenderedChart.RELEASE + "-sandboxes");
@@ -84,7 +76,6 @@ class RbacTest {
                 .containsExactly(RenderedChart.RELEASE + "-leader-election");
         assertThat(chart.all(RoleBinding.class)).extracting(b -> b.getMetadata().getName())
                 .containsExactly(RenderedChart.RELEASE + "-leader-election");
-        assertRuntimeClassesReadable(chart);
     }
 
     @Test
@@ -101,57 +92,41 @@ class RbacTest {
                 .filteredOn(b -> b.getMetadata().getName().equals(RenderedChart.RELEASE + "-sandboxes"))
                 .extracting(b -> b.getMetadata().getNamespace())
                 .containsExactlyInAnyOrder("team-a", "team-b");
-        // Only the cluster-scoped RuntimeClasses stay in a ClusterRole: no namespaced resource is granted cluster-wide.
+        // Only what the operator watches cluster-wide stays in a ClusterRole: RuntimeClasses and Services.
         assertThat(chart.all(ClusterRole.class)).singleElement()
                 .satisfies(role -> assertThat(role.getRules()).flatMap(PolicyRule::getResources)
-                        .containsExactly("runtimeclasses"));
-        assertRuntimeClassesReadable(chart);
+                        .containsExactlyInAnyOrder("runtimeclasses", "services"));
     }
 
-    @Test
-    void watchingANamespaceListStillLetsTheOperatorFindTheDefaultModelRunner() {
-        RenderedChart chart = RenderedChart.withValuesFile(RenderedChart.ALL_OPTIONAL_PARTS);
-        Role lookup = chart.named(Role.class, RenderedChart.RELEASE + "-model-runner-lookup");
+    /**
+     * The operator's Service informer watches every namespace (a sandbox's Model Runner may live outside the watched
+     * ones) and its RuntimeClass informer the cluster: both need a ClusterRole, whatever watchNamespaces says.
+     */
+    @ParameterizedTest
+    @MethodSource("bothScopes")
+    void servicesAndRuntimeClassesAreReadableClusterWide(RenderedChart chart) {
+        ClusterRole references = chart.named(ClusterRole.class, RenderedChart.RELEASE + "-references");
 
-        assertThat(lookup.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-        assertThat(lookup.getRules()).singleElement().satisfies(rule -> {
-            assertThat(rule.getResources()).containsExactly("services");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
-        });
-        assertBoundToOperator(chart.named(RoleBinding.class, RenderedChart.RELEASE + "-model-runner-lookup")
-                .getSubjects());
-    }
-
-    @Test
-    void noLookupRoleWhenTheModelRunnerNamespaceIsWatched() {
-        RenderedChart chart = RenderedChart.withValues(Map.of(
-                "operator.watchNamespaces[0]", "team-a", "operator.modelRunner.namespace", "team-a"));
-
-        assertThat(chart.all(Role.class)).extracting(r -> r.getMetadata().getName())
-                .doesNotContain(RenderedChart.RELEASE + "-model-runner-lookup");
+        assertThat(references.getRules()).hasSize(2);
+        assertGrantsExactly(references.getRules(), "", "services", READ);
+        assertGrantsExactly(references.getRules(), "node.k8s.io", "runtimeclasses", READ);
+        assertBoundToOperator(
+                chart.named(ClusterRoleBinding.class, RenderedChart.RELEASE + "-references").getSubjects());
     }
 
     private static void assertOperatorNeeds(List<PolicyRule> rules) {
-        assertGrants(rules, "agentsandbox.dev", "agentsandboxes", Set.of("get", "list", "watch", "patch", "update"));
+        // delete: shutdownPolicy Delete makes the operator delete the expired AgentSandbox itself.
+        assertGrants(rules, "agentsandbox.dev", "agentsandboxes",
+                Set.of("get", "list", "watch", "patch", "update", "delete"));
         assertGrants(rules, "agentsandbox.dev", "agentsandboxes/status", Set.of("get", "patch", "update"));
         assertGrants(rules, "agentsandbox.dev", "agentsandboxes/finalizers", Set.of("patch", "update"));
+        // delete on pods: a changed pod spec replaces the pod; Paused and expired sandboxes have none.
         for (String resource : List.of("pods", "configmaps", "persistentvolumeclaims")) {
             assertGrants(rules, "", resource, MANAGE);
         }
         assertGrants(rules, "networking.k8s.io", "networkpolicies", MANAGE);
         assertGrants(rules, "", "secrets", READ);
-        assertGrants(rules, "", "services", READ);
         assertGrants(rules, "", "events", Set.of("create", "patch"));
-    }
-
-    private static void assertRuntimeClassesReadable(RenderedChart chart) {
-        ClusterRole runtimeClasses = chart.named(ClusterRole.class, RenderedChart.RELEASE + "-runtimeclasses");
-        assertThat(runtimeClasses.getRules()).singleElement().satisfies(rule -> {
-            assertThat(rule.getApiGroups()).containsExactly("node.k8s.io");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(READ);
-        });
-        assertBoundToOperator(
-                chart.named(ClusterRoleBinding.class, RenderedChart.RELEASE + "-runtimeclasses").getSubjects());
     }
 
     private static void assertGrants(List<PolicyRule> rules, String group, String resource, Set<String> verbs) {
@@ -160,6 +135,12 @@ class RbacTest {
                 .filter(rule -> rule.getApiGroups().contains(group) && rule.getResources().contains(resource))
                 .forEach(rule -> granted.addAll(rule.getVerbs()));
         assertThat(granted).as("verbs on %s/%s", group, resource).containsAll(verbs);
+    }
+
+    private static void assertGrantsExactly(List<PolicyRule> rules, String group, String resource, Set<String> verbs) {
+        assertThat(rules).filteredOn(rule -> rule.getApiGroups().contains(group) && rule.getResources().contains(resource))
+                .as("rules on %s/%s", group, resource).singleElement()
+                .satisfies(rule -> assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(verbs));
     }
 
     private static void assertBoundToOperator(List<Subject> subjects) {

@@ -38,8 +38,13 @@ class ValuesValidationTest {
                         "at '/modelRunner/storage/size': 'lots' does not match pattern"),
                 Arguments.of("model name that could break the pull request", Map.of("modelRunner.models[0]", "ai/qwen\"x"),
                         "at '/modelRunner/models/0'"),
-                Arguments.of("boolean given as text", Map.of("leaderElection.enabled", "yes"),
-                        "at '/leaderElection/enabled': got string, want boolean"));
+                Arguments.of("boolean given as text", Map.of("metrics.service.enabled", "yes"),
+                        "at '/metrics/service/enabled': got string, want boolean"),
+                Arguments.of("leader election switch, which the operator does not have",
+                        Map.of("leaderElection.enabled", false),
+                        "at '/leaderElection': additional properties 'enabled' not allowed"),
+                Arguments.of("empty git image", Map.of("operator.gitImage", ""),
+                        "at '/operator/gitImage'"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -55,9 +60,6 @@ class ValuesValidationTest {
                 Arguments.of("default runtime class not allowed",
                         Map.of("operator.runtime.defaultClass", "runc"),
                         "operator.runtime.defaultClass \"runc\" is not in operator.runtime.allowedClasses [kata gvisor]"),
-                Arguments.of("several replicas without leader election",
-                        Map.of("replicas", 3, "leaderElection.enabled", false),
-                        "replicas is 3 but leaderElection.enabled is false"),
                 Arguments.of("in-cluster runner under another name than the operator default",
                         Map.of("modelRunner.enabled", true, "modelRunner.serviceName", "models"),
                         "modelRunner.serviceName \"models\" differs from operator.modelRunner.service"),

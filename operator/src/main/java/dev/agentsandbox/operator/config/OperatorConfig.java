@@ -55,6 +55,9 @@ public interface OperatorConfig {
     @WithDefault("60s")
     Duration statusRefresh();
 
+    /** The Lease that elects the one active replica (see {@link OperatorLeaderElection}). */
+    LeaderElection leaderElection();
+
     /** The git image of the {@code workspace-init} container that clones {@code spec.workspace.git}. */
     @WithDefault("docker.io/alpine/git:2.47.2")
     String gitImage();
@@ -94,8 +97,14 @@ public interface OperatorConfig {
         int targetPort();
     }
 
+    interface LeaderElection {
+        /** Name of the Lease in the operator's namespace; replicas sharing it elect one leader. */
+        @WithDefault("agentsandbox-operator-lease")
+        String leaseName();
+    }
+
     interface OperatorPods {
-        /** The operator's namespace, where the NetworkPolicy lets ingress come from. */
+        /** The operator's namespace: the NetworkPolicy lets ingress come from it, and the Lease lives in it. */
         @WithDefault("agentsandbox-system")
         String namespace();
 

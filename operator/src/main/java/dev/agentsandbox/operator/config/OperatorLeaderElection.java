@@ -4,15 +4,15 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.inject.Singleton;
 
 /**
- * Leader election over a Lease in the operator's namespace, so that replicas (and a rolling update) never
- * reconcile at once. Active in the profiles of {@code quarkus.operator-sdk.activate-leader-election-for-profiles}.
+ * Leader election over the Lease {@code agentsandbox.leader-election.lease-name} in the operator's namespace
+ * ({@code agentsandbox.operator.namespace}), so that replicas (and a rolling update) never reconcile at once.
+ * Active in the profiles of {@code quarkus.operator-sdk.activate-leader-election-for-profiles}, a build-time
+ * setting: in prod it is always on. JOSDK needs get, create and update on that Lease, nothing more.
  */
 @Singleton
 public class OperatorLeaderElection extends LeaderElectionConfiguration {
 
-    public static final String LEASE_NAME = "agentsandbox-operator-lease";
-
-    public OperatorLeaderElection() {
-        super(LEASE_NAME);
+    public OperatorLeaderElection(OperatorConfig config) {
+        super(config.leaderElection().leaseName(), config.operator().namespace());
     }
 }
