@@ -25,7 +25,9 @@ import java.util.List;
 
 import static dev.agentsandbox.operator.reconciler.OperatorTestSupport.assertOwnedBy;
 import static dev.agentsandbox.operator.reconciler.OperatorTestSupport.eventually;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 /**
  * The reconciler against the Fabric8 mock API server (CRUD mode): children, status, lifecycle and drift.
@@ -40,6 +42,20 @@ class AgentSandboxReconcilerTest {
 
     private OperatorTestSupport in(String namespace) {
         return new OperatorTestSupport(client, namespace);
+    }
+
+    @Test
+    void exportsReconcileMetricsForPrometheus() {
+        OperatorTestSupport cluster = in("metrics");
+        cluster.create(cluster.sandbox(TestSandboxes.minimal("measured")));
+
+        eventually().until(() -> cluster.pod("measured").isPresent());
+
+        String controller = "{controller_name=\"" + AgentSandboxReconciler.NAME + "\"}";
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("reconciliations_started_total" + controller))
+                .body(containsString("reconciliations_success_total" + controller))
+                .body(containsString("reconciliations_execution_duration_seconds_count" + controller));
     }
 
     @Test
