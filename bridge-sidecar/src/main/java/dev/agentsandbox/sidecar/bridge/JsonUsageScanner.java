@@ -26,7 +26,8 @@ final class JsonUsageScanner implements UsageScanner {
     private String topLevelField;
     private boolean inUsage;
     private String usageField;
-    private boolean unreadable;
+    /** The document ended or could not be parsed: the rest of the body is not looked at. */
+    private boolean stopped;
 
     JsonUsageScanner() {
         try {
@@ -39,19 +40,32 @@ final class JsonUsageScanner implements UsageScanner {
 
     @Override
     public void feed(ByteBuf chunk) {
-        if (unreadable || !chunk.isReadable()) {
+        if (stopped || !chunk.isReadable()) {
             return;
         }
         ByteBuffer bytes = chunk.nioBuffer(chunk.readerIndex(), chunk.readableBytes());
         try {
             feeder.feedInput(bytes);
             // Drain everything now: the parser must not look at this buffer after it is forwarded and released.
-            for (JsonToken token = parser.nextToken(); token != null && token != JsonToken.NOT_AVAILABLE;
-                    token = parser.nextToken()) {
+            for (JsonToken token = parser.nextToken();
+                    !stopped && token != null && token != JsonToken.NOT_AVAILABLE; token = parser.nextToken()) {
                 onToken(token);
             }
         } catch (IOException e) {
-            unreadable = true;
+            stop();
+        }
+    }
+
+    /**
+     * Closes the parser once it is no longer needed: closing merges the field names it learned back into the
+     * factory's shared table, so later responses do not intern {@code usage} and friends again.
+     */
+    private void stop() {
+        stopped = true;
+        try {
+            parser.close();
+        } catch (IOException e) {
+            // nothing to release beyond the parser's own buffers
         }
     }
 
@@ -66,6 +80,9 @@ final class JsonUsageScanner implements UsageScanner {
                     inUsage = false;
                 }
                 depth--;
+                if (depth == 0) {
+                    stop();
+                }
             }
             case FIELD_NAME -> {
                 if (depth == 1) {
