@@ -100,7 +100,8 @@ public final class Examples {
         String runtimeClass = spec.getRuntimeClassName() != null ? spec.getRuntimeClassName() : DEFAULT_RUNTIME_CLASS;
         if (client.resources(RuntimeClass.class).withName(runtimeClass).get() == null) {
             needed.add(new RuntimeClassBuilder().withNewMetadata()
-                    .withName(runtimeClass).endMetadata().withHandler(runtimeClass).build());
+                    .withName(runtimeClass).endMetadata()
+                    .withHandler(ClusterFixtures.RUNTIME_CLASSES.getOrDefault(runtimeClass, runtimeClass)).build());
         }
         for (CredentialSpec credential : spec.getCredentials() == null ? List.<CredentialSpec>of()
                 : spec.getCredentials()) {
