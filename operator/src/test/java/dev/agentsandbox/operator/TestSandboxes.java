@@ -9,7 +9,7 @@ import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.InjectRule;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
-import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.plan.CredentialPresets;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
@@ -88,10 +88,10 @@ public final class TestSandboxes {
 
     /** A running plan with the runtime class kata, networkpolicy mode; a runner when the spec has a model. */
     public static SandboxPlan plan(AgentSandbox sandbox) {
-        return plan(sandbox, EnforcementMode.NETWORKPOLICY);
+        return plan(sandbox, EgressEnforcement.NETWORK_POLICY);
     }
 
-    public static SandboxPlan plan(AgentSandbox sandbox, EnforcementMode mode) {
+    public static SandboxPlan plan(AgentSandbox sandbox, EgressEnforcement mode) {
         return plan(sandbox, EffectiveEnforcement.asRequested(mode));
     }
 

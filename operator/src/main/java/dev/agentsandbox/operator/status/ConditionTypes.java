@@ -1,4 +1,4 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.status;
 
 /** The condition types of {@code status.conditions} (DESIGN.md §3). */
 public final class ConditionTypes {
