@@ -47,7 +47,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reconciles an AgentSandbox into its sandbox pod and the objects around it (DESIGN.md §4).
+ * Reconciles an AgentSandbox into its sandbox pod and the objects around it (docs/architecture.md, "Reconcile").
  *
  * <p>Each reconcile: work out the lifecycle stage; build the plan (the spec with the operator's defaults); check
  * what only the cluster can judge; run the workflow of dependents only when every check passes or the pod is not
@@ -117,7 +117,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
                 context), sandbox.getStatus(), now);
-        for (TransitionAnnouncements.Announcement event : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
+        for (TransitionAnnouncements.Announcement event
+                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
             if (event.warning()) {
                 events.warning(sandbox, event.reason(), event.message());
             } else {

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What only the cluster can judge (DESIGN.md §3, item 2): the RuntimeClass, the Secrets and keys, the Model Runner
- * Service; and whether the operator grants the sandbox's enforcement choice. A sandbox with a failed check gets no
- * new pod, and its running pod is left as it is.
+ * What only the cluster can judge (docs/architecture.md, "Reconcile", step 3): the RuntimeClass, the Secrets and
+ * keys, the Model Runner Service; and whether the operator grants the sandbox's enforcement choice. A sandbox with a
+ * failed check gets no new pod, and its running pod is left as it is.
  */
 public final class SandboxInputChecks {
 
