@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;

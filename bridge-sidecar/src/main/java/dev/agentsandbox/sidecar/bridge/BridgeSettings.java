@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
 
 /**
  * The bridge's policy as it applies now, built from {@code bridge.json} (or the equivalent flags) and replaced as a

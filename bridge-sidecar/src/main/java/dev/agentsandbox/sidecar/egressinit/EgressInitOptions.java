@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.egressinit;
 
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
 import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
 

@@ -1,6 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import dev.agentsandbox.sidecar.core.JsonLog;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +35,7 @@ final class EgressEvents {
     private final Set<String> hostLabels = ConcurrentHashMap.newKeySet();
     private final AtomicLong allowed = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
-    private final ArrayDeque<EgressStatus.DeniedHost> lastDenied = new ArrayDeque<>();
+    private final ArrayDeque<ProxyStatus.DeniedHost> lastDenied = new ArrayDeque<>();
     private final AtomicInteger activeTunnels = new AtomicInteger();
     private final Counter tunnelsOpened;
     private final Counter connectionsRejected;
@@ -71,7 +73,7 @@ final class EgressEvents {
             if (lastDenied.size() == LAST_DENIED) {
                 lastDenied.removeLast();
             }
-            lastDenied.addFirst(new EgressStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+            lastDenied.addFirst(new ProxyStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
         }
         log.info("egress").field("decision", "deny").field("kind", kind).field("host", host).field("port", port)
                 .field("reason", denial.reason().code()).field("rule", denial.detail()).field("client", client).write();
@@ -131,9 +133,9 @@ final class EgressEvents {
         responseLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    EgressStatus status() {
+    ProxyStatus status() {
         synchronized (lastDenied) {
-            return new EgressStatus(allowed.get(), denied.get(), List.copyOf(lastDenied));
+            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied));
         }
     }
 

@@ -1,8 +1,13 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
-import dev.agentsandbox.sidecar.config.CredentialRule;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.core.Relay;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
+import dev.agentsandbox.sidecar.proxy.policy.HostVerdict;
+import dev.agentsandbox.sidecar.proxy.policy.RequestTarget;
+import dev.agentsandbox.sidecar.proxy.policy.RequestTargetCheck;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,31 +24,31 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Forwards the HTTP/1.1 requests of one client connection, with keep-alive, streaming bodies both ways and
- * back-pressure. Two modes:
+ * Forwards the HTTP/1.1 requests of one client connection to their upstream, with keep-alive, streaming request
+ * bodies and back-pressure; the {@link ResponseRelay} carries the responses back. Two modes:
  * <ul>
  *   <li><b>plain</b> ({@code destination == null}): absolute-form {@code http://} requests on the proxy port;
  *       each request's host is judged by the {@link EgressGate}; never any credential;</li>
  *   <li><b>intercepted</b>: requests decrypted from a CONNECT tunnel to a host with a credential rule; every
- *       request must name that host, and the credential header is replaced by the real value
- *       ({@link #injectCredential}).</li>
+ *       request must name that host, and the credential the policy decides on is injected
+ *       ({@link CredentialInjection}).</li>
  * </ul>
- * One request at a time: the client is not read while a response is outstanding (no pipelining). A WebSocket
- * upgrade ({@code 101}) turns both connections into a byte {@link Relay}.
+ * Whether a request names its target unambiguously is decided by {@link RequestTargetCheck} first. One request
+ * at a time: the client is not read while a response is outstanding (no pipelining). A WebSocket upgrade
+ * ({@code 101}) hands both connections over to a byte relay ({@link ProtocolUpgrade}).
  */
-final class HttpForwarder extends ChannelInboundHandlerAdapter {
+final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.Exchange {
 
     static final String NAME = "forward";
     private static final int MAX_CHUNK = 64 * 1024;
@@ -65,6 +70,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
     private boolean discardingRequest;
     private boolean clientKeepAlive;
     private boolean handedOver;
+    /** The credential injected into the current request, also kept out of its trailers. */
+    private CredentialRule requestCredential;
 
     /** @param intercepted the tunnel's destination in intercepted mode; null for plain HTTP */
     HttpForwarder(ProxyContext cx, CheckedDestination intercepted) {
@@ -113,11 +120,16 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         exchangeInProgress = true;
         requestComplete = false;
-        RequestTarget target = intercepted == null ? plainTarget(request) : interceptedTarget(request);
-        if (target == null) {
+        List<String> hostHeaders = request.headers().getAll(HttpHeaderNames.HOST);
+        RequestTargetCheck.Outcome checked = intercepted == null
+                ? RequestTargetCheck.plain(request.uri(), hostHeaders)
+                : RequestTargetCheck.intercepted(intercepted.host(), intercepted.port(), request.uri(), hostHeaders);
+        if (!checked.isAccepted()) {
+            deny(checked.host(), checked.port(), checked.denial());
             discardingRequest = true;
             return;
         }
+        RequestTarget target = checked.target();
         HttpHeaders headers = request.headers();
         headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         headers.remove("Proxy-Connection");
@@ -128,59 +140,6 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         } else {
             forwardIntercepted(request, target);
         }
-    }
-
-    /** The target of an absolute-form request, or null after refusing it. */
-    private RequestTarget plainTarget(HttpRequest request) {
-        RequestTarget target;
-        try {
-            target = RequestTarget.parseAbsolute(request.uri());
-        } catch (IllegalArgumentException e) {
-            deny("?", 0, new Denial(DenyReason.INVALID_HOST, "unparsable request target"));
-            return null;
-        }
-        if (target == null || request.uri().regionMatches(true, 0, "https:", 0, 6)) {
-            deny("?", 0, new Denial(DenyReason.NOT_A_PROXY_REQUEST,
-                    "send http:// URLs in absolute form and https:// through CONNECT"));
-            return null;
-        }
-        return checkedTarget(request, target, 80);
-    }
-
-    /** The target of a request inside an intercepted tunnel, which must name the tunnel's host; null if refused. */
-    private RequestTarget interceptedTarget(HttpRequest request) {
-        String authority = intercepted.port() == 443 ? intercepted.host() : intercepted.host() + ":" + intercepted.port();
-        RequestTarget target = new RequestTarget(intercepted.host(), intercepted.port(), authority,
-                request.uri(), false);
-        if (!request.uri().startsWith("/")) {
-            RequestTarget absolute = RequestTarget.parseAbsolute(request.uri());
-            if (absolute == null || !absolute.matchesHostHeader(authority, 443)) {
-                deny(intercepted.host(), intercepted.port(), new Denial(DenyReason.HOST_MISMATCH,
-                        "request target names another host than the tunnel"));
-                return null;
-            }
-            target = new RequestTarget(intercepted.host(), intercepted.port(), authority, absolute.pathAndQuery(),
-                    absolute.hasUserinfo());
-        }
-        return checkedTarget(request, target, 443);
-    }
-
-    private RequestTarget checkedTarget(HttpRequest request, RequestTarget target, int defaultPort) {
-        if (target.hasUserinfo()) {
-            deny(target.host(), target.port(), new Denial(DenyReason.USERINFO, "user@host URLs are refused"));
-            return null;
-        }
-        String hostHeader = request.headers().get(HttpHeaderNames.HOST);
-        if (hostHeader != null && !target.matchesHostHeader(hostHeader, defaultPort)) {
-            deny(target.host(), target.port(), new Denial(DenyReason.HOST_MISMATCH,
-                    "Host header does not name the request's host"));
-            return null;
-        }
-        if (request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
-            deny(target.host(), target.port(), new Denial(DenyReason.HOST_MISMATCH, "several Host headers"));
-            return null;
-        }
-        return target;
     }
 
     private void forwardPlain(HttpRequest request, RequestTarget target) {
@@ -231,10 +190,12 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         HostVerdict verdict = policy.decide(target.host(), target.port());
         if (!verdict.isAllowed()) {
             // The policy changed since the tunnel opened.
+            requestCredential = null;
             deny(verdict.host(), target.port(), verdict.denial());
             return;
         }
-        boolean injected = injectCredential(request.headers(), policy.credentialFor(intercepted.host()));
+        requestCredential = verdict.credential();
+        boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
         cx.events().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
                 client());
         if (upstream != null && upstream.isActive()) {
@@ -245,36 +206,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         dial(intercepted, true);
     }
 
-    /**
-     * Removes every copy of the credential's header the client sent (header names are case-insensitive), then
-     * sets the real value. Without a rule, nothing is touched; without a readable secret, the client's copies are
-     * still removed so a placeholder never reaches the upstream as if it were the key.
-     */
-    private boolean injectCredential(HttpHeaders headers, CredentialRule rule) {
-        if (rule == null) {
-            return false;
-        }
-        headers.remove(rule.header());
-        String value = cx.credentials().headerValue(rule);
-        if (value == null) {
-            return false;
-        }
-        headers.set(rule.header(), value);
-        return true;
-    }
-
     private void onRequestContent(HttpContent content) {
         if (discardingRequest) {
             content.release();
             return;
         }
         if (content instanceof LastHttpContent last) {
-            if (intercepted != null && !last.trailingHeaders().isEmpty()) {
-                CredentialRule rule = cx.policy().get().credentialFor(intercepted.host());
-                if (rule != null) {
-                    last.trailingHeaders().remove(rule.header());
-                }
-            }
+            CredentialInjection.stripTrailers(last.trailingHeaders(), requestCredential);
             requestComplete = true;
             awaitingResponse = true;
             updateClientReading();
@@ -314,7 +252,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
                 pipeline.addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                 pipeline.addLast("idle-close", IdleCloser.INSTANCE);
                 pipeline.addLast("http", new HttpClientCodec(8192, cx.limits().maxHeaderBytes(), MAX_CHUNK));
-                pipeline.addLast("response", new ResponseRelay(destination));
+                pipeline.addLast("response", new ResponseRelay(ctx.channel(), destination, HttpForwarder.this,
+                        cx.events(), bytesDown));
             }
         });
         connect.addListener((ChannelFutureListener) done -> {
@@ -442,138 +381,46 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter {
         return HostAndPort.describe(ctx.channel().remoteAddress());
     }
 
-    private static boolean causedByTls(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return true;
-            }
+    @Override
+    public void responseEnded(boolean upstreamCloses) {
+        awaitingResponse = false;
+        exchangeInProgress = false;
+        // An upstream that answered before the request body ended leaves the connection out of step: close it.
+        if (upstreamCloses || !clientKeepAlive || !requestComplete) {
+            ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
         }
-        return false;
+        ctx.channel().flush();
+        drainBacklog();
+        updateClientReading();
     }
 
-    /** Carries one upstream connection's responses back to the client. */
-    private final class ResponseRelay extends ChannelInboundHandlerAdapter {
-        private final CheckedDestination destination;
-        private final long started = System.nanoTime();
-        private boolean responseStarted;
-        private boolean switchingProtocols;
-        private boolean interim;
-        private boolean closeAfterResponse;
+    @Override
+    public void switchedProtocols(ChannelHandlerContext upstreamCtx) {
+        handedOver = true;
+        ProtocolUpgrade.handOver(ctx.channel(), this, upstreamCtx.channel(), upstreamCtx.handler(), bytesUp,
+                bytesDown);
+    }
 
-        ResponseRelay(CheckedDestination destination) {
-            this.destination = destination;
+    @Override
+    public void upstreamClosed(Channel closed) {
+        if (closed == upstream) {
+            upstream = null;
+            upstreamKey = null;
         }
+        if (exchangeInProgress) {
+            Relay.closeOnFlush(ctx.channel());
+        }
+    }
 
-        @Override
-        public void channelRead(ChannelHandlerContext upstreamCtx, Object msg) {
-            Channel client = ctx.channel();
-            if (!client.isActive()) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (msg instanceof HttpResponse response) {
-                onResponseHead(response);
-            }
-            if (msg instanceof HttpContent content) {
-                bytesDown.increment(content.content().readableBytes());
-            }
-            client.write(msg, client.voidPromise());
-            if (msg instanceof LastHttpContent) {
-                onResponseEnd(upstreamCtx);
-            }
-        }
+    @Override
+    public void upstreamFailed(CheckedDestination destination, String code) {
+        fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, code,
+                code + " for " + destination);
+    }
 
-        private void onResponseHead(HttpResponse response) {
-            if (!responseStarted) {
-                responseStarted = true;
-                cx.events().upstreamResponded(System.nanoTime() - started);
-            }
-            int code = response.status().code();
-            switchingProtocols = code == 101;
-            interim = code < 200 && !switchingProtocols;
-            if (interim) {
-                return;
-            }
-            boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
-                    || code == 101 || code == 204 || code == 304;
-            if (!HttpUtil.isKeepAlive(response) || !delimited) {
-                closeAfterResponse = true;
-            }
-        }
-
-        private void onResponseEnd(ChannelHandlerContext upstreamCtx) {
-            Channel client = ctx.channel();
-            if (switchingProtocols) {
-                switchToRelay(upstreamCtx);
-                return;
-            }
-            if (interim) {
-                // 100 Continue and friends: the final response is still to come.
-                interim = false;
-                client.flush();
-                return;
-            }
-            awaitingResponse = false;
-            exchangeInProgress = false;
-            // An upstream that answered before the request body ended leaves the connection out of step: close it.
-            if (closeAfterResponse || !clientKeepAlive || !requestComplete) {
-                client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            client.flush();
-            drainBacklog();
-            updateClientReading();
-        }
-
-        /** After a 101, both sides speak the upgraded protocol: drop the HTTP codecs and pipe bytes. */
-        private void switchToRelay(ChannelHandlerContext upstreamCtx) {
-            Channel client = ctx.channel();
-            Channel server = upstreamCtx.channel();
-            client.flush();
-            handedOver = true;
-            Relay.join(client, server, bytesUp::increment, bytesDown::increment);
-            ChannelPipeline clientPipeline = client.pipeline();
-            clientPipeline.remove(HttpForwarder.this);
-            if (clientPipeline.get(ProxyFrontend.NAME) != null) {
-                clientPipeline.remove(ProxyFrontend.NAME);
-            }
-            clientPipeline.remove(HttpServerCodec.class);
-            ChannelPipeline serverPipeline = server.pipeline();
-            serverPipeline.remove(this);
-            serverPipeline.remove(HttpClientCodec.class);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext upstreamCtx) {
-            ctx.channel().flush();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext upstreamCtx) {
-            updateClientReading();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext upstreamCtx) {
-            if (upstreamCtx.channel() == upstream) {
-                upstream = null;
-                upstreamKey = null;
-            }
-            if (exchangeInProgress) {
-                Relay.closeOnFlush(ctx.channel());
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
-            upstreamCtx.close();
-            if (!responseStarted && ctx.channel().isActive()) {
-                String code = causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed";
-                fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, code,
-                        code + " for " + destination);
-            } else {
-                ctx.channel().close();
-            }
-        }
+    @Override
+    public void upstreamWritabilityChanged() {
+        updateClientReading();
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import java.util.function.Supplier;
 
 /**

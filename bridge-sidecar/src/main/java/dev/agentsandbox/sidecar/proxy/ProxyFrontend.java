@@ -2,6 +2,8 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.Relay;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -127,7 +129,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         } else if (admission.failure() != null) {
             cx.events().failed("connect", admission.host(), admission.port(), "dns-failure", client(ctx));
             ProxyReplies.error(ctx, HttpResponseStatus.BAD_GATEWAY, "dns-failure", admission.failure());
-        } else if (cx.policy().get().credentialFor(admission.host()) != null) {
+        } else if (admission.destination().credential() != null) {
             intercept(ctx, admission.destination());
         } else {
             tunnel(ctx, admission.destination());

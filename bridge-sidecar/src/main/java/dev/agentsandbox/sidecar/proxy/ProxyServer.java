@@ -1,11 +1,12 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.ProxyConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;
 import dev.agentsandbox.sidecar.core.JsonLog;
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;

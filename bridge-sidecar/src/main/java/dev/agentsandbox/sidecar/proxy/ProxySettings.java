@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 
 import java.nio.file.Path;
@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * How one proxy process runs (the policy itself is in {@link ProxyConfig}).
  *
- * @param listen        the proxy port ({@code 127.0.0.1:3128})
+ * @param listen        the proxy port
  * @param admin         the admin port ({@code /healthz}, {@code /metrics}, {@code /status}); null for none
  * @param configFile    the policy file, watched and reloaded; null when {@code inlinePolicy} is used
  * @param inlinePolicy  the policy from command-line flags, when there is no file
@@ -23,9 +23,6 @@ import java.util.Set;
 public record ProxySettings(HostAndPort listen, HostAndPort admin, Path configFile, ProxyConfig inlinePolicy,
                             Path caDir, Path trustBundle, Set<Integer> otherOwnPorts, ProxyLimits limits,
                             Duration pollInterval) {
-
-    /** The model bridge's default proxy-facing and admin ports. */
-    public static final Set<Integer> BRIDGE_PORTS = Set.of(54321, 9091);
 
     public ProxySettings {
         if ((configFile == null) == (inlinePolicy == null)) {

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(stream.stalled()).isFalse();
         assertThat(stream.emittedWhenSeen()).containsExactly(1, 2, 3, 4, 5);
         assertThat(data).last().isEqualTo("data: [DONE]");
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 7, 5));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 7, 5));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.ProxyConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.JsonLog;
 
@@ -202,7 +203,7 @@ final class ProxyFixture implements AutoCloseable {
             };
             ProxySettings settings = new ProxySettings(new HostAndPort("127.0.0.1", listenPort),
                     new HostAndPort("127.0.0.1", adminPort), configFile, asFile ? null : config, dir.resolve("ca"),
-                    trustBundle, ProxySettings.BRIDGE_PORTS, limits, Duration.ofMillis(200));
+                    trustBundle, SidecarPorts.BRIDGE_PORTS, limits, Duration.ofMillis(200));
             return new ProxyFixture(dir, settings, effective);
         }
     }
