@@ -101,7 +101,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
                 refuseMalformed(object.decoderResult().cause());
             } else {
                 // A broken body (bad chunk framing): the exchange cannot be completed honestly.
-                cx.events().limitExceeded("malformed-request", client());
+                cx.recorder().limitExceeded("malformed-request", client());
                 ctx.close();
             }
             return;
@@ -146,7 +146,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         HostVerdict verdict = cx.policy().get().decide(target.host(), target.port());
         String key = verdict.host() + ":" + target.port();
         if (upstream != null && upstream.isActive() && key.equals(upstreamKey) && verdict.isAllowed()) {
-            cx.events().allowed("http", verdict.host(), target.port(), verdict.rule(), client());
+            cx.recorder().allowed("http", verdict.host(), target.port(), verdict.rule(), client());
             sendRequestHead(request);
             return;
         }
@@ -165,7 +165,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             dispatch(admission, key);
         } catch (RuntimeException e) {
             // Runs outside the pipeline (a callback): nothing else would answer the client or log the failure.
-            cx.events().connectionError("proxy", e, client());
+            cx.recorder().connectionError("proxy", e, client());
             fail("?", 0, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
         }
     }
@@ -179,7 +179,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             fail(admission.host(), admission.port(), HttpResponseStatus.BAD_GATEWAY, "dns-failure",
                     admission.failure());
         } else {
-            cx.events().allowed("http", admission.host(), admission.port(), admission.destination().rule(), client());
+            cx.recorder().allowed("http", admission.host(), admission.port(), admission.destination().rule(), client());
             upstreamKey = key;
             dial(admission.destination(), false);
         }
@@ -196,7 +196,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         }
         requestCredential = verdict.credential();
         boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
-        cx.events().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
+        cx.recorder().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
                 client());
         if (upstream != null && upstream.isActive()) {
             sendRequestHead(request);
@@ -238,8 +238,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     }
 
     private void dial(CheckedDestination destination, boolean tls) {
-        bytesUp = cx.events().bytes(destination.host(), "upstream");
-        bytesDown = cx.events().bytes(destination.host(), "downstream");
+        bytesUp = cx.recorder().bytes(destination.host(), "upstream");
+        bytesDown = cx.recorder().bytes(destination.host(), "downstream");
         long idleSeconds = cx.limits().idleTimeout().toSeconds();
         ChannelFuture connect = cx.dialer().dial(destination, ctx.channel().eventLoop(), new ChannelInitializer<>() {
             @Override
@@ -253,7 +253,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
                 pipeline.addLast("idle-close", IdleCloser.INSTANCE);
                 pipeline.addLast("http", new HttpClientCodec(8192, cx.limits().maxHeaderBytes(), MAX_CHUNK));
                 pipeline.addLast("response", new ResponseRelay(ctx.channel(), destination, HttpForwarder.this,
-                        cx.events(), bytesDown));
+                        cx.recorder(), bytesDown));
             }
         });
         connect.addListener((ChannelFutureListener) done -> {
@@ -324,7 +324,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        cx.events().connectionError("client", cause, client());
+        cx.recorder().connectionError("client", cause, client());
         ctx.close();
     }
 
@@ -359,7 +359,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     private void refuseMalformed(Throwable cause) {
         boolean tooLong = cause instanceof TooLongFrameException;
-        cx.events().limitExceeded(tooLong ? "header-size" : "malformed-request", client());
+        cx.recorder().limitExceeded(tooLong ? "header-size" : "malformed-request", client());
         ProxyReplies.error(ctx, tooLong ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                 : HttpResponseStatus.BAD_REQUEST, tooLong ? "header-too-large" : "malformed-request",
                 tooLong ? "request line or headers too large" : "malformed HTTP request");
@@ -367,13 +367,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     private void deny(String host, int port, Denial denial) {
         releasePending();
-        cx.events().denied(intercepted == null ? "http" : "https", host, port, denial, client());
+        cx.recorder().denied(intercepted == null ? "http" : "https", host, port, denial, client());
         ProxyReplies.deny(ctx, host, port, denial);
     }
 
     private void fail(String host, int port, HttpResponseStatus status, String code, String message) {
         releasePending();
-        cx.events().failed(intercepted == null ? "http" : "https", host, port, code, client());
+        cx.recorder().failed(intercepted == null ? "http" : "https", host, port, code, client());
         ProxyReplies.error(ctx, status, code, message);
     }
 

@@ -69,14 +69,14 @@ public final class ProxyCommand {
     }
 
     public static int run(String[] args) throws Exception {
-        ProxySettings settings;
+        ProxyOptions options;
         try {
             CommandLine line = CommandLine.parse(args, VALUE_OPTIONS, Set.of("help"));
             if (line.has("help")) {
                 System.out.print(USAGE);
                 return 0;
             }
-            settings = settings(line);
+            options = options(line);
         } catch (IllegalArgumentException | CommandLine.UsageException e) {
             System.err.println("proxy: " + e.getMessage());
             System.err.println("run 'agentsandbox-sidecar proxy --help' for the options");
@@ -84,7 +84,7 @@ public final class ProxyCommand {
         }
         JsonLog log = JsonLog.stdout("proxy");
         SystemHostResolver resolver = new SystemHostResolver(4, 1024);
-        ProxyServer server = new ProxyServer(settings, resolver, log);
+        ProxyServer server = new ProxyServer(options, resolver, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             resolver.close();
@@ -100,7 +100,7 @@ public final class ProxyCommand {
         return 0;
     }
 
-    static ProxySettings settings(CommandLine line) {
+    static ProxyOptions options(CommandLine line) {
         Path config = line.value(SidecarArgs.CONFIG).map(Path::of).orElse(null);
         boolean hasRuleFlags = !line.values("allow").isEmpty() || !line.values("deny").isEmpty()
                 || !line.values("allow-cidr").isEmpty() || !line.values("credential").isEmpty();
@@ -120,7 +120,7 @@ public final class ProxyCommand {
                 line.value("header-timeout").map(v -> seconds("header-timeout", v)).orElse(defaults.headerTimeout()),
                 line.value("idle-timeout").map(v -> seconds("idle-timeout", v)).orElse(defaults.idleTimeout()),
                 line.value("connect-timeout").map(v -> seconds("connect-timeout", v)).orElse(defaults.connectTimeout()));
-        return new ProxySettings(
+        return new ProxyOptions(
                 HostAndPort.parse(line.value(SidecarArgs.LISTEN).orElse(DEFAULT_LISTEN)),
                 HostAndPort.parse(line.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
                 config, inline,

@@ -40,7 +40,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private final Channel client;
     private final CheckedDestination destination;
     private final Exchange exchange;
-    private final EgressEvents events;
+    private final EgressRecorder recorder;
     private final Counter bytesDown;
     private final long started = System.nanoTime();
     private boolean responseStarted;
@@ -48,12 +48,12 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private boolean interim;
     private boolean closeAfterResponse;
 
-    ResponseRelay(Channel client, CheckedDestination destination, Exchange exchange, EgressEvents events,
+    ResponseRelay(Channel client, CheckedDestination destination, Exchange exchange, EgressRecorder recorder,
                   Counter bytesDown) {
         this.client = client;
         this.destination = destination;
         this.exchange = exchange;
-        this.events = events;
+        this.recorder = recorder;
         this.bytesDown = bytesDown;
     }
 
@@ -78,7 +78,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private void onResponseHead(HttpResponse response) {
         if (!responseStarted) {
             responseStarted = true;
-            events.upstreamResponded(System.nanoTime() - started);
+            recorder.upstreamResponded(System.nanoTime() - started);
         }
         int code = response.status().code();
         switchingProtocols = code == 101;

@@ -57,8 +57,7 @@ public final class SidecarContainers {
         return new ContainerBuilder()
                 .withName(EGRESS_INIT)
                 .withImage(plan.settings().sidecarImage())
-                .withArgs(EgressInitArgs.forUids(Math.toIntExact(SidecarUids.PROXY),
-                        Math.toIntExact(SidecarUids.BRIDGE)))
+                .withArgs(EgressInitArgs.inPod())
                 .withSecurityContext(SecurityContexts.egressInit())
                 .build();
     }

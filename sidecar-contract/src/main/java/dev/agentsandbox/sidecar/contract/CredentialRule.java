@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param name          the credential's name in the AgentSandbox, for logs and metrics (never the value)
  * @param host          the exact host name the header is injected for; never a wildcard
  * @param header        the header name, e.g. {@code x-api-key} or {@code Authorization}
- * @param format        the header value template with exactly one {@code %s}, e.g. {@code Bearer %s}
+ * @param format        the header value template with exactly one {@code %s}, e.g. {@code Bearer %s};
+ *                      null for {@link #DEFAULT_FORMAT}
  * @param valueFile     the path of the mounted Secret key; re-read when it changes (Secret rotation)
  * @param basicAuthUser optional user for basic authentication, e.g. {@code x-access-token} for github.com
  */
@@ -23,13 +24,15 @@ public record CredentialRule(String name, String host, String header, String for
 
     /** The placeholder in {@link #format()} that the secret replaces. */
     public static final String PLACEHOLDER = "%s";
+    /** The format when none is given: the header carries the secret as it is. Applied here only. */
+    public static final String DEFAULT_FORMAT = PLACEHOLDER;
 
     public CredentialRule {
         Objects.requireNonNull(name, "credential name");
         Objects.requireNonNull(host, "credential host");
         Objects.requireNonNull(header, "credential header");
         Objects.requireNonNull(valueFile, "credential valueFile");
-        format = format == null ? PLACEHOLDER : format;
+        format = format == null ? DEFAULT_FORMAT : format;
         if (format.indexOf(PLACEHOLDER) < 0 || format.indexOf(PLACEHOLDER) != format.lastIndexOf(PLACEHOLDER)) {
             throw new IllegalArgumentException("credential " + name + ": format must contain exactly one %s");
         }

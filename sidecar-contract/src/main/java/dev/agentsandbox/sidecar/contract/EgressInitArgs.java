@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The command line of the {@code egress-init} init container (iptables enforcement mode). The operator builds the
- * container's {@code args} with {@link #forUids}, and the sidecar parses them with these same names, so the two
+ * container's {@code args} with {@link #inPod}, and the sidecar parses them with these same names, so the two
  * cannot drift.
  */
 public final class EgressInitArgs {
@@ -19,7 +19,12 @@ public final class EgressInitArgs {
     private EgressInitArgs() {
     }
 
-    /** The init container's {@code args}, e.g. {@code [egress-init, --proxy-uid, 1337, --bridge-uid, 1338]}. */
+    /** The init container's {@code args} in the sandbox pod: the sidecars' own {@link SidecarUids} may leave it. */
+    public static List<String> inPod() {
+        return forUids(Math.toIntExact(SidecarUids.PROXY), Math.toIntExact(SidecarUids.BRIDGE));
+    }
+
+    /** The {@code args} letting these two UIDs out, e.g. {@code [egress-init, --proxy-uid, 1337, --bridge-uid, 1338]}. */
     public static List<String> forUids(int proxyUid, int bridgeUid) {
         return List.of(ROLE, "--" + PROXY_UID, Integer.toString(proxyUid), "--" + BRIDGE_UID,
                 Integer.toString(bridgeUid));

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy.policy;
 
+import dev.agentsandbox.sidecar.contract.ForbiddenRanges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,6 +14,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AddressGuardTest {
 
     private final AddressGuard guard = new AddressGuard(List.of(), Set.of(3128, 9090), Set.of());
+
+    /** The list the NetworkPolicy also reads: each range is refused by name, and no two overlap. */
+    @Test
+    void everyForbiddenRangeOfTheContractIsRefusedAsItself() throws Exception {
+        List<CidrRange> ranges = ForbiddenRanges.ALL.stream().map(range -> CidrRange.parse(range.cidr())).toList();
+        for (CidrRange range : ranges) {
+            InetAddress first = InetAddress.getByName(range.text().substring(0, range.text().indexOf('/')));
+            Denial denial = guard.check(first, 443);
+            assertThat(denial).as(range.text()).isNotNull();
+            assertThat(denial.detail()).isEqualTo(range.text());
+            for (CidrRange other : ranges) {
+                if (other != range) {
+                    assertThat(other.contains(first)).as(range.text() + " inside " + other.text()).isFalse();
+                }
+            }
+        }
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.5.4", "172.31.255.255", "192.168.0.1",

@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * How one proxy process runs (the policy itself is in {@link ProxyConfig}).
+ * The proxy process's options, from its command line: where it listens, where its files are, its limits. The
+ * policy it enforces is {@link ProxyConfig} (the file format) and, once checked, the {@code EgressPolicy}.
  *
  * @param listen        the proxy port
  * @param admin         the admin port ({@code /healthz}, {@code /metrics}, {@code /status}); null for none
@@ -20,11 +21,11 @@ import java.util.Set;
  * @param limits        the abuse bounds
  * @param pollInterval  how often watched files are re-checked even without a file-system event
  */
-public record ProxySettings(HostAndPort listen, HostAndPort admin, Path configFile, ProxyConfig inlinePolicy,
+public record ProxyOptions(HostAndPort listen, HostAndPort admin, Path configFile, ProxyConfig inlinePolicy,
                             Path caDir, Path trustBundle, Set<Integer> otherOwnPorts, ProxyLimits limits,
                             Duration pollInterval) {
 
-    public ProxySettings {
+    public ProxyOptions {
         if ((configFile == null) == (inlinePolicy == null)) {
             throw new IllegalArgumentException("give either a config file or an inline policy");
         }

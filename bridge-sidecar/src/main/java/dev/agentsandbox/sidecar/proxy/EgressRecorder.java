@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * metrics, and the {@code /status} counters. Nothing recorded here may carry a secret or request content: only
  * host, port, rule, reason and the client address.
  */
-final class EgressEvents {
+final class EgressRecorder {
 
     /** Hosts are chosen by the (untrusted) agent: cap the metric label values so it cannot exhaust memory. */
     private static final int MAX_HOST_LABELS = 200;
@@ -42,7 +42,7 @@ final class EgressEvents {
     private final Timer connectLatency;
     private final Timer responseLatency;
 
-    EgressEvents(MeterRegistry registry, JsonLog log) {
+    EgressRecorder(MeterRegistry registry, JsonLog log) {
         this.registry = registry;
         this.log = log;
         Gauge.builder("agentsandbox_proxy_tunnels_active", activeTunnels, AtomicInteger::get)
