@@ -3,7 +3,7 @@ package dev.agentsandbox.sidecar;
 import dev.agentsandbox.sidecar.bridge.BridgeCommand;
 import dev.agentsandbox.sidecar.contract.EgressInitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
-import dev.agentsandbox.sidecar.egressinit.EgressInit;
+import dev.agentsandbox.sidecar.egressinit.EgressInitCommand;
 import dev.agentsandbox.sidecar.proxy.ProxyCommand;
 
 import java.io.PrintStream;
@@ -22,7 +22,7 @@ public final class Main {
         Map<String, Role> roles = new LinkedHashMap<>();
         roles.put(SidecarArgs.PROXY_ROLE, ProxyCommand::run);
         roles.put(SidecarArgs.BRIDGE_ROLE, BridgeCommand::run);
-        roles.put(EgressInitArgs.ROLE, EgressInit::run);
+        roles.put(EgressInitArgs.ROLE, EgressInitCommand::run);
         return roles;
     }
 

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * at a time: the client is not read while a response is outstanding (no pipelining). A WebSocket upgrade
  * ({@code 101}) hands both connections over to a byte relay ({@link ProtocolUpgrade}).
  */
-final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.Exchange {
+final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.RequestSide {
 
     static final String NAME = "forward";
     private static final int MAX_CHUNK = 64 * 1024;
@@ -63,12 +63,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     private Counter bytesDown;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
+    private final ExchangeProgress exchange = new ExchangeProgress();
     private boolean connecting;
-    private boolean awaitingResponse;
-    private boolean exchangeInProgress;
-    private boolean requestComplete;
-    private boolean discardingRequest;
-    private boolean clientKeepAlive;
     private boolean handedOver;
     /** The credential injected into the current request, also kept out of its trailers. */
     private CredentialRule requestCredential;
@@ -86,7 +82,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!backlog.isEmpty() || msg instanceof HttpRequest && exchangeInProgress) {
+        if (!backlog.isEmpty() || msg instanceof HttpRequest && exchange.inProgress()) {
             // A pipelined request: it waits until the current exchange ends.
             backlog.add(msg);
             return;
@@ -116,17 +112,14 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     }
 
     private void onRequest(HttpRequest request) {
-        discardingRequest = false;
-        clientKeepAlive = HttpUtil.isKeepAlive(request);
-        exchangeInProgress = true;
-        requestComplete = false;
+        exchange.begin(HttpUtil.isKeepAlive(request));
         List<String> hostHeaders = request.headers().getAll(HttpHeaderNames.HOST);
         RequestTargetCheck.Outcome checked = intercepted == null
                 ? RequestTargetCheck.plain(request.uri(), hostHeaders)
                 : RequestTargetCheck.intercepted(intercepted.host(), intercepted.port(), request.uri(), hostHeaders);
         if (!checked.isAccepted()) {
             deny(checked.host(), checked.port(), checked.denial());
-            discardingRequest = true;
+            exchange.refuse();
             return;
         }
         RequestTarget target = checked.target();
@@ -207,14 +200,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     }
 
     private void onRequestContent(HttpContent content) {
-        if (discardingRequest) {
+        if (exchange.discarding()) {
             content.release();
             return;
         }
         if (content instanceof LastHttpContent last) {
             CredentialInjection.stripTrailers(last.trailingHeaders(), requestCredential);
-            requestComplete = true;
-            awaitingResponse = true;
+            exchange.requestEnded();
             updateClientReading();
         }
         if (connecting) {
@@ -285,7 +277,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     /** Reads from the client only when a request body can flow on to a ready, writable upstream. */
     private void updateClientReading() {
-        boolean read = !connecting && !awaitingResponse && (upstream == null || upstream.isWritable());
+        boolean read = !connecting && !exchange.awaitingResponse() && (upstream == null || upstream.isWritable());
         ctx.channel().config().setAutoRead(read);
         if (read) {
             ctx.read();
@@ -349,7 +341,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     /** Handles pipelined messages that arrived during the exchange that just ended, up to the next exchange. */
     private void drainBacklog() {
-        while (!backlog.isEmpty() && !(backlog.peek() instanceof HttpRequest && exchangeInProgress)) {
+        while (!backlog.isEmpty() && !(backlog.peek() instanceof HttpRequest && exchange.inProgress())) {
             handle(backlog.poll());
         }
         if (upstream != null && !connecting) {
@@ -383,10 +375,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void responseEnded(boolean upstreamCloses) {
-        awaitingResponse = false;
-        exchangeInProgress = false;
-        // An upstream that answered before the request body ended leaves the connection out of step: close it.
-        if (upstreamCloses || !clientKeepAlive || !requestComplete) {
+        boolean reusable = exchange.responseEnded();
+        if (upstreamCloses || !reusable) {
             ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -408,7 +398,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             upstream = null;
             upstreamKey = null;
         }
-        if (exchangeInProgress) {
+        if (exchange.inProgress()) {
             Relay.closeOnFlush(ctx.channel());
         }
     }

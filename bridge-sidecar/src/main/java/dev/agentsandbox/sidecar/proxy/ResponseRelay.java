@@ -13,14 +13,14 @@ import io.netty.util.ReferenceCountUtil;
 import javax.net.ssl.SSLException;
 
 /**
- * Carries one upstream connection's responses back to the client, and tells the request side ({@link Exchange})
+ * Carries one upstream connection's responses back to the client, and tells the request side ({@link RequestSide})
  * where each one ends: interim responses ({@code 100 Continue}) pass through, a {@code 101} hands both connections
  * over to a byte relay, and a final response says whether the connection can carry another exchange.
  */
 final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     /** What the request side learns from the response side. Called on the client's event loop. */
-    interface Exchange {
+    interface RequestSide {
 
         /** The final response was relayed; {@code upstreamCloses} when it leaves the connection unusable. */
         void responseEnded(boolean upstreamCloses);
@@ -39,7 +39,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     private final Channel client;
     private final CheckedDestination destination;
-    private final Exchange exchange;
+    private final RequestSide requestSide;
     private final EgressRecorder recorder;
     private final Counter bytesDown;
     private final long started = System.nanoTime();
@@ -48,11 +48,11 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     private boolean interim;
     private boolean closeAfterResponse;
 
-    ResponseRelay(Channel client, CheckedDestination destination, Exchange exchange, EgressRecorder recorder,
+    ResponseRelay(Channel client, CheckedDestination destination, RequestSide requestSide, EgressRecorder recorder,
                   Counter bytesDown) {
         this.client = client;
         this.destination = destination;
-        this.exchange = exchange;
+        this.requestSide = requestSide;
         this.recorder = recorder;
         this.bytesDown = bytesDown;
     }
@@ -95,7 +95,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     private void onResponseEnd(ChannelHandlerContext upstreamCtx) {
         if (switchingProtocols) {
-            exchange.switchedProtocols(upstreamCtx);
+            requestSide.switchedProtocols(upstreamCtx);
             return;
         }
         if (interim) {
@@ -104,7 +104,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             client.flush();
             return;
         }
-        exchange.responseEnded(closeAfterResponse);
+        requestSide.responseEnded(closeAfterResponse);
     }
 
     @Override
@@ -114,19 +114,19 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext upstreamCtx) {
-        exchange.upstreamWritabilityChanged();
+        requestSide.upstreamWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext upstreamCtx) {
-        exchange.upstreamClosed(upstreamCtx.channel());
+        requestSide.upstreamClosed(upstreamCtx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
         upstreamCtx.close();
         if (!responseStarted && client.isActive()) {
-            exchange.upstreamFailed(destination, causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed");
+            requestSide.upstreamFailed(destination, causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed");
         } else {
             client.close();
         }

@@ -12,7 +12,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class EgressInitTest {
+class EgressInitCommandTest {
 
     private static final String[] UIDS = {"--proxy-uid", "1337", "--bridge-uid", "1338"};
     private static final EgressRules RULES = new EgressRules(1337, 1338);
@@ -36,7 +36,7 @@ class EgressInitTest {
 
         int status = egressInit(true).execute(UIDS);
 
-        assertThat(status).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(status).isEqualTo(EgressInitCommand.EXIT_NOT_INSTALLED);
         assertThat(text(err)).contains("FAILED to install the IPv6 egress rules: ip6tables-restore said no",
                 "must not start", "CAP_NET_ADMIN");
     }
@@ -47,7 +47,7 @@ class EgressInitTest {
 
         int status = egressInit(true).execute(UIDS);
 
-        assertThat(status).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(status).isEqualTo(EgressInitCommand.EXIT_NOT_INSTALLED);
         assertThat(installer.installed).isEmpty();
         assertThat(text(err)).contains("FAILED to install the IPv4 egress rules");
     }
@@ -80,13 +80,13 @@ class EgressInitTest {
 
     @Test
     void usageErrorExitsWithItsOwnStatusAndNamesTheFlag() {
-        assertThat(egressInit(true).execute("--proxy-uid", "1337")).isEqualTo(EgressInit.EXIT_USAGE);
+        assertThat(egressInit(true).execute("--proxy-uid", "1337")).isEqualTo(EgressInitCommand.EXIT_USAGE);
         assertThat(text(err)).contains("--bridge-uid is required");
         assertThat(installer.installed).isEmpty();
     }
 
-    private EgressInit egressInit(boolean ipv6StackPresent) {
-        return new EgressInit(installer, () -> ipv6StackPresent, print(out), print(err));
+    private EgressInitCommand egressInit(boolean ipv6StackPresent) {
+        return new EgressInitCommand(installer, () -> ipv6StackPresent, print(out), print(err));
     }
 
     private static PrintStream print(ByteArrayOutputStream buffer) {

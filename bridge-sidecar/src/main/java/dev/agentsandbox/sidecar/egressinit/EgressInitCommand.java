@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
  * The {@code egress-init} role: installs {@link EgressRules} for IPv4 and IPv6 and fails closed. Any family whose
  * rules are not in place ends the program with a non-zero status, so Kubernetes never starts the agent container.
  */
-public final class EgressInit {
+public final class EgressInitCommand {
 
     /** Status when the rules are not installed: the pod must not go on. */
     public static final int EXIT_NOT_INSTALLED = 1;
@@ -21,7 +21,7 @@ public final class EgressInit {
     private final PrintStream out;
     private final PrintStream err;
 
-    EgressInit(RuleInstaller installer, BooleanSupplier ipv6StackPresent, PrintStream out, PrintStream err) {
+    EgressInitCommand(RuleInstaller installer, BooleanSupplier ipv6StackPresent, PrintStream out, PrintStream err) {
         this.installer = installer;
         this.ipv6StackPresent = ipv6StackPresent;
         this.out = out;
@@ -30,7 +30,7 @@ public final class EgressInit {
 
     /** Runs {@code egress-init} with the real tools and the real kernel; returns the process exit status. */
     public static int run(String[] args) {
-        return new EgressInit(new IptablesRestore(), new Ipv6Stack()::present, System.out, System.err).execute(args);
+        return new EgressInitCommand(new IptablesRestore(), new Ipv6Stack()::present, System.out, System.err).execute(args);
     }
 
     int execute(String... args) {
