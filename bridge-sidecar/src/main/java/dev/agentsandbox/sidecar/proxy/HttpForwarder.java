@@ -8,17 +8,12 @@ import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import dev.agentsandbox.sidecar.proxy.policy.HostVerdict;
 import dev.agentsandbox.sidecar.proxy.policy.RequestTarget;
 import dev.agentsandbox.sidecar.proxy.policy.RequestTargetCheck;
-import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -27,12 +22,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Forwards the HTTP/1.1 requests of one client connection to their upstream, with keep-alive, streaming request
@@ -51,20 +44,14 @@ import java.util.concurrent.TimeUnit;
 final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.RequestSide {
 
     static final String NAME = "forward";
-    private static final int MAX_CHUNK = 64 * 1024;
 
     private final ProxyContext cx;
     private final CheckedDestination intercepted;
 
     private ChannelHandlerContext ctx;
-    private Channel upstream;
-    private String upstreamKey;
-    private Counter bytesUp;
-    private Counter bytesDown;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
+    private UpstreamLink upstream;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     private final ExchangeProgress exchange = new ExchangeProgress();
-    private boolean connecting;
     private boolean handedOver;
     /** The credential injected into the current request, also kept out of its trailers. */
     private CredentialRule requestCredential;
@@ -78,6 +65,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.upstream = new UpstreamLink(cx, ctx.channel(), this);
     }
 
     @Override
@@ -138,12 +126,12 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     private void forwardPlain(HttpRequest request, RequestTarget target) {
         HostVerdict verdict = cx.policy().get().decide(target.host(), target.port());
         String key = verdict.host() + ":" + target.port();
-        if (upstream != null && upstream.isActive() && key.equals(upstreamKey) && verdict.isAllowed()) {
+        if (upstream.isOpenTo(key) && verdict.isAllowed()) {
             cx.recorder().allowed("http", verdict.host(), target.port(), verdict.rule(), client());
-            sendRequestHead(request);
+            upstream.sendHead(request);
             return;
         }
-        closeUpstream();
+        upstream.close();
         startConnecting(request);
         cx.gate().admit(target.host(), target.port()).whenComplete((admission, error) ->
                 ctx.executor().execute(() -> onAdmission(admission, key)));
@@ -173,8 +161,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
                     admission.failure());
         } else {
             cx.recorder().allowed("http", admission.host(), admission.port(), admission.destination().rule(), client());
-            upstreamKey = key;
-            dial(admission.destination(), false);
+            upstream.connect(admission.destination(), false, key);
         }
     }
 
@@ -191,12 +178,12 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
         cx.recorder().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
                 client());
-        if (upstream != null && upstream.isActive()) {
-            sendRequestHead(request);
+        if (upstream.isOpen()) {
+            upstream.sendHead(request);
             return;
         }
         startConnecting(request);
-        dial(intercepted, true);
+        upstream.connect(intercepted, true, null);
     }
 
     private void onRequestContent(HttpContent content) {
@@ -209,75 +196,17 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             exchange.requestEnded();
             updateClientReading();
         }
-        if (connecting) {
-            pending.add(content);
-        } else if (upstream != null && upstream.isActive()) {
-            bytesUp.increment(content.content().readableBytes());
-            upstream.write(content, upstream.voidPromise());
-        } else {
-            content.release();
-        }
-    }
-
-    private void sendRequestHead(HttpRequest request) {
-        upstream.write(request, upstream.voidPromise());
+        upstream.send(content);
     }
 
     private void startConnecting(HttpRequest request) {
-        connecting = true;
-        pending.add(request);
+        upstream.startConnecting(request);
         updateClientReading();
-    }
-
-    private void dial(CheckedDestination destination, boolean tls) {
-        bytesUp = cx.recorder().bytes(destination.host(), "upstream");
-        bytesDown = cx.recorder().bytes(destination.host(), "downstream");
-        long idleSeconds = cx.limits().idleTimeout().toSeconds();
-        ChannelFuture connect = cx.dialer().dial(destination, ctx.channel().eventLoop(), new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ChannelPipeline pipeline = ch.pipeline();
-                if (tls) {
-                    pipeline.addLast("tls", cx.upstreamTls().newHandler(ch.alloc(), destination.host(),
-                            destination.port()));
-                }
-                pipeline.addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
-                pipeline.addLast("idle-close", IdleCloser.INSTANCE);
-                pipeline.addLast("http", new HttpClientCodec(8192, cx.limits().maxHeaderBytes(), MAX_CHUNK));
-                pipeline.addLast("response", new ResponseRelay(ctx.channel(), destination, HttpForwarder.this,
-                        cx.recorder(), bytesDown));
-            }
-        });
-        connect.addListener((ChannelFutureListener) done -> {
-            if (!done.isSuccess()) {
-                fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, "upstream-unreachable",
-                        "cannot connect to " + destination);
-                return;
-            }
-            if (!ctx.channel().isActive()) {
-                done.channel().close();
-                releasePending();
-                return;
-            }
-            upstream = done.channel();
-            connecting = false;
-            while (!pending.isEmpty()) {
-                Object message = pending.poll();
-                if (message instanceof HttpContent content) {
-                    bytesUp.increment(content.content().readableBytes());
-                }
-                upstream.write(message, upstream.voidPromise());
-            }
-            upstream.flush();
-            upstream.config().setAutoRead(true);
-            upstream.read();
-            updateClientReading();
-        });
     }
 
     /** Reads from the client only when a request body can flow on to a ready, writable upstream. */
     private void updateClientReading() {
-        boolean read = !connecting && !exchange.awaitingResponse() && (upstream == null || upstream.isWritable());
+        boolean read = !upstream.isConnecting() && !exchange.awaitingResponse() && upstream.isWritable();
         ctx.channel().config().setAutoRead(read);
         if (read) {
             ctx.read();
@@ -286,22 +215,18 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (upstream != null && !connecting) {
-            upstream.flush();
-        }
+        upstream.flush();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null) {
-            upstream.config().setAutoRead(ctx.channel().isWritable());
-        }
+        upstream.readResponses(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closeUpstream();
+        upstream.close();
         releasePending();
         ctx.fireChannelInactive();
     }
@@ -309,7 +234,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (!handedOver) {
-            closeUpstream();
+            upstream.close();
             releasePending();
         }
     }
@@ -320,23 +245,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         ctx.close();
     }
 
-    private void closeUpstream() {
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
-            upstreamKey = null;
-        }
-    }
-
+    /** Drops every request message not yet sent: those waiting for a connection and the pipelined ones. */
     private void releasePending() {
+        upstream.release();
         Object message;
-        while ((message = pending.poll()) != null) {
-            ReferenceCountUtil.release(message);
-        }
         while ((message = backlog.poll()) != null) {
             ReferenceCountUtil.release(message);
         }
-        connecting = false;
     }
 
     /** Handles pipelined messages that arrived during the exchange that just ended, up to the next exchange. */
@@ -344,9 +259,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         while (!backlog.isEmpty() && !(backlog.peek() instanceof HttpRequest && exchange.inProgress())) {
             handle(backlog.poll());
         }
-        if (upstream != null && !connecting) {
-            upstream.flush();
-        }
+        upstream.flush();
     }
 
     private void refuseMalformed(Throwable cause) {
@@ -388,16 +301,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     @Override
     public void switchedProtocols(ChannelHandlerContext upstreamCtx) {
         handedOver = true;
-        ProtocolUpgrade.handOver(ctx.channel(), this, upstreamCtx.channel(), upstreamCtx.handler(), bytesUp,
-                bytesDown);
+        ProtocolUpgrade.handOver(ctx.channel(), this, upstreamCtx.channel(), upstreamCtx.handler(),
+                upstream.bytesUp(), upstream.bytesDown());
     }
 
     @Override
     public void upstreamClosed(Channel closed) {
-        if (closed == upstream) {
-            upstream = null;
-            upstreamKey = null;
-        }
+        upstream.closed(closed);
         if (exchange.inProgress()) {
             Relay.closeOnFlush(ctx.channel());
         }
@@ -407,6 +317,17 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     public void upstreamFailed(CheckedDestination destination, String code) {
         fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, code,
                 code + " for " + destination);
+    }
+
+    @Override
+    public void upstreamUnreachable(CheckedDestination destination) {
+        fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, "upstream-unreachable",
+                "cannot connect to " + destination);
+    }
+
+    @Override
+    public void upstreamReady() {
+        updateClientReading();
     }
 
     @Override

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLException;
  */
 final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
-    /** What the request side learns from the response side. Called on the client's event loop. */
+    /** What the request side learns from the upstream connection. Called on the client's event loop. */
     interface RequestSide {
 
         /** The final response was relayed; {@code upstreamCloses} when it leaves the connection unusable. */
@@ -33,6 +33,12 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
         /** The upstream failed before any response started: the client still gets an answer. */
         void upstreamFailed(CheckedDestination destination, String code);
+
+        /** The destination could not be connected to. */
+        void upstreamUnreachable(CheckedDestination destination);
+
+        /** The connection is open and what waited was sent: the request body may flow. */
+        void upstreamReady();
 
         void upstreamWritabilityChanged();
     }
