@@ -4,8 +4,8 @@ import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
-import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 
 import java.nio.file.Path;

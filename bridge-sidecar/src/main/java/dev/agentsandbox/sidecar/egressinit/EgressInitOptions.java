@@ -2,8 +2,8 @@ package dev.agentsandbox.sidecar.egressinit;
 
 import dev.agentsandbox.sidecar.contract.EgressInitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarUids;
-import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.CommandLine;
 
 import java.util.Set;
 

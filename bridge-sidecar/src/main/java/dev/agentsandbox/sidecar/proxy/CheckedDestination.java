@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.proxy.policy.AddressGuard;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.proxy.policy.AddressGuard;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;

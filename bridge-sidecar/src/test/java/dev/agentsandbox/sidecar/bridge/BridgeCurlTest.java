@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.AdminPaths;
 import dev.agentsandbox.sidecar.contract.EgressInitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
@@ -80,7 +81,7 @@ public final class SidecarContainers {
     /** The next container starts only once this answers: the agent never runs before its proxy. */
     private static Probe healthz(int adminPort) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(adminPort)).withScheme("HTTP")
+                .withNewHttpGet().withPath(AdminPaths.HEALTHZ).withPort(new IntOrString(adminPort)).withScheme("HTTP")
                 .endHttpGet()
                 .withPeriodSeconds(1)
                 .withFailureThreshold(60)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.sidecar.contract.AdminPaths;
 import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
@@ -58,7 +59,7 @@ public class SidecarStatusReader {
 
     static URI statusUri(String podIP, int port) {
         String host = podIP.contains(":") ? "[" + podIP + "]" : podIP;
-        return URI.create("http://" + host + ":" + port + "/status");
+        return URI.create("http://" + host + ":" + port + AdminPaths.STATUS);
     }
 
     <T> Optional<T> read(URI uri, Class<T> type) {

@@ -10,7 +10,8 @@
  *       {@link dev.agentsandbox.sidecar.contract.CredentialRule} names the file the Secret is mounted at.</li>
  *   <li>The command lines: {@link dev.agentsandbox.sidecar.contract.SidecarArgs} (proxy and bridge) and
  *       {@link dev.agentsandbox.sidecar.contract.EgressInitArgs} (the iptables enforcement mode's init container).</li>
- *   <li>The pod layout: {@link dev.agentsandbox.sidecar.contract.SidecarPorts},
+ *   <li>The pod layout: {@link dev.agentsandbox.sidecar.contract.SidecarPorts} (with the admin ports'
+ *       {@link dev.agentsandbox.sidecar.contract.AdminPaths}),
  *       {@link dev.agentsandbox.sidecar.contract.SidecarUids}, {@link dev.agentsandbox.sidecar.contract.SidecarMounts}.</li>
  *   <li>The {@code /status} documents the operator copies into the sandbox status:
  *       {@link dev.agentsandbox.sidecar.contract.ProxyStatus}, {@link dev.agentsandbox.sidecar.contract.BridgeStatus}.</li>
