@@ -29,7 +29,8 @@ import java.util.List;
 
 /**
  * Forwards the HTTP/1.1 requests of one client connection to their upstream, with keep-alive, streaming request
- * bodies and back-pressure; the {@link ResponseRelay} carries the responses back. Two modes:
+ * bodies and back-pressure: the request side. The {@link UpstreamLink} holds the upstream connection, the
+ * {@link ResponseRelay} carries the responses back. Two modes:
  * <ul>
  *   <li><b>plain</b> ({@code destination == null}): absolute-form {@code http://} requests on the proxy port;
  *       each request's host is judged by the {@link EgressGate}; never any credential;</li>
