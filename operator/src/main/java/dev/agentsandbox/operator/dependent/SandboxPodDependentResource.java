@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -72,7 +73,7 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
                 .withNewSecurityContext()
                 // Group of the workspace volume, so the agent (uid 1000) can write to a claimed workspace; also the
                 // group through which the proxy reads its credential files.
-                .withFsGroup(SidecarPaths.AGENT_UID)
+                .withFsGroup(SidecarUids.AGENT)
                 .withNewSeccompProfile().withType(SecurityContexts.RUNTIME_DEFAULT).endSeccompProfile()
                 .endSecurityContext()
                 .withInitContainers(initContainers)
