@@ -26,10 +26,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code <name>-sandbox}: the sandbox pod (DESIGN.md §4 anatomy). Pods are mostly immutable, so a change of what
- * the pod is built from replaces it: the pod carries a hash of its spec, and a pod whose hash differs is deleted
- * and created anew on the reconcile its deletion triggers. The sidecar policy is not part of the hash: the
- * sidecars pick it up from the mounted ConfigMap while running.
+ * {@code <name>-sandbox}: the sandbox pod (docs/architecture.md, "Reconcile"). Pods are mostly immutable, so a
+ * change of what the pod is built from replaces it: the pod carries a hash of its spec, and a pod whose hash
+ * differs is deleted and created anew on the reconcile its deletion triggers. The sidecar policy is not part of the
+ * hash: the sidecars pick it up from the mounted ConfigMap while running.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {

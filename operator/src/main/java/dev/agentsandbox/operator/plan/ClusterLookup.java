@@ -1,4 +1,4 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.plan;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;

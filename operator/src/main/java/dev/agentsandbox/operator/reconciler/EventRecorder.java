@@ -13,16 +13,16 @@ import java.time.Instant;
 
 /** Kubernetes Events about a sandbox. Messages name objects and fields, never a secret value. */
 @ApplicationScoped
-public class SandboxEvents {
+public class EventRecorder {
 
     public static final String COMPONENT = "agentsandbox-operator";
 
-    private static final Logger LOG = Logger.getLogger(SandboxEvents.class);
+    private static final Logger LOG = Logger.getLogger(EventRecorder.class);
 
     private final KubernetesClient client;
 
     @Inject
-    public SandboxEvents(KubernetesClient client) {
+    public EventRecorder(KubernetesClient client) {
         this.client = client;
     }
 

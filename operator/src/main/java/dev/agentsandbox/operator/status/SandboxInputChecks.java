@@ -1,6 +1,6 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.status;
 
-import dev.agentsandbox.operator.plan.EffectiveEnforcement;
+import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.InjectionTarget;
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What only the cluster can judge (DESIGN.md §3, item 2): the RuntimeClass, the Secrets and keys, the Model Runner
- * Service; and whether the operator grants the sandbox's enforcement choice. A sandbox with a failed check gets no
- * new pod, and its running pod is left as it is.
+ * What only the cluster can judge (docs/architecture.md, "Reconcile", step 3): the RuntimeClass, the Secrets and
+ * keys, the Model Runner Service; and whether the operator grants the sandbox's enforcement choice. A sandbox with a
+ * failed check gets no new pod, and its running pod is left as it is.
  */
 public final class SandboxInputChecks {
 
@@ -27,7 +27,8 @@ public final class SandboxInputChecks {
     /** RuntimeReady, CredentialsReady, ModelRunnerReady and EgressReady, in that order. */
     public static List<CheckResult> check(SandboxPlan plan, List<String> allowedRuntimeClasses, ClusterLookup cluster) {
         return List.of(runtime(plan.runtimeClassName(), allowedRuntimeClasses, cluster),
-                credentials(plan, cluster), modelRunner(plan.runner(), cluster), enforcement(plan.enforcement()));
+                credentials(plan, cluster), modelRunner(plan.runner(), cluster),
+                EgressReadiness.inputCheck(plan.enforcement()));
     }
 
     public static boolean allPassed(List<CheckResult> results) {
@@ -102,15 +103,6 @@ public final class SandboxInputChecks {
                     + " does not exist; deploy the Model Runner or fix spec.model.runner");
         }
         return CheckResult.passed(type, "ServiceFound", "Service " + runner.serviceKey() + " exists");
-    }
-
-    /** Only a refusal fails; a passed verdict leaves EgressReady to what the reconcile observes. */
-    static CheckResult enforcement(EffectiveEnforcement enforcement) {
-        String type = ConditionTypes.EGRESS_READY;
-        if (enforcement.outcome() == EffectiveEnforcement.Outcome.WEAKER_REFUSED) {
-            return CheckResult.failed(type, "WeakerEnforcementNotAllowed", enforcement.message());
-        }
-        return CheckResult.passed(type, "EnforcementGranted", enforcement.message());
     }
 
     private static boolean hasKey(Secret secret, String key) {

@@ -1,10 +1,7 @@
-package dev.agentsandbox.operator.reconciler;
+package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
-import dev.agentsandbox.operator.check.CheckResult;
-import dev.agentsandbox.operator.check.ConditionTypes;
-import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,21 +11,20 @@ import java.util.Set;
 /**
  * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason) and when
  * egress enforcement falls back to the NetworkPolicy only, a Normal event when the sandbox becomes ready, paused or
- * expired. Only transitions: a sandbox that stays broken does not
- * emit an event per reconcile.
+ * expired. Only transitions: a sandbox that stays broken does not emit an event per reconcile.
  */
-final class TransitionEvents {
+public final class TransitionAnnouncements {
 
     /** An Event to emit: {@code warning} false means Normal. */
-    record Announcement(boolean warning, String reason, String message) {
+    public record Announcement(boolean warning, String reason, String message) {
     }
 
     private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired");
 
-    private TransitionEvents() {
+    private TransitionAnnouncements() {
     }
 
-    static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after, List<CheckResult> checks) {
+    public static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after, List<CheckResult> checks) {
         List<SandboxCondition> previous = before == null ? List.of() : before.getConditions();
         List<Announcement> announcements = new ArrayList<>();
         for (CheckResult check : checks) {
@@ -40,7 +36,7 @@ final class TransitionEvents {
             }
         }
         Optional<SandboxCondition> egressNow = condition(after.getConditions(), ConditionTypes.EGRESS_READY);
-        if (egressNow.isPresent() && SandboxStatusAggregator.NETWORK_POLICY_ONLY.equals(egressNow.get().reason())
+        if (egressNow.isPresent() && EgressReadiness.weakerThanAsked(egressNow.get())
                 && !reasonOf(condition(previous, ConditionTypes.EGRESS_READY)).equals(egressNow.get().reason())) {
             announcements.add(new Announcement(true, egressNow.get().reason(), egressNow.get().message()));
         }

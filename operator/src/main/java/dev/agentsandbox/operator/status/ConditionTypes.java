@@ -1,6 +1,6 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.status;
 
-/** The condition types of {@code status.conditions} (DESIGN.md §3). */
+/** The condition types of {@code status.conditions} (docs/architecture.md, "The API"). */
 public final class ConditionTypes {
 
     public static final String READY = "Ready";

@@ -1,10 +1,11 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
+import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -5,9 +5,9 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /** Hands the reconcile's {@link SandboxPlan} to the dependents through the JOSDK context. */
-public final class SandboxPlans {
+public final class PlanHandoff {
 
-    private SandboxPlans() {
+    private PlanHandoff() {
     }
 
     public static void put(Context<AgentSandbox> context, SandboxPlan plan) {

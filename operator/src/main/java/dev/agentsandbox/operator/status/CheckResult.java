@@ -1,4 +1,4 @@
-package dev.agentsandbox.operator.check;
+package dev.agentsandbox.operator.status;
 
 /**
  * The verdict on one input the cluster must judge, ready to become a status condition.

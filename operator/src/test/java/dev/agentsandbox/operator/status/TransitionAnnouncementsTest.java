@@ -1,15 +1,14 @@
-package dev.agentsandbox.operator.reconciler;
+package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
-import dev.agentsandbox.operator.check.CheckResult;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TransitionEventsTest {
+class TransitionAnnouncementsTest {
 
     private static final CheckResult MISSING = CheckResult.failed("CredentialsReady", "SecretNotFound",
             "not found: Secret team-a/x");
@@ -29,10 +28,10 @@ class TransitionEventsTest {
         AgentSandboxStatus failed = status(condition("Ready", "False", "SecretNotFound", MISSING.message()),
                 condition("CredentialsReady", "False", "SecretNotFound", MISSING.message()));
 
-        List<TransitionEvents.Announcement> first = TransitionEvents.between(null, failed, List.of(MISSING));
-        List<TransitionEvents.Announcement> again = TransitionEvents.between(failed, failed, List.of(MISSING));
+        List<TransitionAnnouncements.Announcement> first = TransitionAnnouncements.between(null, failed, List.of(MISSING));
+        List<TransitionAnnouncements.Announcement> again = TransitionAnnouncements.between(failed, failed, List.of(MISSING));
 
-        assertThat(first).containsExactly(new TransitionEvents.Announcement(true, "SecretNotFound", MISSING.message()));
+        assertThat(first).containsExactly(new TransitionAnnouncements.Announcement(true, "SecretNotFound", MISSING.message()));
         assertThat(again).isEmpty();
     }
 
@@ -43,11 +42,11 @@ class TransitionEventsTest {
         AgentSandboxStatus fallback = status(condition("EgressReady", "True", "NetworkPolicyOnly", lost));
         AgentSandboxStatus full = status(condition("EgressReady", "True", "PolicyApplied", "in place"));
 
-        assertThat(TransitionEvents.between(pending, fallback, List.of()))
-                .containsExactly(new TransitionEvents.Announcement(true, "NetworkPolicyOnly", lost));
-        assertThat(TransitionEvents.between(null, fallback, List.of())).hasSize(1);
-        assertThat(TransitionEvents.between(fallback, fallback, List.of())).isEmpty();
-        assertThat(TransitionEvents.between(pending, full, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(pending, fallback, List.of()))
+                .containsExactly(new TransitionAnnouncements.Announcement(true, "NetworkPolicyOnly", lost));
+        assertThat(TransitionAnnouncements.between(null, fallback, List.of())).hasSize(1);
+        assertThat(TransitionAnnouncements.between(fallback, fallback, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(pending, full, List.of())).isEmpty();
     }
 
     @Test
@@ -56,11 +55,11 @@ class TransitionEventsTest {
         AgentSandboxStatus ready = status(condition("Ready", "True", "PodReady", "pod a-sandbox is ready"));
         AgentSandboxStatus paused = status(condition("Ready", "False", "Paused", "paused"));
 
-        assertThat(TransitionEvents.between(starting, ready, List.of()))
-                .containsExactly(new TransitionEvents.Announcement(false, "PodReady", "pod a-sandbox is ready"));
-        assertThat(TransitionEvents.between(ready, paused, List.of()))
-                .containsExactly(new TransitionEvents.Announcement(false, "Paused", "paused"));
-        assertThat(TransitionEvents.between(ready, ready, List.of())).isEmpty();
-        assertThat(TransitionEvents.between(null, starting, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(starting, ready, List.of()))
+                .containsExactly(new TransitionAnnouncements.Announcement(false, "PodReady", "pod a-sandbox is ready"));
+        assertThat(TransitionAnnouncements.between(ready, paused, List.of()))
+                .containsExactly(new TransitionAnnouncements.Announcement(false, "Paused", "paused"));
+        assertThat(TransitionAnnouncements.between(ready, ready, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(null, starting, List.of())).isEmpty();
     }
 }
