@@ -28,8 +28,8 @@ import java.util.Objects;
 
 /**
  * {@code <name>-egress}: no ingress but the operator to the sidecars' admin ports; egress only to DNS, the Model
- * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (DESIGN.md §6): the
- * iptables enforcement mode closes that gap.
+ * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (docs/architecture.md,
+ * "Security model"): the iptables enforcement mode closes that gap.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class EgressNetworkPolicyDependentResource
