@@ -1,0 +1,186 @@
+package dev.agentsandbox.operator.images;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentsandbox.operator.testing.ChildProcess;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A containerd of the test's own (its root, state and socket in a temporary directory; no CRI plugin), so that
+ * images run under runc exactly as the node's containerd would run them, without touching any other containerd.
+ */
+final class StandaloneContainerd implements AutoCloseable {
+
+    private static final String NAMESPACE = "k8s.io";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final ChildProcess daemon;
+
+    private StandaloneContainerd(Path dir, ChildProcess daemon) {
+        this.dir = dir;
+        this.daemon = daemon;
+    }
+
+    static StandaloneContainerd start(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                version = 2
+                root = "%1$s/root"
+                state = "%1$s/state"
+                disabled_plugins = ["io.containerd.grpc.v1.cri"]
+                [grpc]
+                  address = "%1$s/containerd.sock"
+                [ttrpc]
+                  address = "%1$s/containerd.sock.ttrpc"
+                [debug]
+                  address = ""
+                [metrics]
+                  address = ""
+                """.formatted(dir));
+        ChildProcess daemon = ChildProcess.start("containerd", List.of("containerd", "--config", config.toString()),
+                Map.of(), dir);
+        StandaloneContainerd containerd = new StandaloneContainerd(dir, daemon);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Commands.exec(containerd.ctr(List.of("version")), 10).exitCode() != 0) {
+            daemon.assertAlive();
+            if (System.nanoTime() > deadline) {
+                daemon.close();
+                throw new AssertionError("containerd did not answer within 30 s:\n" + daemon.tailOfLog(30));
+            }
+            Thread.sleep(100);
+        }
+        return containerd;
+    }
+
+    Path address() {
+        return dir.resolve("containerd.sock");
+    }
+
+    /**
+     * What the kubelet would decide for a container: its process, user, root filesystem, capabilities, network and
+     * mounts. Written as the OCI runtime spec ctr runs (ctr 1.6 has no --user; the kubelet sets the spec too).
+     */
+    static final class Spec {
+        final String image;
+        final List<String> args;
+        final List<String> env;
+        long uid;
+        long gid;
+        boolean readOnlyRoot;
+        /** null: the runtime's default set; otherwise exactly these (the pod's drop ALL + add). */
+        List<String> capabilities;
+        boolean hostNetwork;
+        final Map<String, Path> readOnlyMounts = new LinkedHashMap<>();
+
+        Spec(OciArchive image, String name, List<String> args) {
+            this.image = name;
+            this.args = args;
+            this.env = image.env();
+            String[] user = image.user().isEmpty() ? new String[] {"0", "0"} : image.user().split(":");
+            this.uid = Long.parseLong(user[0]);
+            this.gid = Long.parseLong(user.length > 1 ? user[1] : user[0]);
+        }
+
+        Spec user(long uid) {
+            this.uid = uid;
+            this.gid = uid;
+            return this;
+        }
+
+        Spec readOnlyRoot() {
+            this.readOnlyRoot = true;
+            return this;
+        }
+
+        Spec capabilities(String... capabilities) {
+            this.capabilities = List.of(capabilities);
+            return this;
+        }
+
+        Spec hostNetwork() {
+            this.hostNetwork = true;
+            return this;
+        }
+
+        Spec mount(Path source, String destination) {
+            readOnlyMounts.put(destination, source);
+            return this;
+        }
+    }
+
+    /** Runs the container to completion. */
+    Commands.Result run(Spec spec) throws IOException, InterruptedException {
+        return Commands.exec(runCommand(spec, containerId(spec.image)), 120);
+    }
+
+    /** Starts a long-running container; closing the process stops it (ctr forwards the signal) and removes it. */
+    ChildProcess start(Spec spec) throws IOException, InterruptedException {
+        String id = containerId(spec.image);
+        return ChildProcess.start(id, runCommand(spec, id), Map.of(), dir.resolve("logs"));
+    }
+
+    private List<String> runCommand(Spec spec, String id) throws IOException, InterruptedException {
+        ObjectNode oci = (ObjectNode) JSON.readTree(Commands.run(ctr(List.of("oci", "spec"))));
+        ObjectNode process = (ObjectNode) oci.path("process");
+        process.set("args", JSON.valueToTree(spec.args));
+        process.set("env", JSON.valueToTree(spec.env));
+        process.putObject("user").put("uid", spec.uid).put("gid", spec.gid);
+        if (spec.capabilities != null) {
+            ObjectNode capabilities = process.putObject("capabilities");
+            for (String set : List.of("bounding", "effective", "permitted")) {
+                capabilities.set(set, JSON.valueToTree(spec.capabilities));
+            }
+        }
+        ((ObjectNode) oci.path("root")).put("readonly", spec.readOnlyRoot);
+        if (spec.hostNetwork) {
+            ArrayNode namespaces = (ArrayNode) oci.path("linux").path("namespaces");
+            for (int i = namespaces.size() - 1; i >= 0; i--) {
+                if ("network".equals(namespaces.get(i).path("type").asText())) {
+                    namespaces.remove(i);
+                }
+            }
+        }
+        ArrayNode mounts = (ArrayNode) oci.path("mounts");
+        spec.readOnlyMounts.forEach((destination, source) -> mounts.addObject().put("destination", destination)
+                .put("type", "bind").put("source", source.toString())
+                .set("options", JSON.valueToTree(List.of("rbind", "ro"))));
+        Path file = dir.resolve(id + ".json");
+        JSON.writeValue(file.toFile(), oci);
+        return ctr(List.of("run", "--rm", "--config", file.toString(),
+                "localhost/agentsandbox/" + spec.image + ":dev", id));
+    }
+
+    private List<String> ctr(List<String> args) {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", address().toString(), "--namespace", NAMESPACE));
+        command.addAll(args);
+        return command;
+    }
+
+    private static String containerId(String image) {
+        return image + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public void close() {
+        daemon.close();
+        // The shims (one per container that ran) are children of containerd only until it exits; --rm removed the
+        // containers, so what is left is their mounts under root/: unmounted with the daemon's snapshots.
+        try {
+            Commands.exec(List.of("sh", "-c", "grep -o ' " + dir + "/[^ ]*' /proc/self/mounts | sort -r | "
+                    + "xargs -r -n1 umount -l"), 30);
+        } catch (IOException | InterruptedException e) {
+            // best effort: the temporary directory's removal reports what stayed
+        }
+    }
+}
