@@ -103,10 +103,10 @@ SLIM=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/sha
       # update-alternatives writes manual page links even when the pages are excluded.
       --setup-hook='mkdir -p "$1/usr/share/man/man1"')
 
-# What defines an image, hashed into its stamp: the given strings, its definition directory, the helpers below.
+# What defines an image, hashed into its stamp: the given strings, the archive and options, its definition directory.
 fingerprint() { # <name> <strings...>
   local name="$1"; shift
-  { printf '%s\n' "$@" "${mirrors[@]}" "${SLIM[@]}"; declare -f write_accounts build_rootfs pack
+  { printf '%s\n' "$@" "${mirrors[@]}" "${SLIM[@]}"
     [[ ! -d "${DEFS}/${name}" ]] || (cd "${DEFS}/${name}" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
   } | sha256sum | cut -d' ' -f1
 }
@@ -139,7 +139,8 @@ build_rootfs() { # <output rootfs tar> <packages file> <variant> <packages> <hoo
     "${SUITE}" "${dir}/root" "${mirrors[@]}" \
     || die "mmdebstrap failed (its messages above); the archive ${MIRROR} must be reachable"
   find "${dir}/root/var/cache/apt/archives" -name '*.deb' -printf '%f\n' | sed 's/\.deb$//' | sort > "${pkgs}.tmp"
-  rm -rf "${dir}/root/var/cache/apt/archives"/*.deb "${dir}/root/var/lib/apt/lists"/* "${dir}/root/var/log"/*
+  rm -rf "${dir}/root/var/cache/apt/archives"/*.deb "${dir}/root/var/cache/apt"/*.bin "${dir}/root/var/lib/apt/lists"/* \
+    "${dir}/root/var/log"/*
   write_accounts "${dir}/root"
   local hook
   for hook in "$@"; do
@@ -168,11 +169,14 @@ pack() { # <rootfs.tar> <image name> <format oci-archive|docker-archive> <output
   rm -rf "$layout"
 }
 
+# How every image is made: part of each image's stamp.
+IMAGE_HELPERS=(write_accounts build_rootfs pack)
+
 # --- the Java runtime: jlinked from Debian's JDK in a throw-away build chroot ------------------------------------
 JRE_TAR="${WORK}/jre.tar"
 JLINK_FLAGS="--strip-debug --no-man-pages --no-header-files --compress=0 --generate-cds-archive"
 build_jre() {
-  local fp; fp="$(fingerprint jre "$JDK_PACKAGE" "$JRE_MODULES" "$JLINK_FLAGS" strip-nocoops)"
+  local fp; fp="$(fingerprint jre "$JDK_PACKAGE" "$JRE_MODULES" "$JLINK_FLAGS" "$(declare -f build_jre)")"
   if up_to_date jre "$fp" "$JRE_TAR"; then echo "==> Java runtime (jlink): up to date, skipped" >&2; return; fi
   step "jlink a Java runtime from Debian's ${JDK_PACKAGE} (${JRE_MODULES})"
   local start=$SECONDS tmp; tmp="$(mktemp --suffix=.tar "${WORK}/tmp.XXXXXX")"
@@ -199,11 +203,11 @@ build_jre() {
 # sidecar: the same plus iptables with the nf_tables backend (egress-init runs iptables-restore/ip6tables-restore).
 ADD_JRE='tar -C "$1" -xf "'"${JRE_TAR}"'" && ln -s /opt/java/bin/java "$1/usr/bin/java"'
 # Without maintainer scripts update-alternatives does not run: point the plain names at the nft variants.
-IPTABLES_NFT='for t in iptables iptables-restore iptables-save ip6tables ip6tables-restore ip6tables-save; do
-  ln -sf "$t-nft" "$1/usr/sbin/$t"; done'
+IPTABLES_NFT='for family in iptables ip6tables; do for tool in "" -restore -save; do
+  ln -sf "${family}-nft${tool}" "$1/usr/sbin/${family}${tool}"; done; done'
 build_java_base() { # <name> <packages> <hooks...>
   local name="$1" packages="$2"; shift 2
-  local out="${OUT}/base/${name}.tar" fp; fp="$(fingerprint "base-${name}" "$packages" "$@" "$(cat "${WORK}/jre.stamp")")"
+  local out="${OUT}/base/${name}.tar" fp; fp="$(fingerprint "base-${name}" "$packages" "$@" "$(cat "${WORK}/jre.stamp")" "$(declare -f "${IMAGE_HELPERS[@]}")")"
   if up_to_date "base-${name}" "$fp" "$out"; then echo "==> base image ${name}: up to date, skipped" >&2; return; fi
   step "base image ${name}: Debian ${SUITE} ${packages} + the jlinked runtime"
   local start=$SECONDS rootfs="${WORK}/base-${name}.rootfs.tar"
@@ -221,7 +225,7 @@ build_java_base() { # <name> <packages> <hooks...>
 build_test_image() { # <name>
   local name="$1" def="${DEFS}/$1"
   [[ -f "${def}/image.conf" ]] || die "${def}/image.conf is missing"
-  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name")"
+  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name" "$(declare -f "${IMAGE_HELPERS[@]}")")"
   if up_to_date "$name" "$fp" "$out"; then echo "==> test image ${name}: up to date, skipped" >&2; return; fi
   local VARIANT="" PACKAGES="" ENTRYPOINT=() CMD=() USER="" WORKDIR="/" HOOK=""
   # shellcheck source=/dev/null

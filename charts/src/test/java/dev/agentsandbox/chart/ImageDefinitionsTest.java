@@ -64,7 +64,7 @@ class ImageDefinitionsTest {
         assertThat(text(jib, "image")).isEqualTo("tar://${agentsandbox.images.dir}/base/sidecar.tar");
         String script = RepositoryFiles.read("hack/build-images.sh");
         assertThat(script).contains("build_java_base sidecar \"${JAVA_RUNTIME_PACKAGES},iptables\" \"$IPTABLES_NFT\"")
-                .contains("ln -sf \"$t-nft\" \"$1/usr/sbin/$t\"");
+                .contains("ln -sf \"${family}-nft${tool}\" \"$1/usr/sbin/${family}${tool}\"");
     }
 
     @Test

@@ -33,12 +33,15 @@ final class OciArchive {
         }
     }
 
+    /** The archive unpacked: an OCI image layout. */
+    final Path layout;
     final String refName;
     final JsonNode manifest;
     final JsonNode config;
     final Map<String, Entry> files;
 
-    private OciArchive(String refName, JsonNode manifest, JsonNode config, Map<String, Entry> files) {
+    private OciArchive(Path layout, String refName, JsonNode manifest, JsonNode config, Map<String, Entry> files) {
+        this.layout = layout;
         this.refName = refName;
         this.manifest = manifest;
         this.config = config;
@@ -68,7 +71,7 @@ final class OciArchive {
             }
         }
         String refName = descriptor.path("annotations").path("org.opencontainers.image.ref.name").asText("");
-        return new OciArchive(refName, manifest, config, files);
+        return new OciArchive(dir, refName, manifest, config, files);
     }
 
     private static Path blob(Path dir, JsonNode descriptor) {

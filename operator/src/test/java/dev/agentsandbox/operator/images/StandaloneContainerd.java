@@ -72,6 +72,7 @@ final class StandaloneContainerd implements AutoCloseable {
      * mounts. Written as the OCI runtime spec ctr runs (ctr 1.6 has no --user; the kubelet sets the spec too).
      */
     static final class Spec {
+        final OciArchive archive;
         final String image;
         final List<String> args;
         final List<String> env;
@@ -84,6 +85,7 @@ final class StandaloneContainerd implements AutoCloseable {
         final Map<String, Path> readOnlyMounts = new LinkedHashMap<>();
 
         Spec(OciArchive image, String name, List<String> args) {
+            this.archive = image;
             this.image = name;
             this.args = args;
             this.env = image.env();
@@ -142,7 +144,9 @@ final class StandaloneContainerd implements AutoCloseable {
                 capabilities.set(set, JSON.valueToTree(spec.capabilities));
             }
         }
-        ((ObjectNode) oci.path("root")).put("readonly", spec.readOnlyRoot);
+        // ctr takes a spec only with a root filesystem of its own: the image unpacked by umoci (not containerd's
+        // snapshot of the imported image, which load-images.sh proves separately).
+        ((ObjectNode) oci.path("root")).put("path", rootfs(spec).toString()).put("readonly", spec.readOnlyRoot);
         if (spec.hostNetwork) {
             ArrayNode namespaces = (ArrayNode) oci.path("linux").path("namespaces");
             for (int i = namespaces.size() - 1; i >= 0; i--) {
@@ -157,8 +161,17 @@ final class StandaloneContainerd implements AutoCloseable {
                 .set("options", JSON.valueToTree(List.of("rbind", "ro"))));
         Path file = dir.resolve(id + ".json");
         JSON.writeValue(file.toFile(), oci);
-        return ctr(List.of("run", "--rm", "--config", file.toString(),
-                "localhost/agentsandbox/" + spec.image + ":dev", id));
+        return ctr(List.of("run", "--rm", "--config", file.toString(), id));
+    }
+
+    private synchronized Path rootfs(Spec spec) throws IOException, InterruptedException {
+        Path bundle = dir.resolve("bundles").resolve(spec.image);
+        if (!Files.isDirectory(bundle.resolve("rootfs"))) {
+            Files.createDirectories(bundle.getParent());
+            Commands.run(List.of("umoci", "unpack", "--image", spec.archive.layout + ":" + spec.archive.refName,
+                    bundle.toString()));
+        }
+        return bundle.resolve("rootfs");
     }
 
     private List<String> ctr(List<String> args) {
