@@ -154,12 +154,17 @@ class ImagesIT {
     }
 
     @Test
-    void operatorImageStartsItsJvmAsItsNonRootUser() throws Exception {
-        // Without an API server the operator cannot run; its JVM, files and user are what the image decides.
-        Commands.Result jvm = containerd().run(spec("operator", List.of("/opt/java/bin/java",
-                "-XshowSettings:properties", "-cp", "/deployments/quarkus-run.jar", "-version")).readOnlyRoot().capabilities());
-        assertThat(jvm.exitCode()).as(jvm.output()).isZero();
-        assertThat(jvm.output()).contains("user.name = nonroot", "java.version = 17.0.");
+    void operatorImageBootsAsItsNonRootUserUntilItNeedsTheApiServer() throws Exception {
+        // The image's own entrypoint and user, no API server in its network namespace: Quarkus, the Operator SDK and
+        // the reconciler start (every class and JDK module they need is in the image) and then fail to connect.
+        Commands.Result boot = containerd().run(spec("operator", images.get("operator").entrypoint())
+                .env("KUBERNETES_MASTER=https://127.0.0.1:6443").capabilities());
+        assertThat(boot.output()).contains("Registered reconciler: 'agentsandbox'", "Connection refused")
+                .doesNotContain("NoClassDefFoundError", "ClassNotFoundException", "UnsatisfiedLinkError");
+        assertThat(boot.exitCode()).as(boot.output()).isNotZero();
+        Commands.Result user = containerd().run(spec("operator", List.of("/opt/java/bin/java",
+                "-XshowSettings:properties", "-version")).capabilities());
+        assertThat(user.output()).contains("user.name = nonroot", "java.version = 17.0.");
     }
 
     @Test
@@ -180,11 +185,11 @@ class ImagesIT {
     @Test
     void fakeModelRunnerAnswersTheOpenAiAndAnthropicRoutes() throws Exception {
         int port = freePort();
-        try (ChildProcess runner = containerd().start(spec("model-runner", plus(images.get("model-runner").entrypoint(),
+        try (StandaloneContainerd.Running runner = containerd().start(spec("model-runner", plus(images.get("model-runner").entrypoint(),
                 "--listen", "127.0.0.1:" + port, "--model", "ai/test")).hostNetwork())) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String base = "http://127.0.0.1:" + port;
-            awaitListening(runner, http, URI.create(base + "/models"));
+            awaitListening(runner.process(), http, URI.create(base + "/models"));
 
             JsonNode chat = post(http, base + "/engines/llama.cpp/v1/chat/completions",
                     "{\"model\":\"ai/test\",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}");
@@ -214,13 +219,13 @@ class ImagesIT {
     void tlsUpstreamServesHttpsWithTheCertificateTheTestMounts() throws Exception {
         TestCertificate certificate = TestCertificate.selfSigned("upstream.example.test", work.resolve("tls"));
         int port = freePort();
-        try (ChildProcess upstream = containerd().start(spec("tls-upstream", plus(images.get("tls-upstream").entrypoint(),
+        try (StandaloneContainerd.Running upstream = containerd().start(spec("tls-upstream", plus(images.get("tls-upstream").entrypoint(),
                 "--listen", "127.0.0.1:" + port, "--cert", "/etc/tls/tls.crt", "--key", "/etc/tls/tls.key"))
                 .hostNetwork().mount(certificate.directory(), "/etc/tls"))) {
             HttpClient https = HttpClient.newBuilder().sslContext(certificate.trustingContext())
                     .connectTimeout(Duration.ofSeconds(5)).build();
             URI uri = URI.create("https://127.0.0.1:" + port + "/v1/echo?x=1");
-            awaitListening(upstream, https, uri);
+            awaitListening(upstream.process(), https, uri);
 
             HttpResponse<String> echo = https.send(HttpRequest.newBuilder(uri).header("X-Test", "yes").build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -22,6 +22,7 @@ final class StandaloneContainerd implements AutoCloseable {
 
     private static final String NAMESPACE = "k8s.io";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CGROUP_PARENT = "agentsandbox-images-it-" + ProcessHandle.current().pid();
 
     private final Path dir;
     private final ChildProcess daemon;
@@ -100,6 +101,11 @@ final class StandaloneContainerd implements AutoCloseable {
             return this;
         }
 
+        Spec env(String variable) {
+            env.add(variable);
+            return this;
+        }
+
         Spec readOnlyRoot() {
             this.readOnlyRoot = true;
             return this;
@@ -126,10 +132,33 @@ final class StandaloneContainerd implements AutoCloseable {
         return Commands.exec(runCommand(spec, containerId(spec.image)), 120);
     }
 
-    /** Starts a long-running container; closing the process stops it (ctr forwards the signal) and removes it. */
-    ChildProcess start(Spec spec) throws IOException, InterruptedException {
+    /** A long-running container: its {@code ctr run} process (with the container's output in its log). */
+    record Running(ChildProcess process, StandaloneContainerd containerd, String id) implements AutoCloseable {
+
+        /** SIGKILL to the task (a server running as PID 1 ignores SIGTERM); ctr run --rm then removes it. */
+        @Override
+        public void close() {
+            containerd.kill(id);
+            process.close();
+        }
+    }
+
+    Running start(Spec spec) throws IOException, InterruptedException {
         String id = containerId(spec.image);
-        return ChildProcess.start(id, runCommand(spec, id), Map.of(), dir.resolve("logs"));
+        return new Running(ChildProcess.start(id, runCommand(spec, id), Map.of(), dir.resolve("logs")), this, id);
+    }
+
+    private void kill(String id) {
+        try {
+            Commands.exec(ctr(List.of("task", "kill", "--signal", "SIGKILL", id)), 30);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Commands.exec(ctr(List.of("task", "ls", "-q")), 10).output().lines().anyMatch(id::equals)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } catch (IOException | InterruptedException e) {
+            // best effort: close() of the daemon kills what is left
+        }
     }
 
     private List<String> runCommand(Spec spec, String id) throws IOException, InterruptedException {
@@ -159,6 +188,8 @@ final class StandaloneContainerd implements AutoCloseable {
         spec.readOnlyMounts.forEach((destination, source) -> mounts.addObject().put("destination", destination)
                 .put("type", "bind").put("source", source.toString())
                 .set("options", JSON.valueToTree(List.of("rbind", "ro"))));
+        // A cgroup of its own under one parent the test removes (the default spec puts every container in one).
+        ((ObjectNode) oci.path("linux")).put("cgroupsPath", "/" + CGROUP_PARENT + "/" + id);
         Path file = dir.resolve(id + ".json");
         JSON.writeValue(file.toFile(), oci);
         return ctr(List.of("run", "--rm", "--config", file.toString(), id));
@@ -186,14 +217,21 @@ final class StandaloneContainerd implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Commands.exec(ctr(List.of("task", "ls", "-q")), 10).output().lines().filter(id -> !id.isBlank())
+                    .forEach(this::kill);
+        } catch (IOException | InterruptedException e) {
+            // the daemon is stopped anyway; a task left would show in the next run's cgroup cleanup
+        }
         daemon.close();
-        // The shims (one per container that ran) are children of containerd only until it exits; --rm removed the
-        // containers, so what is left is their mounts under root/: unmounted with the daemon's snapshots.
+        // What the daemon leaves: the mounts of the imported images' snapshots, and the containers' cgroups.
         try {
             Commands.exec(List.of("sh", "-c", "grep -o ' " + dir + "/[^ ]*' /proc/self/mounts | sort -r | "
                     + "xargs -r -n1 umount -l"), 30);
+            Commands.exec(List.of("sh", "-c", "find /sys/fs/cgroup -depth -type d -path '*/" + CGROUP_PARENT
+                    + "*' -exec rmdir {} + 2>/dev/null"), 30);
         } catch (IOException | InterruptedException e) {
-            // best effort: the temporary directory's removal reports what stayed
+            // best effort: JUnit's removal of the temporary directory reports what stayed
         }
     }
 }

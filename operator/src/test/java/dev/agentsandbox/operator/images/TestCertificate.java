@@ -20,6 +20,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed server certificate made at run time (tls.crt, tls.key in PEM), for a host name and 127.0.0.1. */
@@ -40,7 +41,8 @@ record TestCertificate(Path directory, X509Certificate certificate) {
                 builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
         Files.createDirectories(directory);
         Files.writeString(directory.resolve("tls.crt"), pem(certificate));
-        Files.writeString(directory.resolve("tls.key"), pem(keys.getPrivate()));
+        // PKCS#8: BouncyCastle's "EC PRIVATE KEY" form leaves out the curve, which OpenSSL then cannot load.
+        Files.writeString(directory.resolve("tls.key"), pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
         // The server in the image runs as 65532: the files must be readable by it (a test directory, a test key).
         directory.toFile().setReadable(true, false);
         directory.toFile().setExecutable(true, false);
