@@ -201,13 +201,16 @@ build_jre() {
 # --- Jib's base images ------------------------------------------------------------------------------------------
 # java: the jlinked runtime on the libraries it links against, no shell, no package manager (the operator).
 # sidecar: the same plus iptables with the nf_tables backend (egress-init runs iptables-restore/ip6tables-restore).
-ADD_JRE='tar -C "$1" -xf "'"${JRE_TAR}"'" && ln -s /opt/java/bin/java "$1/usr/bin/java"'
+# Hooks name their inputs through exported variables, not literal paths: a stamp must not depend on where the
+# checkout or the output directory is.
+export JRE_TAR
+ADD_JRE='tar -C "$1" -xf "$JRE_TAR" && ln -s /opt/java/bin/java "$1/usr/bin/java"'
 # Without maintainer scripts update-alternatives does not run: point the plain names at the nft variants.
 IPTABLES_NFT='for family in iptables ip6tables; do for tool in "" -restore -save; do
   ln -sf "${family}-nft${tool}" "$1/usr/sbin/${family}${tool}"; done; done'
 build_java_base() { # <name> <packages> <hooks...>
   local name="$1" packages="$2"; shift 2
-  local out="${OUT}/base/${name}.tar" fp; fp="$(fingerprint "base-${name}" "$packages" "$@" "$(cat "${WORK}/jre.stamp")" "$(declare -f "${IMAGE_HELPERS[@]}")")"
+  local out="${OUT}/base/${name}.tar" fp; fp="$(fingerprint "base-${name}" "$packages" "$ADD_JRE" "$@" "$(cat "${WORK}/jre.stamp")" "$(declare -f "${IMAGE_HELPERS[@]}")")"
   if up_to_date "base-${name}" "$fp" "$out"; then echo "==> base image ${name}: up to date, skipped" >&2; return; fi
   step "base image ${name}: Debian ${SUITE} ${packages} + the jlinked runtime"
   local start=$SECONDS rootfs="${WORK}/base-${name}.rootfs.tar"
@@ -225,7 +228,7 @@ build_java_base() { # <name> <packages> <hooks...>
 build_test_image() { # <name>
   local name="$1" def="${DEFS}/$1"
   [[ -f "${def}/image.conf" ]] || die "${def}/image.conf is missing"
-  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name" "$(declare -f "${IMAGE_HELPERS[@]}")")"
+  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name" "$(declare -f "${IMAGE_HELPERS[@]}" build_test_image)")"
   if up_to_date "$name" "$fp" "$out"; then echo "==> test image ${name}: up to date, skipped" >&2; return; fi
   local VARIANT="" PACKAGES="" ENTRYPOINT=() CMD=() USER="" WORKDIR="/" HOOK=""
   # shellcheck source=/dev/null
@@ -234,7 +237,8 @@ build_test_image() { # <name>
     || die "${def}/image.conf must set VARIANT, PACKAGES, ENTRYPOINT and USER"
   step "test image ${name}: Debian ${SUITE} (${VARIANT}) ${PACKAGES}"
   local start=$SECONDS rootfs="${WORK}/${name}.rootfs.tar" hooks=()
-  [[ ! -d "${def}/rootfs" ]] || hooks+=("cp -a --no-preserve=ownership '${def}/rootfs/.' \"\$1/\"")
+  export IMAGE_DEF="$def"
+  [[ ! -d "${def}/rootfs" ]] || hooks+=('cp -a --no-preserve=ownership "$IMAGE_DEF/rootfs/." "$1/"')
   [[ -z "$HOOK" ]] || hooks+=("$HOOK")
   build_rootfs "$rootfs" "${OUT}/${name}.packages" "$VARIANT" "$PACKAGES" "${hooks[@]}"
   local config=(--config.user "$USER" --config.workingdir "$WORKDIR" --clear=config.entrypoint --clear=config.cmd)
