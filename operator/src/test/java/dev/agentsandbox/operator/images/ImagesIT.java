@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentsandbox.operator.dependent.SidecarPaths;
 import dev.agentsandbox.operator.testing.ChildProcess;
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -91,7 +91,7 @@ class ImagesIT {
                 .contains("-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError")
                 .endsWith("-jar", "/opt/agentsandbox/agentsandbox-sidecar.jar");
         assertThat(sidecar.cmd()).containsExactly("proxy");
-        assertThat(sidecar.user()).isEqualTo(SidecarPaths.PROXY_UID + ":" + SidecarPaths.PROXY_UID);
+        assertThat(sidecar.user()).isEqualTo(SidecarUids.PROXY + ":" + SidecarUids.PROXY);
         assertThat(sidecar.files).containsKeys("/opt/agentsandbox/agentsandbox-sidecar.jar", "/opt/java/bin/java",
                 "/opt/java/lib/security/cacerts", "/usr/sbin/xtables-nft-multi");
         // egress-init calls the plain names; the nf_tables backend, as current nodes use.
@@ -124,7 +124,7 @@ class ImagesIT {
     void testImagesCarryTheirToolsAndServers() {
         assertThat(images.get("agent").files).containsKeys("/usr/bin/curl", "/usr/bin/git", "/usr/bin/python3",
                 "/usr/bin/pip3", "/usr/bin/node", "/usr/bin/bash", "/etc/ssl/certs/ca-certificates.crt");
-        assertThat(images.get("agent").user()).isEqualTo(SidecarPaths.AGENT_UID + ":" + SidecarPaths.AGENT_UID);
+        assertThat(images.get("agent").user()).isEqualTo(SidecarUids.AGENT + ":" + SidecarUids.AGENT);
         assertThat(images.get("model-runner").files).containsKeys("/usr/local/bin/fake-model-runner", "/usr/bin/python3");
         assertThat(images.get("tls-upstream").files).containsKeys("/usr/local/bin/tls-upstream", "/usr/bin/python3");
         assertThat(images.get("busybox").files).containsKeys("/bin/busybox", "/bin/sh", "/usr/bin/nslookup", "/usr/bin/wget");
@@ -133,7 +133,7 @@ class ImagesIT {
     @Test
     void sidecarStartsUnderRuncAsEachSidecarUserOnAReadOnlyRootFilesystem() throws Exception {
         StandaloneContainerd ctr = containerd();
-        for (long uid : List.of(SidecarPaths.PROXY_UID, SidecarPaths.BRIDGE_UID)) {
+        for (long uid : List.of(SidecarUids.PROXY, SidecarUids.BRIDGE)) {
             // As the operator's securityContext has it: that UID, read-only root, no capabilities.
             Commands.Result help = ctr.run(spec("sidecar", plus(images.get("sidecar").entrypoint(), "--help"))
                     .user(uid).readOnlyRoot().capabilities());
@@ -145,8 +145,7 @@ class ImagesIT {
     @Test
     void egressInitInstallsItsRulesWithTheImagesIptablesWithNetAdminOnly() throws Exception {
         // The operator's own arguments and securityContext (root, NET_ADMIN only), in a network namespace of its own.
-        List<String> args = EgressInitArgs.forUids(Math.toIntExact(SidecarPaths.PROXY_UID),
-                Math.toIntExact(SidecarPaths.BRIDGE_UID));
+        List<String> args = EgressInitArgs.inPod();
         Commands.Result init = containerd().run(spec("sidecar",
                 plus(images.get("sidecar").entrypoint(), args.toArray(String[]::new))).user(0).capabilities("CAP_NET_ADMIN"));
 
@@ -172,7 +171,7 @@ class ImagesIT {
         Commands.Result tools = containerd().run(spec("agent", List.of("/bin/bash", "-c",
                 "id -u && curl --version && git --version && python3 -m pip --version && node --version")));
         assertThat(tools.exitCode()).as(tools.output()).isZero();
-        assertThat(tools.output()).startsWith(SidecarPaths.AGENT_UID + "\n").contains("curl ", "git version", "pip ", "v18.");
+        assertThat(tools.output()).startsWith(SidecarUids.AGENT + "\n").contains("curl ", "git version", "pip ", "v18.");
     }
 
     @Test
