@@ -30,8 +30,10 @@ take_lock() { # <lock file>: serializes concurrent provisioning runs (parallel M
   fi
 }
 
-fingerprint() { # <wrapper dir> <extra>: changes whenever pins, flags or Go toolchain inputs change
-  { cat "$1/go.mod"; if [[ -f "$1/go.sum" ]]; then cat "$1/go.sum"; fi; echo "$2"; } | sha256sum | cut -d' ' -f1
+fingerprint() { # <wrapper dir> <extra>: changes whenever pins, flags, the wrapper's own sources or toolchain inputs change
+  local f
+  { cat "$1/go.mod"; for f in "$1"/go.sum "$1"/*.go; do if [[ -f "$f" ]]; then cat "$f"; fi; done; echo "$2"; } \
+    | sha256sum | cut -d' ' -f1
 }
 up_to_date() { # <group> <fingerprint> <files...>
   local group="$1" fp="$2"; shift 2

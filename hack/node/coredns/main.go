@@ -6,18 +6,16 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/coremain"
 
+	_ "github.com/coredns/coredns/plugin/bind"
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/errors"
-	_ "github.com/coredns/coredns/plugin/health"
 	_ "github.com/coredns/coredns/plugin/hosts"
 	_ "github.com/coredns/coredns/plugin/kubernetes"
 	_ "github.com/coredns/coredns/plugin/log"
-	_ "github.com/coredns/coredns/plugin/ready"
-	_ "github.com/coredns/coredns/plugin/reload"
 )
 
 // In the order of CoreDNS's plugin.cfg (the order a query passes the plugins), restricted to the ones above.
-var directives = []string{"reload", "ready", "health", "errors", "log", "cache", "hosts", "kubernetes"}
+var directives = []string{"bind", "errors", "log", "cache", "hosts", "kubernetes"}
 
 func init() {
 	dnsserver.Directives = directives
