@@ -11,7 +11,8 @@
 #                /var/lib/agentsandbox-node (containerd images and snapshots, kubelet root)
 #   processes    those whose command line names one of these directories (containerd, shims, kubelet, ...),
 #                and every process in the cgroup /agentsandbox-node (the pods; kubelet's cgroupRoot)
-#   network      dummy interface asnode0 (198.19.255.1: node, API server, DNS), bridge asnode-br0 (pods),
+#   network      interface asnode0 (198.19.255.1: node, API server, DNS; a bridge without ports, as these kernels
+#                have no dummy interfaces), bridge asnode-br0 (pods, made by the CNI bridge plugin),
 #                iptables chain AGENTSANDBOX-NODE (mangle), plus kube-proxy's KUBE-* and kube-router's
 #                KUBE-ROUTER-* chains and ipsets, removed by those programs' own cleanup modes
 #   sysctls      net.ipv4.ip_forward and net.bridge.bridge-nf-call-iptables: old values restored on down
@@ -159,7 +160,7 @@ up() {
   mkdir -p "$STATE_DIR" "$DATA_DIR"
   [[ -n "${OWNER_PID:-}" ]] && echo "$OWNER_PID" > "${STATE_DIR}/owner.pid"
 
-  ip link add "$NODE_IF" type dummy || fail "cannot create the dummy interface ${NODE_IF} (kernel without CONFIG_DUMMY?)"
+  ip link add "$NODE_IF" type bridge || fail "cannot create the bridge ${NODE_IF} (kernel without CONFIG_BRIDGE?)"
   ip addr add "${NODE_IP}/32" dev "$NODE_IF"
   ip link set "$NODE_IF" up
 

@@ -62,18 +62,24 @@ mkdir -p "${OUT_DIR}/images" || die "cannot create ${OUT_DIR}"
 take_lock "${ROOT_DIR}/node/.provision.lock"
 rm -rf "${OUT_DIR}"/.build.* "${OUT_DIR}"/images/.build.* # leftovers of an interrupted run (we hold the lock)
 
-build_group() { # <group> <wrapper dir> <tags> <ldflags> <"pkgs..."> <"out=final ..."> : one go build per module
-  local group="$1" dir="$2" tags="$3" ldflags="$4" pkgs="$5" renames="$6"
+build_group() { # <group> <wrapper dir> <tags> <ldflags> <"pkgs..."> <"out=final ..."> [prepare function]
+  # The prepare function, when given, runs before the build and prints extra GOFLAGS; its text is part of the stamp.
+  local group="$1" dir="$2" tags="$3" ldflags="$4" pkgs="$5" renames="$6" prepare="${7:-}"
   local finals=() r; for r in $renames; do finals+=("${r#*=}"); done
-  local fp; fp="$(fingerprint "$dir" "${tags} ${ldflags} ${pkgs} ${renames}")"
+  local fp; fp="$(fingerprint "$dir" "${tags} ${ldflags} ${pkgs} ${renames}${prepare:+ $(declare -f "$prepare")}")"
   if up_to_date "$group" "$fp" "${finals[@]}"; then
     echo "==> ${group}: up to date, skipped" >&2; return 0
   fi
   require_go
+  local extra_flags=""
+  if [[ -n "$prepare" ]]; then
+    step "prepare ${group} (${prepare})"
+    extra_flags="$("$prepare")"
+  fi
   step "build ${group} (${finals[*]})"
   local start=$SECONDS tmp
   # shellcheck disable=SC2086 # pkgs is a list of package paths
-  tmp="$(BUILD_TAGS="$tags" go_build "$dir" "$ldflags" $pkgs)"
+  tmp="$(BUILD_TAGS="$tags" GO_EXTRA_FLAGS="$extra_flags" go_build "$dir" "$ldflags" $pkgs)"
   for r in $renames; do
     [[ "${r%%=*}" == "${r#*=}" ]] || mv -f "${tmp}/${r%%=*}" "${tmp}/${r#*=}" || die "build produced no ${r%%=*}"
   done
@@ -87,7 +93,7 @@ build_group pause "${NODE_WRAPPERS}/pause" "" "$PLAIN_LDFLAGS" "." "pause=pause"
 # --- images: OCI archives made with umoci from files on this machine (no registry, no daemon) -----------------
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 image_fp() { # <name> <files...>: what the image is made of, and how
-  { echo "$1"; declare -f build_image; sha256sum "${@:2}"; umoci --version; } | sha256sum | cut -d' ' -f1
+  { echo "$1"; declare -f build_image "$1_rootfs"; sha256sum "${@:2}" 2>/dev/null; } | sha256sum | cut -d' ' -f1
 }
 build_image() { # <name> <entrypoint json> <setup function>: OCI layout localhost/<name>:latest as images/<name>.tar
   local name="$1" entrypoint="$2" setup="$3"
@@ -113,24 +119,44 @@ busybox_rootfs() { # busybox and a link per applet: sh, ls, nslookup, wget, dmes
 }
 need_image_tools() {
   step "check image tools"
+  [[ -z "${IMAGE_TOOLS_CHECKED:-}" ]] || return 0; IMAGE_TOOLS_CHECKED=1
   command -v umoci >/dev/null 2>&1 || die "umoci not found: apt-get install -y umoci"
   [[ -x "$BUSYBOX" ]] || die "${BUSYBOX} not found: apt-get install -y busybox-static"
   ! ldd "$BUSYBOX" >/dev/null 2>&1 || die "${BUSYBOX} is dynamically linked (Debian's busybox); an image needs a static one: apt-get install -y busybox-static"
 }
-need_image_tools
 for image in pause busybox; do
   if [[ "$image" == pause ]]; then fp="$(image_fp pause "${OUT_DIR}/pause")"; else fp="$(image_fp busybox "$BUSYBOX")"; fi
   if up_to_date "image-${image}" "$fp" "images/${image}.tar"; then
     echo "==> image ${image}: up to date, skipped" >&2; continue
   fi
+  need_image_tools
   step "build image localhost/${image}:latest"
   if [[ "$image" == pause ]]; then build_image pause '/pause' pause_rootfs; else build_image busybox '/bin/sh' busybox_rootfs; fi
   stamp "image-${image}" "$fp"
 done
 
 # --- Go programs: one go build per wrapper module (all binaries of a module in one invocation) ------------------
+# gVisor's shim lowers its own OOM score to -999 at start and fails when it may not: the root of these machines
+# lacks CAP_SYS_RESOURCE (capability bounding set), so every runsc Pod would fail with "failed to set OOM Score on
+# shim: write /proc/<pid>/oom_score_adj: permission denied". runc's shim only raises its score and is unaffected.
+# The build uses a copy of the pinned module where a permission error there is ignored (one line, checked below).
+gvisor_patched_modfile() { # prints a -modfile flag that replaces gvisor.dev/gvisor with a patched copy
+  local patch='s/if err := sys.SetOOMScore(cmd.Process.Pid, oomScoreMax); err != nil {/if err := sys.SetOOMScore(cmd.Process.Pid, oomScoreMax); err != nil \&\& !os.IsPermission(err) {/'
+  local src copy
+  src="$(cd "${NODE_WRAPPERS}/gvisor" && GOWORK=off GOFLAGS=-mod=readonly go mod download -json gvisor.dev/gvisor \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$src" ]] || die "cannot download gvisor.dev/gvisor ${GVISOR_VERSION} (go mod download)"
+  copy="${ROOT_DIR}/node/.gvisor-src"
+  rm -rf "$copy" && mkdir -p "$copy" && cp -a "$src" "${copy}/gvisor" && chmod -R u+w "${copy}/gvisor"
+  sed -i "$patch" "${copy}/gvisor/pkg/shim/v1/manager.go"
+  grep -q 'oomScoreMax); err != nil && !os.IsPermission(err)' "${copy}/gvisor/pkg/shim/v1/manager.go" \
+    || die "the shim patch no longer applies to gvisor.dev/gvisor ${GVISOR_VERSION}: update the patch in hack/provision-node.sh"
+  cp "${NODE_WRAPPERS}/gvisor/go.mod" "${NODE_WRAPPERS}/gvisor/go.sum" "$copy/"
+  echo "replace gvisor.dev/gvisor => ${copy}/gvisor" >> "${copy}/go.mod"
+  echo "-modfile=${copy}/go.mod"
+}
 build_group gvisor "${NODE_WRAPPERS}/gvisor" "" "$PLAIN_LDFLAGS" \
-  "gvisor.dev/gvisor/runsc gvisor.dev/gvisor/shim" "runsc=runsc shim=containerd-shim-runsc-v1"
+  "gvisor.dev/gvisor/runsc gvisor.dev/gvisor/shim" "runsc=runsc shim=containerd-shim-runsc-v1" gvisor_patched_modfile
 build_group coredns "${NODE_WRAPPERS}/coredns" "" "$PLAIN_LDFLAGS" "." "coredns=coredns"
 build_group kube-router "${NODE_WRAPPERS}/kube-router" "" \
   "${PLAIN_LDFLAGS} -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${KUBE_ROUTER_VERSION}" \

@@ -55,9 +55,10 @@ require_go() {
   GO_CHECKED=1
 }
 go_build() { # <wrapper dir> <ldflags> <pkgs...>: builds into a temp dir inside OUT_DIR, prints the temp dir
+  # (GO_EXTRA_FLAGS: more GOFLAGS, e.g. -modfile for a patched module)
   local dir="$1" ldflags="$2"; shift 2
   local tmp; tmp="$(mktemp -d "${OUT_DIR}/.build.XXXXXX")"
-  ( cd "$dir" && CGO_ENABLED=0 GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" \
+  ( cd "$dir" && CGO_ENABLED=0 GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false ${GO_EXTRA_FLAGS:-}" \
       go build -trimpath -tags "${BUILD_TAGS:-}" -ldflags "${ldflags}" -o "${tmp}/" "$@" ) >&2 \
     || { rm -rf "$tmp"; die "go build failed in ${dir} for: $*"; }
   echo "$tmp"
