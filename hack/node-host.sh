@@ -74,18 +74,22 @@ owner_alive() { # the process that started the node (its pid in owner.pid) still
 }
 
 # --- cleanup: only what carries the node's names ----------------------------------------------------------------
-our_pids() { # processes whose command line names our directories
-  local d pid
+our_pids() { # processes whose command line names our directories (read in bash: no helper process can match)
+  local d pid cmd
   for d in /proc/[0-9]*; do
     pid="${d#/proc/}"
-    [[ "$pid" == "$$" || "$pid" == "$PPID" || "$pid" == "${OWNER_PID:-}" ]] && continue
-    if tr '\0' ' ' < "${d}/cmdline" 2>/dev/null | grep -qE "(${STATE_DIR}|${DATA_DIR})/"; then echo "$pid"; fi
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" || "$pid" == "${OWNER_PID:-}" ]] && continue
+    cmd="$(2>/dev/null tr '\0' ' ' < "${d}/cmdline")" || continue
+    if [[ "$cmd" == *"${STATE_DIR}/"* || "$cmd" == *"${DATA_DIR}/"* ]]; then echo "$pid"; fi
   done
+}
+describe() { # <pids...>: their commands, shortened, for the log
+  local p; for p in "$@"; do echo -n "$(2>/dev/null tr '\0' ' ' < "/proc/${p}/cmdline" | cut -c1-60); "; done
 }
 cgroup_pids() { # every process in our cgroup subtree, in any hierarchy
   local f
   for f in /sys/fs/cgroup/*/"${CGROUP_NAME}" /sys/fs/cgroup/unified/"${CGROUP_NAME}"; do
-    [[ -d "$f" ]] && find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [[ -d "$f" ]]; then find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -u
 }
 cleanup() {
@@ -93,7 +97,7 @@ cleanup() {
   # Daemons first (they would restart containers), then the pods' processes, gVisor sandboxes included.
   pids="$(our_pids)"
   if [[ -n "$pids" ]]; then
-    note "stopping $(echo "$pids" | wc -w) node processes: $(for p in $pids; do tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-40; echo -n '; '; done)"
+    note "stopping $(echo "$pids" | wc -w) node processes: $(describe $pids)"
     kill -9 $pids 2>/dev/null || true
   fi
   for n in 1 2 3 4 5; do
@@ -110,7 +114,7 @@ cleanup() {
   # cgroups: leaves first.
   local root
   for root in /sys/fs/cgroup/*/"${CGROUP_NAME}" /sys/fs/cgroup/unified/"${CGROUP_NAME}"; do
-    [[ -d "$root" ]] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    if [[ -d "$root" ]]; then find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
   # kube-proxy's and kube-router's rules, by their own cleanup modes (they remove only their own chains/sets).
   if [[ -n "$NODE_BIN" && -x "${NODE_BIN}/kube-proxy" ]] && iptables-save 2>/dev/null | grep -q '^:KUBE-'; then
