@@ -111,6 +111,11 @@ cleanup() {
   local m
   while read -r m; do umount -l "$m" 2>/dev/null || note "warning: cannot unmount ${m}"; done < <(
     awk -v a="${STATE_DIR}" -v b="${DATA_DIR}" '$5 == a || index($5, a"/") == 1 || index($5, b"/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  # The kubelet links container logs from the fixed /var/log/containers to its podLogsDir under DATA_DIR.
+  local link
+  for link in /var/log/containers/*.log; do
+    if [[ -L "$link" && "$(readlink "$link")" == "${DATA_DIR}/"* ]]; then rm -f "$link"; fi
+  done
   # cgroups: leaves first.
   local root
   for root in /sys/fs/cgroup/*/"${CGROUP_NAME}" /sys/fs/cgroup/unified/"${CGROUP_NAME}"; do
@@ -132,8 +137,10 @@ cleanup() {
     iptables -t mangle -F "$CHAIN" && iptables -t mangle -X "$CHAIN"
   fi
   # Interfaces (pod veths go with their netns; the bridge is the CNI bridge plugin's, named by us).
-  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
-  ip link show "$NODE_IF" >/dev/null 2>&1 && ip link delete "$NODE_IF"
+  local link_name
+  for link_name in "$BRIDGE" "$NODE_IF"; do
+    if ip link show "$link_name" >/dev/null 2>&1; then ip link delete "$link_name"; fi
+  done
   # host-local IPAM keeps its leases under our state dir; sysctls back to what they were.
   restore_sysctls
   rm -rf "${STATE_DIR:?}"/* 2>/dev/null || true

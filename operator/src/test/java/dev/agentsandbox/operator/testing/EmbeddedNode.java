@@ -113,6 +113,7 @@ public final class EmbeddedNode implements AutoCloseable {
         Path kubeconfig = STATE_DIR.resolve("kubeconfig");
         copy(plane.kubeconfig(), kubeconfig);
         EmbeddedControlPlane.write(STATE_DIR.resolve("test-hosts"), "");
+        EmbeddedControlPlane.createDirectories(workDir.resolve("logs").resolve("runsc"));
         writeContainerdConfig(containerdSocket);
         writeCniConfig();
 
@@ -254,6 +255,7 @@ public final class EmbeddedNode implements AutoCloseable {
                 authorization:
                   mode: Webhook
                 containerRuntimeEndpoint: unix://%s
+                podLogsDir: %s
                 clusterDomain: cluster.local
                 clusterDNS: [%s]
                 resolvConf: %s
@@ -273,7 +275,8 @@ public final class EmbeddedNode implements AutoCloseable {
                 imageGCLowThresholdPercent: 99
                 serializeImagePulls: false
                 nodeStatusUpdateFrequency: 5s
-                """.formatted(CGROUP_ROOT, NODE_IP, port, plane.clientCertificate(), containerdSocket, NODE_IP,
+                """.formatted(CGROUP_ROOT, NODE_IP, port, plane.clientCertificate(), containerdSocket,
+                DATA_DIR.resolve("pod-logs"), NODE_IP,
                 STATE_DIR.resolve("resolv.conf"), POD_CIDR, TAINT_KEY);
     }
 
