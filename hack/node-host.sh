@@ -5,6 +5,7 @@
 #   hack/node-host.sh preflight   checks root, kernel features, Debian packages and ports; one line per problem
 #   hack/node-host.sh up          cleans the leftovers of a killed run, then creates what the node needs
 #   hack/node-host.sh down        removes everything the node created (also what a killed run left)
+#   hack/node-host.sh leftovers   lists what down would remove, touching nothing
 #
 # One node per machine: everything it creates carries a fixed name, so cleanup touches nothing else:
 #   directories  /run/agentsandbox-node (state, sockets, configs, netns, runc/runsc roots)
@@ -36,6 +37,7 @@ CHAIN=AGENTSANDBOX-NODE
 DNS_PORT=53
 CNI_DIR=/usr/lib/cni
 NODE_BIN="${NODE_BIN:-}"   # the provisioned node directory (kube-proxy, kube-router cleanup modes)
+PROC="${NODE_HOST_PROC:-/proc}"   # where the kernel-feature checks read; the tests point it at a made-up kernel
 
 fail() { echo "${NAME}: $*" >&2; exit 1; }
 note() { echo "${NAME}: $*" >&2; }
@@ -50,12 +52,12 @@ preflight() {
   for p in bridge host-local loopback portmap; do
     [[ -x "${CNI_DIR}/${p}" ]] || fail "CNI plugin ${CNI_DIR}/${p} not found: apt-get install -y containernetworking-plugins"
   done
-  grep -qw overlay /proc/filesystems || fail "kernel lacks overlayfs (CONFIG_OVERLAY_FS): containerd's overlayfs snapshotter needs it"
-  [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] \
+  grep -qsw overlay "${PROC}/filesystems" || fail "kernel lacks overlayfs (CONFIG_OVERLAY_FS): containerd's overlayfs snapshotter needs it"
+  [[ -e "${PROC}/sys/net/bridge/bridge-nf-call-iptables" ]] \
     || fail "kernel lacks br_netfilter (no /proc/sys/net/bridge/bridge-nf-call-iptables): modprobe br_netfilter, or a kernel with CONFIG_BRIDGE_NETFILTER"
   local c
   for c in cpu memory pids cpuset; do
-    grep -qE "^${c}[[:space:]]+[0-9]+[[:space:]]+[0-9]+[[:space:]]+1" /proc/cgroups \
+    grep -qsE "^${c}[[:space:]]+[0-9]+[[:space:]]+[0-9]+[[:space:]]+1" "${PROC}/cgroups" \
       || fail "cgroup controller '${c}' is not enabled (/proc/cgroups): the kubelet needs it"
   done
   ipset list -n >/dev/null 2>&1 || fail "ipset does not work (kernel without CONFIG_IP_SET?): kube-router's NetworkPolicy enforcement needs it"
@@ -92,6 +94,18 @@ cgroup_pids() { # every process in our cgroup subtree, in any hierarchy
     if [[ -d "$f" ]]; then find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -u
 }
+our_mounts() { # mount points under our directories, deepest first
+  awk -v a="${STATE_DIR}" -v b="${DATA_DIR}" '$5 == a || index($5, a"/") == 1 || index($5, b"/") == 1 {print $5}' \
+    /proc/self/mountinfo | sort -r
+}
+leftovers() { # what cleanup would remove, one item a line, without touching anything
+  local p
+  for p in $(our_pids) $(cgroup_pids); do echo "process ${p} $(describe "$p")"; done
+  our_mounts | sed 's/^/mount /'
+  if iptables -t mangle -nL "$CHAIN" >/dev/null 2>&1; then echo "chain mangle/${CHAIN}"; fi
+  for p in "$BRIDGE" "$NODE_IF"; do if ip link show "$p" >/dev/null 2>&1; then echo "link ${p}"; fi; done
+  for p in /sys/fs/cgroup/*/"${CGROUP_NAME}"; do if [[ -d "$p" ]]; then echo "cgroup ${p}"; fi; done
+}
 cleanup() {
   local n pids
   # Daemons first (they would restart containers), then the pods' processes, gVisor sandboxes included.
@@ -109,8 +123,7 @@ cleanup() {
   [[ -z "$(our_pids)$(cgroup_pids)" ]] || note "warning: some node processes survived SIGKILL: $(our_pids) $(cgroup_pids)"
   # Mounts under our directories, deepest first (container rootfs, shm, secrets, netns files).
   local m
-  while read -r m; do umount -l "$m" 2>/dev/null || note "warning: cannot unmount ${m}"; done < <(
-    awk -v a="${STATE_DIR}" -v b="${DATA_DIR}" '$5 == a || index($5, a"/") == 1 || index($5, b"/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  while read -r m; do umount -l "$m" 2>/dev/null || note "warning: cannot unmount ${m}"; done < <(our_mounts)
   # The kubelet links container logs from the fixed /var/log/containers to its podLogsDir under DATA_DIR.
   local link
   for link in /var/log/containers/*.log; do
@@ -199,5 +212,6 @@ case "${1:-}" in
   preflight) preflight; echo "${NAME}: preflight ok" >&2 ;;
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 preflight|up|down   (env: OWNER_PID, NODE_BIN)" >&2; exit 2 ;;
+  leftovers) leftovers ;;
+  *) echo "usage: $0 preflight|up|down|leftovers   (env: OWNER_PID, NODE_BIN)" >&2; exit 2 ;;
 esac
