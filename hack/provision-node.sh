@@ -118,8 +118,8 @@ busybox_rootfs() { # busybox and a link per applet: sh, ls, nslookup, wget, dmes
   echo "root:x:0:0:root:/:/bin/sh" > "$1/etc/passwd"; echo "root:x:0:" > "$1/etc/group"
 }
 need_image_tools() {
-  step "check image tools"
   [[ -z "${IMAGE_TOOLS_CHECKED:-}" ]] || return 0; IMAGE_TOOLS_CHECKED=1
+  step "check image tools"
   command -v umoci >/dev/null 2>&1 || die "umoci not found: apt-get install -y umoci"
   [[ -x "$BUSYBOX" ]] || die "${BUSYBOX} not found: apt-get install -y busybox-static"
   ! ldd "$BUSYBOX" >/dev/null 2>&1 || die "${BUSYBOX} is dynamically linked (Debian's busybox); an image needs a static one: apt-get install -y busybox-static"

@@ -52,6 +52,8 @@ public final class EmbeddedNode implements AutoCloseable {
     private final NodeBinaries binaries;
     private final Path workDir;
     private final List<ChildProcess> processes = new ArrayList<>();
+    /** How each program was started, to start it again after a crash. */
+    private final Map<String, Launch> launches = new java.util.LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::hostDownQuietly, "stop-embedded-node");
     private EmbeddedControlPlane plane;
 
@@ -322,8 +324,44 @@ public final class EmbeddedNode implements AutoCloseable {
                 """.formatted(NODE_IP, STATE_DIR.resolve("test-hosts"), kubeconfig);
     }
 
+    private record Launch(Map<String, String> environment, List<String> command) {
+    }
+
     private void launch(String name, Map<String, String> environment, String... command) {
+        launches.put(name, new Launch(environment, List.of(command)));
         processes.add(ChildProcess.start(name, List.of(command), environment, workDir.resolve("logs")));
+    }
+
+    /**
+     * Fails with one line when a program of the node has died: which one, its last words, and the fix.
+     */
+    public void assertHealthy() {
+        for (ChildProcess process : processes) {
+            if (!process.isAlive()) {
+                String lastLine = process.tailOfLog(1).strip();
+                throw new IllegalStateException("the node's " + process.name() + " is not running (last log line: "
+                        + (lastLine.isEmpty() ? "none" : lastLine) + "): see " + process.log()
+                        + ", then restart the node (rerun the tests; the rerun cleans up)");
+            }
+        }
+    }
+
+    /** Crashes one program of the node (SIGKILL), as an OOM kill would. */
+    public void crash(String program) {
+        process(program).kill();
+    }
+
+    /** Starts a crashed program again with its original command line. */
+    public void restart(String program) {
+        ChildProcess old = process(program);
+        Launch launch = launches.get(program);
+        processes.set(processes.indexOf(old),
+                ChildProcess.start(program, launch.command(), launch.environment(), workDir.resolve("logs")));
+    }
+
+    private ChildProcess process(String program) {
+        return processes.stream().filter(p -> p.name().equals(program)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no program " + program + " in " + launches.keySet()));
     }
 
     private void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
@@ -353,7 +391,7 @@ public final class EmbeddedNode implements AutoCloseable {
         }
     }
 
-    static Path hostScript() {
+    public static Path hostScript() {
         String root = System.getProperty("project.root");
         Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
@@ -377,6 +415,21 @@ public final class EmbeddedNode implements AutoCloseable {
 
     /** Runs a command to its end; its output, or an exception carrying the last line of it. */
     public static String run(List<String> command, Map<String, String> environment, Duration timeout) {
+        Result result = execute(command, environment, timeout);
+        if (result.exitCode() != 0) {
+            String trimmed = result.output().strip();
+            String lastLine = trimmed.substring(trimmed.lastIndexOf('\n') + 1);
+            throw new IllegalStateException(lastLine.isEmpty()
+                    ? String.join(" ", command) + " failed with exit code " + result.exitCode() : lastLine);
+        }
+        return result.output();
+    }
+
+    /** The exit code and the output (stdout and stderr together) of a command that ran to its end. */
+    public record Result(int exitCode, String output) {
+    }
+
+    public static Result execute(List<String> command, Map<String, String> environment, Duration timeout) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);
@@ -387,14 +440,7 @@ public final class EmbeddedNode implements AutoCloseable {
                 process.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout);
             }
-            String text = new String(output, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                String trimmed = text.strip();
-                String lastLine = trimmed.substring(trimmed.lastIndexOf('\n') + 1);
-                throw new IllegalStateException(lastLine.isEmpty()
-                        ? String.join(" ", command) + " failed with exit code " + process.exitValue() : lastLine);
-            }
-            return text;
+            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0), e);
         } catch (InterruptedException e) {
