@@ -11,7 +11,7 @@
 #   directories  /run/agentsandbox-node (state, sockets, configs, netns, runc/runsc roots)
 #                /var/lib/agentsandbox-node (containerd images and snapshots, kubelet root)
 #   processes    those whose command line names one of these directories (containerd, shims, kubelet, ...),
-#                and every process in the cgroup /agentsandbox-node (the pods; kubelet's cgroupRoot)
+#                and every process in the cgroup /agentsandbox-node (the pods; kubelet's cgroupRoot, made here)
 #   network      interface asnode0 (198.19.255.1: node, API server, DNS; a bridge without ports, as these kernels
 #                have no dummy interfaces), bridge asnode-br0 (pods, made by the CNI bridge plugin),
 #                iptables chain AGENTSANDBOX-NODE (mangle), plus kube-proxy's KUBE-* and kube-router's
@@ -187,6 +187,16 @@ up() {
   ip link add "$NODE_IF" type bridge || fail "cannot create the bridge ${NODE_IF} (kernel without CONFIG_BRIDGE?)"
   ip addr add "${NODE_IP}/32" dev "$NODE_IF"
   ip link set "$NODE_IF" up
+
+  # The kubelet's cgroupRoot must exist in every hierarchy (cgroup v1 here); cpuset children start empty.
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    mkdir -p "${h}${CGROUP_NAME}"
+    if [[ -f "${h}cpuset.cpus" ]]; then
+      cat "${h}cpuset.cpus" > "${h}${CGROUP_NAME}/cpuset.cpus"
+      cat "${h}cpuset.mems" > "${h}${CGROUP_NAME}/cpuset.mems"
+    fi
+  done
 
   set_sysctl net.ipv4.ip_forward 1                  # pod -> Service -> pod is routed through the bridge
   set_sysctl net.bridge.bridge-nf-call-iptables 1   # bridged pod traffic passes kube-proxy's and the policy rules
