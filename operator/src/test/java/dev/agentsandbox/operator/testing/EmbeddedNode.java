@@ -139,6 +139,14 @@ public final class EmbeddedNode implements AutoCloseable {
                 "--root-dir", DATA_DIR.resolve("kubelet").toString(),
                 "--cert-dir", STATE_DIR.resolve("kubelet-pki").toString(), "--v=1");
 
+        KubernetesClient client = plane.client();
+        // kube-proxy and kube-router read their Node at start.
+        awaitUntil("Node " + NODE_NAME + " Ready",
+                () -> {
+                    var n = client.nodes().withName(NODE_NAME).get();
+                    return n != null && Readiness.isNodeReady(n);
+                });
+
         EmbeddedControlPlane.write(STATE_DIR.resolve("kube-proxy.yaml"), kubeProxyConfig(kubeconfig));
         launch("kube-proxy", Map.of(), binaries.binary("kube-proxy").toString(),
                 "--config", STATE_DIR.resolve("kube-proxy.yaml").toString(), "--v=1");
@@ -153,18 +161,12 @@ public final class EmbeddedNode implements AutoCloseable {
                 "--health-port=0", "--metrics-port=0",
                 "--service-cluster-ip-range", EmbeddedControlPlane.SERVICE_CIDR, "--v=1");
 
-        KubernetesClient client = plane.client();
         // "runsc" by its handler's name, "gvisor" as the operator's default allow-list names it.
         for (String runtimeClass : List.of(RUNSC, "gvisor")) {
             client.resource(new RuntimeClassBuilder().withNewMetadata().withName(runtimeClass).endMetadata()
                     .withHandler(RUNSC).build()).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts()
                     .serverSideApply();
         }
-        awaitUntil("Node " + NODE_NAME + " Ready",
-                () -> {
-                    var n = client.nodes().withName(NODE_NAME).get();
-                    return n != null && Readiness.isNodeReady(n);
-                });
         awaitUntil("CoreDNS serving", () -> logContains("coredns", "CoreDNS-"));
     }
 
