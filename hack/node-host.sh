@@ -46,7 +46,7 @@ note() { echo "${NAME}: $*" >&2; }
 preflight() {
   [[ "$(id -u)" == 0 ]] || fail "the node needs root (containerd, kubelet, iptables): run as root, or use the kwok tier"
   local p
-  for p in containerd:containerd runc:runc iptables:iptables ipset:ipset ip:iproute2 ctr:containerd; do
+  for p in runc:runc iptables:iptables ipset:ipset ip:iproute2 ss:iproute2; do
     command -v "${p%%:*}" >/dev/null 2>&1 || fail "${p%%:*} not found: apt-get install -y ${p#*:}"
   done
   for p in bridge host-local loopback portmap; do

@@ -4,13 +4,14 @@
 #
 #   ${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/node/<X.Y.Z>-<os>-<arch>/
 #       kubelet  kube-proxy              <- hack/control-plane/kubernetes (the control plane's own pins)
+#       containerd  ctr  containerd-shim-runc-v2   <- hack/node/containerd (containerd 2, CRI v1)
 #       runsc  containerd-shim-runsc-v1  <- hack/node/gvisor (gVisor, the `runsc` RuntimeClass)
 #       coredns                          <- hack/node/coredns (cluster names + test hosts, no forwarder)
 #       kube-router                      <- hack/node/kube-router (NetworkPolicy enforcement: iptables + ipset)
 #       pause                            <- hack/node/pause (PID 1 of every pod sandbox)
 #       images/pause.tar  images/busybox.tar   <- OCI archives (umoci) for `ctr -n k8s.io image import`
 #
-# containerd, runc, the CNI plugins, iptables and ipset come from Debian (see hack/node-host.sh preflight).
+# runc, the CNI plugins, iptables and ipset come from Debian (see hack/node-host.sh preflight).
 # Idempotent like hack/provision-control-plane.sh: a group is rebuilt only when a file is missing or its pins,
 # flags or inputs changed (stamp files); serialized with flock; a failure names its step.
 #
@@ -39,11 +40,12 @@ NODE_WRAPPERS="${HACK_DIR}/node"
 step "read pinned versions"
 K8S_VERSION="$(gomod_version "${K8S_WRAPPER}/go.mod" k8s.io/kubernetes)"
 GVISOR_VERSION="$(gomod_version "${NODE_WRAPPERS}/gvisor/go.mod" gvisor.dev/gvisor)"
+CONTAINERD_VERSION="$(gomod_version "${NODE_WRAPPERS}/containerd/go.mod" github.com/containerd/containerd/v2)"
 COREDNS_VERSION="$(gomod_version "${NODE_WRAPPERS}/coredns/go.mod" github.com/coredns/coredns)"
 KUBE_ROUTER_VERSION="$(gomod_version "${NODE_WRAPPERS}/kube-router/go.mod" github.com/cloudnativelabs/kube-router/v2)"
 [[ "$K8S_VERSION" =~ ^v([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] || die "cannot read a release version of k8s.io/kubernetes from ${K8S_WRAPPER}/go.mod (got '${K8S_VERSION}')"
 K8S_MAJOR="${BASH_REMATCH[1]}"; K8S_MINOR="${BASH_REMATCH[2]}"
-for v in GVISOR_VERSION COREDNS_VERSION KUBE_ROUTER_VERSION; do
+for v in CONTAINERD_VERSION GVISOR_VERSION COREDNS_VERSION KUBE_ROUTER_VERSION; do
   [[ -n "${!v}" ]] || die "cannot read ${v} from the wrapper modules under ${NODE_WRAPPERS}"
 done
 platform
@@ -136,6 +138,12 @@ for image in pause busybox; do
 done
 
 # --- Go programs: one go build per wrapper module (all binaries of a module in one invocation) ------------------
+# No btrfs, devmapper or zfs snapshotters (they need cgo and libraries); overlayfs is the one the node uses.
+build_group containerd "${NODE_WRAPPERS}/containerd" "no_btrfs,no_devmapper,no_zfs" \
+  "${PLAIN_LDFLAGS} -X github.com/containerd/containerd/v2/version.Version=${CONTAINERD_VERSION}" \
+  "github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/ctr github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2" \
+  "containerd=containerd ctr=ctr containerd-shim-runc-v2=containerd-shim-runc-v2"
+
 # gVisor's shim lowers its own OOM score to -999 at start and fails when it may not: the root of these machines
 # lacks CAP_SYS_RESOURCE (capability bounding set), so every runsc Pod would fail with "failed to set OOM Score on
 # shim: write /proc/<pid>/oom_score_adj: permission denied". runc's shim only raises its score and is unaffected.
@@ -167,6 +175,7 @@ build_group kubernetes-node "$K8S_WRAPPER" "$K8S_TAGS" "$K8S_LDFLAGS" \
 
 step "report versions"
 record_versions "kubernetes=${K8S_VERSION}
+containerd=${CONTAINERD_VERSION}
 gvisor=${GVISOR_VERSION}
 coredns=${COREDNS_VERSION}
 kube-router=${KUBE_ROUTER_VERSION}

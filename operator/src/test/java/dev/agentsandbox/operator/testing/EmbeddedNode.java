@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Kubernetes node next to an {@link EmbeddedControlPlane}: containerd (runc, and gVisor as the
+ * A real Kubernetes node next to an {@link EmbeddedControlPlane}: containerd 2 (runc, and gVisor as the
  * {@value #RUNSC} RuntimeClass), the kubelet, kube-proxy, CoreDNS and kube-router's NetworkPolicy controller, all
  * started here as child processes (there is no systemd), from the parts {@code hack/provision-node.sh} built.
  * {@code hack/node-host.sh} checks the host first (one line per missing piece), cleans what a killed run left, and
@@ -119,10 +119,11 @@ public final class EmbeddedNode implements AutoCloseable {
         writeContainerdConfig(containerdSocket);
         writeCniConfig();
 
-        // The runsc shim is found on the PATH, next to the node's other programs.
+        // The shims (runc's, runsc's) are found on the PATH, next to containerd.
         launch("containerd", Map.of("PATH", binaries.directory() + ":" + System.getenv("PATH")),
-                "containerd", "--config", STATE_DIR.resolve("containerd.toml").toString());
-        List<String> ctr = List.of("ctr", "--address", containerdSocket.toString(), "--namespace", "k8s.io");
+                binaries.binary("containerd").toString(), "--config", STATE_DIR.resolve("containerd.toml").toString());
+        List<String> ctr = List.of(binaries.binary("ctr").toString(), "--address", containerdSocket.toString(),
+                "--namespace", "k8s.io");
         awaitUntil("containerd on " + containerdSocket, () -> succeeds(concat(ctr, "version")));
         for (String image : List.of("pause", "busybox")) {
             run(concat(ctr, "image", "import", "--base-name", "localhost/" + image,
@@ -180,33 +181,33 @@ public final class EmbeddedNode implements AutoCloseable {
                   debug-log = "%s/"
                 """.formatted(binaries.binary("runsc"), STATE_DIR.resolve("runsc"), workDir.resolve("logs/runsc")));
         EmbeddedControlPlane.write(STATE_DIR.resolve("containerd.toml"), """
-                version = 2
+                version = 3
                 root = "%1$s"
                 state = "%2$s/containerd"
-                disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-                  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
-                  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
+                disabled_plugins = ["io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing",
+                  "io.containerd.snapshotter.v1.blockfile", "io.containerd.snapshotter.v1.erofs"]
                 [grpc]
                   address = "%3$s"
                 [ttrpc]
                   address = "%3$s.ttrpc"
-                [plugins."io.containerd.grpc.v1.cri"]
-                  sandbox_image = "%4$s"
+                [plugins."io.containerd.cri.v1.images".pinned_images]
+                  sandbox = "%4$s"
+                [plugins."io.containerd.cri.v1.runtime"]
                   # Network namespaces under the node's state dir: a rerun finds and removes exactly these.
                   netns_mounts_under_state_dir = true
                   disable_apparmor = true
-                  [plugins."io.containerd.grpc.v1.cri".cni]
-                    bin_dir = "/usr/lib/cni"
+                  [plugins."io.containerd.cri.v1.runtime".cni]
+                    bin_dirs = ["/usr/lib/cni"]
                     conf_dir = "%2$s/cni/net.d"
-                  [plugins."io.containerd.grpc.v1.cri".containerd]
+                  [plugins."io.containerd.cri.v1.runtime".containerd]
                     default_runtime_name = "runc"
-                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+                    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
                       runtime_type = "io.containerd.runc.v2"
-                      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+                      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
                         Root = "%2$s/runc"
-                    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.%5$s]
+                    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.%5$s]
                       runtime_type = "io.containerd.runsc.v1"
-                      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.%5$s.options]
+                      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.%5$s.options]
                         TypeUrl = "io.containerd.runsc.v1.options"
                         ConfigPath = "%6$s"
                 """.formatted(DATA_DIR.resolve("containerd"), STATE_DIR, socket, PAUSE_IMAGE, RUNSC, runscConfig));

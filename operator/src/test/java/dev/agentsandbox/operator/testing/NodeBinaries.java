@@ -6,12 +6,12 @@ import java.util.List;
 
 /**
  * Where the node's parts are: {@code <kube-api-test dir>/node/<version>-linux-amd64/}, filled by
- * {@code hack/provision-node.sh} (containerd, runc and the CNI plugins come from Debian packages instead).
+ * {@code hack/provision-node.sh} (runc and the CNI plugins come from Debian packages instead).
  */
 public record NodeBinaries(Path directory) {
 
-    private static final List<String> PROGRAMS = List.of("kubelet", "kube-proxy", "runsc", "containerd-shim-runsc-v1",
-            "coredns", "kube-router");
+    private static final List<String> PROGRAMS = List.of("kubelet", "kube-proxy", "containerd", "ctr",
+            "containerd-shim-runc-v2", "runsc", "containerd-shim-runsc-v1", "coredns", "kube-router");
     private static final List<String> IMAGES = List.of("pause", "busybox");
 
     /** The node's directory; fails in one line naming what is missing and the command that builds it. */
