@@ -20,16 +20,8 @@ set -Eeuo pipefail
 PROVISION_NAME="provision-control-plane"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
 
-FORCE=0
-for arg in "$@"; do
-  case "$arg" in
-    --force) FORCE=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$arg' (try --help)" ;;
-  esac
-done
-
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+parse_args "${BASH_SOURCE[0]}" "$@"
 WRAPPERS="${HACK_DIR}/control-plane"
 
 # --- pinned versions, read from the committed wrapper modules (no Go needed for a warm run) -----------------

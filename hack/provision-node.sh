@@ -24,16 +24,8 @@ set -Eeuo pipefail
 PROVISION_NAME="provision-node"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
 
-FORCE=0
-for arg in "$@"; do
-  case "$arg" in
-    --force) FORCE=1 ;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$arg' (try --help)" ;;
-  esac
-done
-
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+parse_args "${BASH_SOURCE[0]}" "$@"
 K8S_WRAPPER="${HACK_DIR}/control-plane/kubernetes"
 NODE_WRAPPERS="${HACK_DIR}/node"
 

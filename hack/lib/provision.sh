@@ -8,6 +8,18 @@ step() { STEP="$1"; echo "==> $1" >&2; }
 die() { echo "${PROVISION_NAME}: ERROR in step '${STEP}': $*" >&2; exit 1; }
 trap 'echo "${PROVISION_NAME}: FAILED in step [${STEP}] (exit $?, line ${LINENO}: ${BASH_COMMAND})" >&2' ERR
 
+parse_args() { # <script> <args...>: --force sets FORCE=1; --help prints the script's header comment
+  local script="$1" arg; shift
+  FORCE=0
+  for arg in "$@"; do
+    case "$arg" in
+      --force) FORCE=1 ;;
+      -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$script"; exit 0 ;;
+      *) die "unknown argument '$arg' (try --help)" ;;
+    esac
+  done
+}
+
 gomod_version() { # <go.mod> <module path>: the version the go.mod requires
   awk -v m="$2" '($1 == m || ($1 == "require" && $2 == m)) { v = ($1 == "require") ? $3 : $2; print v; exit }' "$1"
 }
