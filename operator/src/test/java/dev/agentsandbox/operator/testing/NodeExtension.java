@@ -6,11 +6,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /**
  * JUnit 5 extension: one {@link EmbeddedNode} (with its own control plane, API server on the node's address) per
@@ -47,13 +42,7 @@ public final class NodeExtension implements ParameterResolver {
     }
 
     private static EmbeddedNode start() {
-        Path base = Paths.get(System.getProperty("control-plane.work-dir", System.getProperty("java.io.tmpdir")));
-        try {
-            Files.createDirectories(base);
-            return EmbeddedNode.start(Files.createTempDirectory(base, "node-"), FAKE_NODES);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EmbeddedNode.start(ControlPlaneExtension.freshWorkDir("node-"), FAKE_NODES);
     }
 
     private record SharedNode(EmbeddedNode node) implements AutoCloseable {
