@@ -196,6 +196,9 @@ public final class EmbeddedNode implements AutoCloseable {
                   # Network namespaces under the node's state dir: a rerun finds and removes exactly these.
                   netns_mounts_under_state_dir = true
                   disable_apparmor = true
+                  # Root here lacks CAP_SYS_RESOURCE: a negative oom_score_adj (the kubelet gives the pause container
+                  # -998) kills runc's init ("can't get final child's PID from pipe: EOF"). Clamp to containerd's own.
+                  restrict_oom_score_adj = true
                   [plugins."io.containerd.cri.v1.runtime".cni]
                     bin_dirs = ["/usr/lib/cni"]
                     conf_dir = "%2$s/cni/net.d"
