@@ -190,7 +190,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         } else {
             // exec, logs and port-forward: the kubelet authenticates the API server by this certificate.
             apiServer.addAll(List.of("--kubelet-client-certificate", certificates.getClientCertPath(),
-                    "--kubelet-client-key", certificates.getClientKeyPath()));
+                    "--kubelet-client-key", certificates.getClientKeyPath(),
+                    // By address: a node's name would go to the machine's resolver, and resolve nowhere.
+                    "--kubelet-preferred-address-types", "InternalIP"));
         }
         launch("kube-apiserver", apiServer.toArray(String[]::new));
 
