@@ -64,7 +64,8 @@ preflight() {
   iptables -t mangle -L -n >/dev/null 2>&1 || fail "iptables mangle table unavailable: the node's containment rules need it"
   [[ -c /dev/kmsg ]] || fail "/dev/kmsg missing: the kubelet reads kernel messages from it"
   local holder
-  holder="$(ss -Hlnup "( sport = :${DNS_PORT} )" 2>/dev/null | awk -v ip="${NODE_IP}" '$5 ~ "^(0\\.0\\.0\\.0|\\*|"ip"):" {print $5" "$7; exit}')"
+  # ss -u prints: State Recv-Q Send-Q Local Peer Process (no Netid column with a single protocol).
+  holder="$(ss -Hlnup "( sport = :${DNS_PORT} )" 2>/dev/null | awk -v ip="${NODE_IP}" '$4 ~ "^(0\\.0\\.0\\.0|\\*|"ip"):" {print $4" "$6; exit}')"
   [[ -z "$holder" ]] || fail "port ${DNS_PORT}/udp is in use (${holder}): the node's DNS binds ${NODE_IP}:${DNS_PORT}; stop that server or bind it to another address"
 }
 

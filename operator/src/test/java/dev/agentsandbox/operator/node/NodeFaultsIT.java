@@ -65,8 +65,8 @@ class NodeFaultsIT {
         try {
             String leftovers = host("leftovers", Map.of());
             assertThat(leftovers).contains("chain mangle/AGENTSANDBOX-NODE\n").contains("link asnode0")
-                    .containsPattern("process \\d+ containerd --config /run/agentsandbox-node/")
-                    .containsPattern("process \\d+ \\S+/kubelet ")
+                    .containsPattern("process \\d+ \\S+/containerd --conf")
+                    .containsPattern("process \\d+ \\S+/kubelet --conf")
                     .doesNotContain("DECOY").doesNotContain("process " + decoy.pid() + " ");
         } finally {
             decoy.destroyForcibly();

@@ -168,7 +168,7 @@ class RealNodeIT {
      * the resolver functions static glibc cannot load (even for an address).
      */
     private static String http(String address, int port) {
-        return "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + address + " " + port;
+        return "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + address + " " + port + " 2>/dev/null";
     }
 
     /** REACHED when {@code "<address> <port>"} answers HTTP within 3 s, BLOCKED otherwise. */
