@@ -106,6 +106,10 @@ leftovers() { # what cleanup would remove, one item a line, without touching any
   if iptables -t mangle -nL "$CHAIN" >/dev/null 2>&1; then echo "chain mangle/${CHAIN}"; fi
   for p in "$BRIDGE" "$NODE_IF"; do if ip link show "$p" >/dev/null 2>&1; then echo "link ${p}"; fi; done
   for p in /sys/fs/cgroup/*/"${CGROUP_NAME}"; do if [[ -d "$p" ]]; then echo "cgroup ${p}"; fi; done
+  for p in filter nat mangle raw; do
+    iptables-save -t "$p" 2>/dev/null | sed -n "s/^:\(KUBE-[^ ]*\) .*/chain ${p}\/\1/p"
+  done
+  ipset list -n 2>/dev/null | sed -n 's/^\(KUBE-.*\)/ipset \1/p'
 }
 cleanup() {
   local n pids
@@ -135,13 +139,14 @@ cleanup() {
   for root in /sys/fs/cgroup/*/"${CGROUP_NAME}" /sys/fs/cgroup/unified/"${CGROUP_NAME}"; do
     if [[ -d "$root" ]]; then find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
   done
-  # kube-proxy's and kube-router's rules, by their own cleanup modes (they remove only their own chains/sets).
+  # The KUBE-* chains and ipsets of the node's Kubernetes programs (kubelet's canaries, kube-proxy's Services,
+  # kube-router's KUBE-ROUTER-/KUBE-POD-FW-/KUBE-NWPLCY- policies and KUBE-SRC-/KUBE-DST- sets). kube-proxy --cleanup
+  # handles its nftables side too; kube-router v2.1's --cleanup-config panics without a cluster, so the rest goes by
+  # name. Only when this node left something behind (a state dir or our chain): one node per machine.
   if [[ -n "$NODE_BIN" && -x "${NODE_BIN}/kube-proxy" ]] && iptables-save 2>/dev/null | grep -q '^:KUBE-'; then
     "${NODE_BIN}/kube-proxy" --cleanup --v=0 >/dev/null 2>&1 || note "warning: kube-proxy --cleanup failed"
   fi
-  if [[ -n "$NODE_BIN" && -x "${NODE_BIN}/kube-router" ]] && { iptables-save 2>/dev/null | grep -q 'KUBE-ROUTER' || ipset list -n 2>/dev/null | grep -q '^KUBE-'; }; then
-    "${NODE_BIN}/kube-router" --cleanup-config >/dev/null 2>&1 || note "warning: kube-router --cleanup-config failed"
-  fi
+  remove_kube_chains
   # Our containment chain.
   local hook
   for hook in FORWARD INPUT; do
@@ -158,6 +163,24 @@ cleanup() {
   # host-local IPAM keeps its leases under our state dir; sysctls back to what they were.
   restore_sysctls
   rm -rf "${STATE_DIR:?}"/* 2>/dev/null || true
+}
+
+remove_kube_chains() { # jumps from the built-in chains into KUBE-* chains, then those chains, then KUBE-* ipsets
+  local table rule chain set
+  for table in filter nat mangle raw; do
+    while read -r rule; do
+      eval "iptables -t ${table} -D ${rule#-A }" 2>/dev/null || note "warning: cannot delete ${table}: ${rule}"
+    done < <(iptables-save -t "$table" 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) .*-j KUBE-')
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\) .*/\1/p'); do
+      iptables -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[^ ]*\) .*/\1/p'); do
+      iptables -t "$table" -X "$chain" 2>/dev/null || note "warning: cannot delete chain ${table}/${chain}"
+    done
+  done
+  for set in $(ipset list -n 2>/dev/null | grep '^KUBE-'); do
+    ipset destroy "$set" 2>/dev/null || note "warning: cannot destroy ipset ${set}"
+  done
 }
 
 set_sysctl() { # <key> <value>: remembers the old value once, for restore_sysctls
