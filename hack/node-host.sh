@@ -85,6 +85,11 @@ our_pids() { # processes whose command line names our directories (read in bash:
     cmd="$(2>/dev/null tr '\0' ' ' < "${d}/cmdline")" || continue
     if [[ "$cmd" == *"${STATE_DIR}/"* || "$cmd" == *"${DATA_DIR}/"* ]]; then echo "$pid"; fi
   done
+  # And whatever listens on the node's address (a killed run's API server): only the node has that address.
+  if ip -4 addr show dev "$NODE_IF" 2>/dev/null | grep -q "inet ${NODE_IP}/"; then
+    ss -Hlntup 2>/dev/null | awk -v a="${NODE_IP}:" 'index($5, a) == 1' | grep -o 'pid=[0-9]*' | cut -d= -f2 \
+      | grep -vx -e "$$" -e "${OWNER_PID:-none}" || true
+  fi
 }
 describe() { # <pids...>: their commands, shortened, for the log
   local p; for p in "$@"; do echo -n "$(2>/dev/null tr '\0' ' ' < "/proc/${p}/cmdline" | cut -c1-60); "; done
@@ -199,12 +204,13 @@ restore_sysctls() {
 
 up() {
   owner_alive && fail "a node is already running on this machine (owner pid $(cat "${STATE_DIR}/owner.pid")): stop it first, or wait"
-  preflight
-  if [[ -d "$STATE_DIR" && -n "$(ls -A "$STATE_DIR" 2>/dev/null)" ]] || ip link show "$NODE_IF" >/dev/null 2>&1 \
-     || iptables -t mangle -nL "$CHAIN" >/dev/null 2>&1; then
+  [[ "$(id -u)" == 0 ]] || fail "the node needs root (containerd, kubelet, iptables): run as root, or use the kwok tier"
+  # Leftovers first: a killed run's CoreDNS would otherwise hold the port the preflight checks.
+  if [[ -n "$(leftovers)" ]]; then
     note "cleaning up the leftovers of an earlier run"
     cleanup
   fi
+  preflight
   mkdir -p "$STATE_DIR" "$DATA_DIR"
   [[ -n "${OWNER_PID:-}" ]] && echo "$OWNER_PID" > "${STATE_DIR}/owner.pid"
 
