@@ -63,7 +63,7 @@ final class Sandboxes {
         Pod pod = pod(client, namespace, name).get();
         assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
         assertThat(sandbox.getStatus().getPodName()).isEqualTo(pod.getMetadata().getName());
-        assertThat(sandbox.getStatus().getPodIP()).isEqualTo(pod.getStatus().getPodIP()).startsWith("10.244.");
+        assertThat(sandbox.getStatus().getPodIP()).isEqualTo(pod.getStatus().getPodIP()).startsWith("198.18.");
     }
 
     static void awaitReady(KubernetesClient client, String namespace, String name) {
