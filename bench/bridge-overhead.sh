@@ -10,7 +10,8 @@ source "$BENCH_DIR/upstream.sh"
 need hey nginx python3 java curl
 need_jar
 
-OUT="${OUT:-$BENCH_DIR/results/bridge-overhead.md}"
+# The tables go to stdout, and to OUT as well when it is set. Recorded results live in BENCHMARKS.md only.
+OUT="${OUT:-}"
 RESULTS="$WORK/runs.tsv"
 SSE_EVENTS="${SSE_EVENTS:-200}"
 PACED_EVENTS="${PACED_EVENTS:-50}"
@@ -125,7 +126,7 @@ PACED="$(python3 "$BENCH_DIR/stream_probe.py" "$PACED_REQUESTS" \
     "bridge=http://127.0.0.1:$PACED_BRIDGE_PORT/v1/chat/completions")"
 LOADS+=("$(cut -d' ' -f1 /proc/loadavg) (after the paced streams)")
 
-mkdir -p "$(dirname "$OUT")"
+[ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
 {
     report_header "Model bridge"
     echo "- chat: non-streaming POST /v1/chat/completions (nginx answers ~350 bytes of JSON with usage);" \
@@ -146,4 +147,4 @@ mkdir -p "$(dirname "$OUT")"
     echo "| bridge RSS MiB | at start | after warm-up | after the load |"
     echo "|---|---|---|---|"
     echo "| bridge | $RSS_START | $RSS_WARM | $RSS_END |"
-} | tee "$OUT"
+} | tee ${OUT:+"$OUT"}

@@ -10,7 +10,8 @@ source "$BENCH_DIR/upstream.sh"
 need hey nginx squid tinyproxy openssl python3 java curl
 need_jar
 
-OUT="${OUT:-$BENCH_DIR/results/proxy-overhead.md}"
+# The tables go to stdout, and to OUT as well when it is set. Recorded results live in BENCHMARKS.md only.
+OUT="${OUT:-}"
 RESULTS="$WORK/runs.tsv"
 # The intercepted case needs the upstream on 443: hey sends the URL's host:port as the TLS server name, which a
 # JDK TLS server rejects (a server name may not contain ':'), so the URL must carry no port.
@@ -160,7 +161,7 @@ for proxy in "${PROXIES[@]}"; do RSS_WARM[$proxy]="$(rss_mib "${PROXY_PID[$proxy
 measure_rounds "${CONFIGS[@]}"
 for proxy in "${PROXIES[@]}"; do RSS_END[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
 
-mkdir -p "$(dirname "$OUT")"
+[ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
 {
     report_header "Egress proxy"
     echo "- our proxy's JVM (\"ours\"): \`$SIDECAR_JAVA_OPTS\`; \"ours-c2\": the same without \`-XX:TieredStopAtLevel=1\`"
@@ -172,4 +173,4 @@ mkdir -p "$(dirname "$OUT")"
     for proxy in "${PROXIES[@]}"; do
         echo "| $proxy | ${RSS_START[$proxy]} | ${RSS_WARM[$proxy]} | ${RSS_END[$proxy]} |"
     done
-} | tee "$OUT"
+} | tee ${OUT:+"$OUT"}

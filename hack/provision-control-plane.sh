@@ -17,28 +17,15 @@
 # The last line of the output is always KUBE_API_TEST_DIR=<dir> on success.
 set -Eeuo pipefail
 
-STEP="start"
-step() { STEP="$1"; echo "==> $1" >&2; }
-die() { echo "provision-control-plane: ERROR in step '${STEP}': $*" >&2; exit 1; }
-trap 'echo "provision-control-plane: FAILED in step [${STEP}] (exit $?, line ${LINENO}: ${BASH_COMMAND})" >&2' ERR
-
-FORCE=0
-for arg in "$@"; do
-  case "$arg" in
-    --force) FORCE=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$arg' (try --help)" ;;
-  esac
-done
+PROVISION_NAME="provision-control-plane"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/provision.sh"
 
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+parse_args "${BASH_SOURCE[0]}" "$@"
 WRAPPERS="${HACK_DIR}/control-plane"
 
 # --- pinned versions, read from the committed wrapper modules (no Go needed for a warm run) -----------------
 step "read pinned versions"
-gomod_version() { # <go.mod> <module path>: the version the go.mod requires
-  awk -v m="$2" '($1 == m || ($1 == "require" && $2 == m)) { v = ($1 == "require") ? $3 : $2; print v; exit }' "$1"
-}
 K8S_VERSION="$(gomod_version "${WRAPPERS}/kubernetes/go.mod" k8s.io/kubernetes)"
 ETCD_VERSION="$(gomod_version "${WRAPPERS}/etcd/go.mod" go.etcd.io/etcd/server/v3)"
 KWOK_VERSION="$(gomod_version "${WRAPPERS}/kwok/go.mod" sigs.k8s.io/kwok)"
@@ -47,8 +34,7 @@ K8S_MAJOR="${BASH_REMATCH[1]}"; K8S_MINOR="${BASH_REMATCH[2]}"
 [[ -n "$ETCD_VERSION" ]] || die "cannot read go.etcd.io/etcd/server/v3 from ${WRAPPERS}/etcd/go.mod"
 [[ -n "$KWOK_VERSION" ]] || die "cannot read sigs.k8s.io/kwok from ${WRAPPERS}/kwok/go.mod"
 
-case "$(uname -s)" in Linux) OS=linux ;; Darwin) OS=darwin ;; *) die "unsupported OS $(uname -s)" ;; esac
-case "$(uname -m)" in x86_64|amd64) ARCH=amd64 ;; aarch64|arm64) ARCH=arm64 ;; *) die "unsupported arch $(uname -m)" ;; esac
+platform
 
 ROOT_DIR="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}"
 OUT_DIR="${ROOT_DIR}/k8s/${K8S_VERSION#v}-${OS}-${ARCH}"   # purely numeric version: kube-api-test requires it
@@ -68,55 +54,8 @@ KWOK_STAGES=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heart
              pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml)
 
 # --- lock ---------------------------------------------------------------------------------------------------
-step "lock ${ROOT_DIR}/k8s/.provision.lock"
 mkdir -p "${OUT_DIR}" || die "cannot create ${OUT_DIR}"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"${ROOT_DIR}/k8s/.provision.lock"
-  if ! flock -n 9; then
-    echo "    another provisioning run holds the lock; waiting (up to ${PROVISION_LOCK_TIMEOUT:-3600}s)..." >&2
-    flock -w "${PROVISION_LOCK_TIMEOUT:-3600}" 9 || die "timed out waiting for the lock ${ROOT_DIR}/k8s/.provision.lock"
-  fi
-else
-  echo "    warning: flock not found; running without a lock" >&2
-fi
-
-# --- helpers ------------------------------------------------------------------------------------------------
-fingerprint() { # <wrapper dir> <extra>: changes whenever pins, flags or Go toolchain inputs change
-  { cat "$1/go.mod" "$1/go.sum"; echo "$2"; } | sha256sum | cut -d' ' -f1
-}
-up_to_date() { # <group> <fingerprint> <files...>
-  local group="$1" fp="$2"; shift 2
-  [[ "$FORCE" == 0 ]] || return 1
-  [[ -f "${OUT_DIR}/.stamp-${group}" && "$(cat "${OUT_DIR}/.stamp-${group}")" == "$fp" ]] || return 1
-  local f; for f in "$@"; do [[ -s "${OUT_DIR}/$f" ]] || return 1; done
-}
-GO_CHECKED=0
-require_go() {
-  [[ "$GO_CHECKED" == 1 ]] && return 0
-  step "check Go toolchain"
-  command -v go >/dev/null 2>&1 || die "go not found: install Go >= 1.24 (kwok needs 1.26; GOTOOLCHAIN=auto fetches it) or provide the binaries in ${OUT_DIR} another way (kube-api-test can download them where the internet is reachable)"
-  local v; v="$(go env GOVERSION)" || die "'go env GOVERSION' failed"
-  [[ "$v" =~ ^go1\.([0-9]+) ]] && (( BASH_REMATCH[1] >= 24 )) || die "Go >= 1.24 required, found ${v}"
-  echo "    $(command -v go) (${v})" >&2
-  GO_CHECKED=1
-}
-go_build() { # <wrapper dir> <ldflags> <pkgs...>: builds into a temp dir inside OUT_DIR, prints the temp dir
-  local dir="$1" ldflags="$2"; shift 2
-  local tmp; tmp="$(mktemp -d "${OUT_DIR}/.build.XXXXXX")"
-  ( cd "$dir" && CGO_ENABLED=0 GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false" \
-      go build -trimpath -tags "${BUILD_TAGS}" -ldflags "${ldflags}" -o "${tmp}/" "$@" ) >&2 \
-    || { rm -rf "$tmp"; die "go build failed in ${dir} for: $*"; }
-  echo "$tmp"
-}
-install_from() { # <tmp dir> <files...>: atomic rename into OUT_DIR
-  local tmp="$1" f; shift
-  for f in "$@"; do
-    [[ -s "${tmp}/$f" ]] || die "build produced no ${f}"
-    chmod 0755 "${tmp}/$f"
-    mv -f "${tmp}/$f" "${OUT_DIR}/$f"
-  done
-  rm -rf "$tmp"
-}
+take_lock "${ROOT_DIR}/k8s/.provision.lock"
 rm -rf "${OUT_DIR}"/.build.* # leftovers of an interrupted run (we hold the lock)
 
 # --- Kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl ----------------------------
@@ -130,7 +69,7 @@ else
   start=$SECONDS
   tmp="$(go_build "${WRAPPERS}/kubernetes" "${K8S_LDFLAGS}" "${K8S_PKGS[@]}")"
   install_from "$tmp" "${K8S_BINS[@]}"
-  echo "$FP" > "${OUT_DIR}/.stamp-kubernetes"
+  stamp kubernetes "$FP"
   echo "    built in $((SECONDS - start))s" >&2
 fi
 
@@ -145,7 +84,7 @@ else
   tmp="$(go_build "${WRAPPERS}/etcd" "${PLAIN_LDFLAGS}" go.etcd.io/etcd/server/v3)"
   mv "${tmp}/v3" "${tmp}/etcd" 2>/dev/null || mv "${tmp}/server" "${tmp}/etcd" 2>/dev/null || true
   install_from "$tmp" etcd
-  echo "$FP" > "${OUT_DIR}/.stamp-etcd"
+  stamp etcd "$FP"
   echo "    built in $((SECONDS - start))s" >&2
 fi
 
@@ -173,7 +112,7 @@ else
     { echo "---"; echo "# from sigs.k8s.io/kwok@${KWOK_VERSION} kustomize/stage/${s}"; cat "$src"; } >> "$combined"
   done
   chmod 0644 "$combined"; mv -f "$combined" "${OUT_DIR}/kwok-stages.yaml"
-  echo "$FP" > "${OUT_DIR}/.stamp-kwok"
+  stamp kwok "$FP"
   echo "    built in $((SECONDS - start))s" >&2
 fi
 
@@ -183,9 +122,7 @@ versions="kubernetes=${K8S_VERSION}
 etcd=${ETCD_VERSION}
 kwok=${KWOK_VERSION}
 built-by=hack/provision-control-plane.sh (from the Go module proxy, wrappers in hack/control-plane/)"
-if [[ ! -f "${OUT_DIR}/VERSIONS" || "$(cat "${OUT_DIR}/VERSIONS")" != "$versions" ]]; then
-  echo "$versions" > "${OUT_DIR}/.VERSIONS.tmp" && mv -f "${OUT_DIR}/.VERSIONS.tmp" "${OUT_DIR}/VERSIONS"
-fi
+record_versions "$versions"
 "${OUT_DIR}/kube-apiserver" --version
 "${OUT_DIR}/kube-controller-manager" --version
 "${OUT_DIR}/kube-scheduler" --version

@@ -37,7 +37,7 @@ mv "${DIR}/go.mod.new" "${DIR}/go.mod"
 rm -f "${DIR}/go.sum"
 cd "$DIR"
 pkgs=()
-for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do pkgs+=("k8s.io/kubernetes/cmd/${c}@${V}"); done
+for c in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do pkgs+=("k8s.io/kubernetes/cmd/${c}@${V}"); done
 go get -tool "${pkgs[@]}"   # an explicit @version: a bare package path would upgrade k8s.io/kubernetes to the newest
 go mod tidy
 echo "updated ${DIR}/go.mod and go.sum; now run hack/provision-control-plane.sh" >&2

@@ -1,8 +1,9 @@
 package dev.agentsandbox.sidecar;
 
 import dev.agentsandbox.sidecar.bridge.BridgeCommand;
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
-import dev.agentsandbox.sidecar.egressinit.EgressInit;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.egressinit.EgressInitCommand;
 import dev.agentsandbox.sidecar.proxy.ProxyCommand;
 
 import java.io.PrintStream;
@@ -19,9 +20,9 @@ public final class Main {
     /** The roles by name. Each role documents its own options under {@code <role> --help}. */
     static Map<String, Role> roles() {
         Map<String, Role> roles = new LinkedHashMap<>();
-        roles.put("proxy", ProxyCommand::run);
-        roles.put("bridge", BridgeCommand::run);
-        roles.put(EgressInitArgs.ROLE, EgressInit::run);
+        roles.put(SidecarArgs.PROXY_ROLE, ProxyCommand::run);
+        roles.put(SidecarArgs.BRIDGE_ROLE, BridgeCommand::run);
+        roles.put(EgressInitArgs.ROLE, EgressInitCommand::run);
         return roles;
     }
 

@@ -2,9 +2,12 @@ package dev.agentsandbox.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentsandbox.operator.config.EnforcementMode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.config.LabelSelectors;
 import dev.agentsandbox.operator.config.OperatorConfig;
+import dev.agentsandbox.operator.config.SettingDefaults;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -19,6 +22,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,19 +40,33 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The chart and the operator agree on the operator's configuration: the chart sets only properties the operator
- * reads (its {@code application.properties}, on this module's test classpath), the README's table of chart values
- * names only those, and the chart grants the RBAC rules the operator declares it needs.
+ * reads ({@code OperatorConfig}, on this module's test classpath), with the operator's own defaults unless it says
+ * why not; the README's table of chart values names only those, with values.yaml's defaults; and the chart grants
+ * the RBAC rules the operator declares it needs (its {@code application.properties}).
  */
 class OperatorPropertiesContractTest {
 
     private static final Properties OPERATOR_PROPERTIES = operatorApplicationProperties();
+    /** The operator's settings and their defaults, as OperatorConfig declares them. */
+    private static final Map<String, String> OPERATOR_DEFAULTS = SettingDefaults.all();
     /** Environment variable → operator property, by Quarkus' rule. */
-    private static final Map<String, String> OPERATOR_ENV = OPERATOR_PROPERTIES.stringPropertyNames().stream()
-            .filter(key -> key.startsWith("agentsandbox."))
+    private static final Map<String, String> OPERATOR_ENV = OPERATOR_DEFAULTS.keySet().stream()
             .collect(Collectors.toMap(OperatorPropertiesContractTest::quarkusEnvironmentName, key -> key,
                     (a, b) -> a, TreeMap::new));
     /** The "operator env variable" column of the README's table of chart values. */
-    private static final Pattern README_VALUE_ROW = Pattern.compile("(?m)^\\| `[^|]+` \\|[^|]*\\|[^|]*\\|([^|\\n]*)\\|$");
+    private static final Pattern README_VALUE_ROW = Pattern.compile(
+            "(?m)^\\| `([^|]+)` \\|([^|]*)\\|[^|]*\\|([^|\\n]*)\\|$");
+    /** A default in the README's table written as code, the form values.yaml's own default is compared with. */
+    private static final Pattern CODE_CELL = Pattern.compile(" `([^`]*)` ");
+    /**
+     * Where the chart passes the operator something other than the operator's default, and why. Every other
+     * variable the chart sets with its default values carries the operator's default.
+     */
+    private static final Map<String, String> CHART_OWN_DEFAULTS = Map.of(
+            "AGENTSANDBOX_SIDECAR_IMAGE", "the sidecar image of the chart's appVersion",
+            "AGENTSANDBOX_MODEL_RUNNER_NAMESPACE", "the release namespace, where modelRunner.enabled deploys one",
+            "AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "a Lease per release",
+            "AGENTSANDBOX_OPERATOR_POD_SELECTOR", "the labels of this release's pods");
     private static final Pattern ENV_NAME = Pattern.compile("`([A-Z][A-Z0-9_]+)`");
     private static final Pattern RBAC_RULE = Pattern.compile(
             "quarkus\\.kubernetes\\.rbac\\.(roles|cluster-roles)\\.([^.]+)\\.policy-rules\\.([^.]+)\\.verbs");
@@ -94,7 +112,7 @@ class OperatorPropertiesContractTest {
 
         assertThat(operator.runtimeClass().defaultName()).isEqualTo("gvisor");
         assertThat(operator.runtimeClass().allowed()).containsExactly("gvisor", "kata");
-        assertThat(operator.enforcementMode()).isEqualTo(EnforcementMode.IPTABLES);
+        assertThat(operator.enforcementMode()).isEqualTo(EgressEnforcement.IPTABLES);
         assertThat(operator.sidecar().image()).isEqualTo("registry.example:5000/mirror/sidecar:0.2.0-rc1");
         assertThat(operator.gitImage()).isEqualTo("registry.example:5000/mirror/git:2.47.2");
         assertThat(operator.modelRunner().namespace()).isEqualTo(RenderedChart.NAMESPACE);
@@ -124,6 +142,47 @@ class OperatorPropertiesContractTest {
         });
         assertThat(chartEnv).allSatisfy(name -> assertThat(RepositoryFiles.read(RepositoryFiles.README))
                 .as("the chart sets %s: the README's configuration reference should say so", name).contains(name));
+    }
+
+    @Test
+    void withItsDefaultValuesTheChartPassesTheOperatorsDefaults() {
+        Map<String, String> chartEnv = OperatorDeploymentTest.env(RenderedChart.withDefaults());
+
+        assertThat(chartEnv.keySet()).containsAll(CHART_OWN_DEFAULTS.keySet());
+        assertThat(chartEnv).hasSizeGreaterThan(CHART_OWN_DEFAULTS.size() + 5).allSatisfy((name, value) -> {
+            if (!CHART_OWN_DEFAULTS.containsKey(name)) {
+                assertThat(value).as("%s: values.yaml's default against OperatorConfig's for %s", name,
+                        OPERATOR_ENV.get(name)).isEqualTo(OPERATOR_DEFAULTS.get(OPERATOR_ENV.get(name)));
+            }
+        });
+    }
+
+    /** The README's default column says what values.yaml says, where it writes a value rather than prose. */
+    @Test
+    void theReadmesDefaultsAreTheChartsDefaults() throws IOException {
+        JsonNode values = new YAMLMapper().readTree(RepositoryFiles.CHART.resolve("values.yaml").toFile());
+        int compared = 0;
+        Matcher row = README_VALUE_ROW.matcher(readmeValueTable());
+        while (row.find()) {
+            Matcher code = CODE_CELL.matcher(row.group(2));
+            JsonNode value = values.at("/" + row.group(1).replace('.', '/'));
+            if (!code.matches() || value.isMissingNode() || value.asText().isEmpty() && !value.isContainerNode()) {
+                continue; // prose ("release namespace"), several values in one row, or computed by the chart
+            }
+            assertThat(code.group(1)).as("README's default of %s", row.group(1)).isEqualTo(readmeSpelling(value));
+            compared++;
+        }
+        assertThat(compared).as("defaults compared").isGreaterThan(10);
+    }
+
+    /** A list as {@code [a, b]}, a scalar as it is. */
+    private static String readmeSpelling(JsonNode value) {
+        if (value.isArray()) {
+            List<String> items = new ArrayList<>();
+            value.forEach(item -> items.add(item.asText()));
+            return "[" + String.join(", ", items) + "]";
+        }
+        return value.asText();
     }
 
     /**
@@ -174,14 +233,17 @@ class OperatorPropertiesContractTest {
         }
     }
 
-    private static Set<String> readmeValueTableVariables() {
+    private static String readmeValueTable() {
         String readme = RepositoryFiles.read(RepositoryFiles.README);
         String section = readme.substring(readme.indexOf("### Chart values (operator settings)"));
-        section = section.substring(0, section.indexOf("\n#", 1));
+        return section.substring(0, section.indexOf("\n#", 1));
+    }
+
+    private static Set<String> readmeValueTableVariables() {
         Set<String> names = new TreeSet<>();
-        Matcher row = README_VALUE_ROW.matcher(section);
+        Matcher row = README_VALUE_ROW.matcher(readmeValueTable());
         while (row.find()) {
-            ENV_NAME.matcher(row.group(1)).results().forEach(name -> names.add(name.group(1)));
+            ENV_NAME.matcher(row.group(3)).results().forEach(name -> names.add(name.group(1)));
         }
         return names;
     }

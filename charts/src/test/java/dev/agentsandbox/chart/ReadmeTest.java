@@ -32,7 +32,7 @@ class ReadmeTest {
     private static final Pattern HELM_SET = Pattern.compile("--set '?([A-Za-z0-9_.\\[\\]]+)=([^\\s`']+)");
     private static final Pattern HELM_INSTALL = Pattern.compile("helm install (\\S+) charts/agentsandbox-operator");
     private static final Pattern DEPLOYMENT_REFERENCE = Pattern.compile("deployment/([a-z0-9-]+)");
-    /** The label the operator puts on every object of a sandbox (DESIGN.md §4). */
+    /** The label the operator puts on every object of a sandbox (docs/architecture.md, "Reconcile"). */
     private static final String SANDBOX_LABEL = "agentsandbox.dev/sandbox";
     private static final Pattern LABEL_SELECTOR = Pattern.compile(" -l ([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]+)");
     private static final Pattern SANDBOX_POD = Pattern.compile("\\b([a-z0-9-]+)-sandbox\\b");

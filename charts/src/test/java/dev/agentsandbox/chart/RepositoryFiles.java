@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Files of the repository the tests check: the chart, the CRD, the examples, the Dockerfiles and the README. */
+/** Files of the repository the tests check: the chart, the CRD, the examples, the image build definitions and the README. */
 final class RepositoryFiles {
 
     static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();

@@ -5,11 +5,11 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.InjectRule;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
-import dev.agentsandbox.operator.config.EnforcementMode;
 import dev.agentsandbox.operator.plan.CredentialPresets;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.List;
 import java.util.Map;
 
-/** AgentSandboxes and plans for tests, without a cluster or CDI. */
+/** AgentSandboxes and plans for every tier of tests (unit, mock server, real control plane), without CDI. */
 public final class TestSandboxes {
 
     public static final String SIDECAR_IMAGE = "registry.test/sidecar:1";
@@ -29,11 +29,17 @@ public final class TestSandboxes {
     private TestSandboxes() {
     }
 
-    /** A minimal sandbox: an agent image and nothing else. */
+    /** A minimal sandbox in namespace team-a, as the API server has it after creation (generation 1). */
     public static AgentSandbox minimal(String name) {
+        AgentSandbox sandbox = minimal("team-a", name);
+        sandbox.getMetadata().setGeneration(1L);
+        return sandbox;
+    }
+
+    /** A minimal sandbox: an agent image and nothing else, as a client would send it. */
+    public static AgentSandbox minimal(String namespace, String name) {
         AgentSandbox sandbox = new AgentSandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("team-a").withGeneration(1L)
-                .build());
+        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         AgentSandboxSpec spec = new AgentSandboxSpec();
         AgentSpec agent = new AgentSpec();
         agent.setImage("registry.test/agent:1");
@@ -88,10 +94,10 @@ public final class TestSandboxes {
 
     /** A running plan with the runtime class kata, networkpolicy mode; a runner when the spec has a model. */
     public static SandboxPlan plan(AgentSandbox sandbox) {
-        return plan(sandbox, EnforcementMode.NETWORKPOLICY);
+        return plan(sandbox, EgressEnforcement.NETWORK_POLICY);
     }
 
-    public static SandboxPlan plan(AgentSandbox sandbox, EnforcementMode mode) {
+    public static SandboxPlan plan(AgentSandbox sandbox, EgressEnforcement mode) {
         return plan(sandbox, EffectiveEnforcement.asRequested(mode));
     }
 

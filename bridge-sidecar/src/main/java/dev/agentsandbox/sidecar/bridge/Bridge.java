@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;
@@ -47,25 +47,25 @@ public final class Bridge implements AutoCloseable {
 
     /** Checks the policy, then binds both listeners; the exception's message says what to fix. */
     public static Bridge start(BridgeOptions options, JsonLog log) throws IOException, InterruptedException {
-        AtomicReference<BridgeSettings> settings = new AtomicReference<>(BridgeSettings.from(options.config()));
+        AtomicReference<BridgePolicy> policy = new AtomicReference<>(BridgePolicy.from(options.config()));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UsageMeter meter = new UsageMeter(registry);
         EventLoops loops = new EventLoops(0);
         BridgeServer server = new BridgeServer(loops,
-                new BridgeContext(settings::get, meter, log, options.connectTimeout(), options.readTimeout()));
+                new BridgeContext(policy::get, meter, log, options.connectTimeout(), options.readTimeout()));
         FileWatcher watcher = null;
         try {
             InetSocketAddress address = server.start(options.listen());
             InetSocketAddress admin = new AdminServer(registry, meter::status, () -> true)
                     .start(loops, options.admin());
             if (options.configFile().isPresent()) {
-                watcher = watchConfig(options.configFile().get(), settings, log);
+                watcher = watchConfig(options.configFile().get(), policy, log);
             }
             log.info("started")
                     .field("listen", address.getHostString() + ":" + address.getPort())
                     .field("admin", admin.getHostString() + ":" + admin.getPort())
                     .field("upstream", options.config().upstream())
-                    .field("allowedModels", settings.get().models().allowed())
+                    .field("allowedModels", policy.get().models().allowed())
                     .field("tokenBudget", options.config().tokenBudget())
                     .write();
             return new Bridge(loops, server, meter, log, watcher, address, admin);
@@ -79,17 +79,17 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
-    private static FileWatcher watchConfig(Path file, AtomicReference<BridgeSettings> settings, JsonLog log)
+    private static FileWatcher watchConfig(Path file, AtomicReference<BridgePolicy> policy, JsonLog log)
             throws IOException {
         FileWatcher watcher = new FileWatcher(CONFIG_POLL_INTERVAL,
                 error -> log.warn("config-watch-failed").field("error", error.getMessage()).write());
         watcher.watch(file, Files.readAllBytes(file), content -> {
             try {
                 BridgeConfig config = SidecarConfigJson.readBridge(new String(content, StandardCharsets.UTF_8));
-                settings.set(BridgeSettings.from(config));
+                policy.set(BridgePolicy.from(config));
                 log.info("config-applied").field("file", file.toString())
                         .field("upstream", config.upstream())
-                        .field("allowedModels", settings.get().models().allowed())
+                        .field("allowedModels", policy.get().models().allowed())
                         .field("tokenBudget", config.tokenBudget())
                         .write();
             } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.SidecarConfigJson.InvalidConfigException;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson.InvalidConfigException;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
 import dev.agentsandbox.sidecar.core.JsonLog;
 

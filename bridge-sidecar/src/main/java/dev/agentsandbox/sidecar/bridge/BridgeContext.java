@@ -8,12 +8,12 @@ import java.util.function.Supplier;
 /**
  * What every connection of the bridge shares.
  *
- * @param settings       the policy in force now (replaced as a whole when {@code bridge.json} changes)
+ * @param policy         the policy in force now (replaced as a whole when {@code bridge.json} changes)
  * @param meter          requests and tokens served, which the budget is checked against
  * @param connectTimeout how long to wait for the runner to accept a connection
  * @param readTimeout    how long the runner may stay silent, before its answer starts (the first request for a
  *                       model waits for the model to load) and between two chunks of it
  */
-public record BridgeContext(Supplier<BridgeSettings> settings, UsageMeter meter, JsonLog log,
+public record BridgeContext(Supplier<BridgePolicy> policy, UsageMeter meter, JsonLog log,
                             Duration connectTimeout, Duration readTimeout) {
 }

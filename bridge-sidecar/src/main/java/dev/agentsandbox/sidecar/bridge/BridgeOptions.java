@@ -1,9 +1,11 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
-import dev.agentsandbox.sidecar.core.CommandLine;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 
 import java.nio.file.Path;
@@ -27,14 +29,14 @@ import java.util.Set;
 public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path> configFile, BridgeConfig config,
                             Duration connectTimeout, Duration readTimeout) {
 
-    public static final String DEFAULT_LISTEN = "127.0.0.1:54321";
-    public static final String DEFAULT_ADMIN = "0.0.0.0:9091";
+    public static final String DEFAULT_LISTEN = SidecarArgs.LOOPBACK + ":" + SidecarPorts.BRIDGE;
+    public static final String DEFAULT_ADMIN = SidecarArgs.ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN;
     public static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
     public static final long DEFAULT_READ_TIMEOUT_SECONDS = 600;
 
     private static final Set<String> POLICY_FLAGS = Set.of("upstream", "default-model", "allow-model",
             "token-budget");
-    private static final Set<String> VALUE_OPTIONS = Set.of("config", "listen", "admin", "upstream",
+    private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, SidecarArgs.LISTEN, SidecarArgs.ADMIN, "upstream",
             "default-model", "allow-model", "token-budget", "connect-timeout", "read-timeout");
 
     public static final String HELP = """
@@ -69,7 +71,7 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
         if (cli.has("help")) {
             return Optional.empty();
         }
-        Optional<Path> configFile = cli.value("config").map(Path::of);
+        Optional<Path> configFile = cli.value(SidecarArgs.CONFIG).map(Path::of);
         BridgeConfig config;
         if (configFile.isPresent()) {
             for (String flag : POLICY_FLAGS) {
@@ -86,8 +88,8 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
                     cli.value("token-budget").map(value -> positive("token-budget", value)).orElse(null));
         }
         return Optional.of(new BridgeOptions(
-                address("listen", cli.value("listen").orElse(DEFAULT_LISTEN)),
-                address("admin", cli.value("admin").orElse(DEFAULT_ADMIN)),
+                address(SidecarArgs.LISTEN, cli.value(SidecarArgs.LISTEN).orElse(DEFAULT_LISTEN)),
+                address(SidecarArgs.ADMIN, cli.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
                 configFile, config,
                 Duration.ofSeconds(cli.value("connect-timeout").map(v -> positive("connect-timeout", v))
                         .orElse(DEFAULT_CONNECT_TIMEOUT_SECONDS)),

@@ -46,14 +46,14 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        BridgeSettings settings = context.settings().get();
+        BridgePolicy policy = context.policy().get();
         Optional<InferenceRoute> route = InferenceRoute.match(request.method(), request.uri());
         if (route.isEmpty()) {
             String path = request.uri().split("\\?", 2)[0];
             refuse(ctx, keepAlive, BridgeError.pathNotAllowed(request.method().name(), path), path, null);
             return;
         }
-        Optional<BridgeError> overBudget = settings.budget().check(context.meter().tokensUsed());
+        Optional<BridgeError> overBudget = policy.budget().check(context.meter().tokensUsed());
         if (overBudget.isPresent()) {
             refuse(ctx, keepAlive, overBudget.get(), route.get().path(), null);
             return;
@@ -62,7 +62,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         String model = null;
         if (route.get().hasModelInBody()) {
             var rewritten = InferenceRequestRewriter.rewrite(route.get(),
-                    new ByteBufInputStream(body.duplicate()), settings.models());
+                    new ByteBufInputStream(body.duplicate()), policy.models());
             if (rewritten.refused()) {
                 refuse(ctx, keepAlive, rewritten.refusal(), route.get().path(), null);
                 return;
@@ -76,7 +76,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         } else {
             body = Unpooled.EMPTY_BUFFER;
         }
-        RunnerEndpoints runner = settings.runner();
+        RunnerEndpoints runner = policy.runner();
         FullHttpRequest upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
                 runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body);
         ForwardedHeaders.copy(request.headers(), upstream.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
@@ -89,7 +89,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
         context.meter().forwarded();
         exchange = RunnerExchange.start(ctx.channel(),
-                new RunnerExchange.ForwardedRequest(upstream, route.get(), model, settings.models(), keepAlive,
+                new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
                         runner, start),
                 context, resolver, reusable -> exchangeDone(ctx, reusable));
     }

@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,12 +50,7 @@ public final class UsageMeter {
         return promptTokens.get() + completionTokens.get();
     }
 
-    public Status status() {
-        return new Status(requests.get(), promptTokens.get(), completionTokens.get());
-    }
-
-    /** The {@code /status} document. */
-    @JsonPropertyOrder({"requests", "promptTokens", "completionTokens"})
-    public record Status(long requests, long promptTokens, long completionTokens) {
+    public BridgeStatus status() {
+        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get());
     }
 }

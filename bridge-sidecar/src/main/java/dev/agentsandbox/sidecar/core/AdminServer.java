@@ -3,6 +3,7 @@ package dev.agentsandbox.sidecar.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.agentsandbox.sidecar.contract.AdminPaths;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -70,13 +71,13 @@ public final class AdminServer {
             path = path.substring(0, query);
         }
         switch (path) {
-            case "/healthz":
+            case AdminPaths.HEALTHZ:
                 return healthy.getAsBoolean()
                         ? HttpReplies.text(HttpResponseStatus.OK, "ok\n")
                         : HttpReplies.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unhealthy\n");
-            case "/metrics":
+            case AdminPaths.METRICS:
                 return HttpReplies.of(HttpResponseStatus.OK, PROMETHEUS_TEXT, registry.scrape());
-            case "/status":
+            case AdminPaths.STATUS:
                 try {
                     return HttpReplies.json(HttpResponseStatus.OK, JSON.writeValueAsString(status.get()) + "\n");
                 } catch (JsonProcessingException e) {

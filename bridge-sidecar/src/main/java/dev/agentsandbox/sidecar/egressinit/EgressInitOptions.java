@@ -1,8 +1,9 @@
 package dev.agentsandbox.sidecar.egressinit;
 
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
-import dev.agentsandbox.sidecar.core.CommandLine;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
+import dev.agentsandbox.sidecar.core.CommandLine;
 
 import java.util.Set;
 
@@ -25,11 +26,11 @@ record EgressInitOptions(EgressRules rules, boolean dryRun, boolean help) {
             starts its agent, if either family's rules cannot be installed; IPv6 is skipped only when the kernel has
             no IPv6 stack at all.
 
-              --proxy-uid UID   the egress proxy's UID (1337 in AgentSandbox pods)
-              --bridge-uid UID  the model bridge's UID (1338 in AgentSandbox pods)
+              --proxy-uid UID   the egress proxy's UID (%d in AgentSandbox pods)
+              --bridge-uid UID  the model bridge's UID (%d in AgentSandbox pods)
               --dry-run         print the rules for both families and install nothing
               --help            print this text
-            """;
+            """.formatted(SidecarUids.PROXY, SidecarUids.BRIDGE);
 
     static EgressInitOptions parse(String... args) {
         CommandLine line = CommandLine.parse(args, Set.of(EgressInitArgs.PROXY_UID, EgressInitArgs.BRIDGE_UID),
@@ -37,9 +38,10 @@ record EgressInitOptions(EgressRules rules, boolean dryRun, boolean help) {
         if (line.has("help")) {
             return new EgressInitOptions(null, false, true);
         }
-        int proxyUid = uid(line, EgressInitArgs.PROXY_UID, "the UID the egress proxy runs as, e.g. --proxy-uid 1337");
+        int proxyUid = uid(line, EgressInitArgs.PROXY_UID, "the UID the egress proxy runs as, e.g. --proxy-uid "
+                + SidecarUids.PROXY);
         int bridgeUid = uid(line, EgressInitArgs.BRIDGE_UID,
-                "the UID the model bridge runs as, e.g. --bridge-uid 1338");
+                "the UID the model bridge runs as, e.g. --bridge-uid " + SidecarUids.BRIDGE);
         return new EgressInitOptions(new EgressRules(proxyUid, bridgeUid), line.has("dry-run"), false);
     }
 

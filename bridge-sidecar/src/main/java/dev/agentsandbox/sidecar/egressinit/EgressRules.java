@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.egressinit;
 
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,8 +30,8 @@ import java.util.List;
  * closed even if the chain's rules are ever flushed. {@code INPUT} and {@code FORWARD} are left open: the
  * NetworkPolicy guards ingress, and this is about what leaves.
  *
- * @param proxyUid  the egress proxy's UID (1337 in the pod the operator builds)
- * @param bridgeUid the model bridge's UID (1338)
+ * @param proxyUid  the egress proxy's UID ({@link SidecarUids#PROXY} in the pod the operator builds)
+ * @param bridgeUid the model bridge's UID ({@link SidecarUids#BRIDGE})
  */
 public record EgressRules(int proxyUid, int bridgeUid) {
 
@@ -56,7 +57,8 @@ public record EgressRules(int proxyUid, int bridgeUid) {
         }
         if (uid == 0) {
             throw new IllegalArgumentException(what + " must not be 0: root's traffic would bypass the proxy;"
-                    + " give the proxy and the bridge their own non-root UIDs (e.g. 1337 and 1338)");
+                    + " give the proxy and the bridge their own non-root UIDs (e.g. " + SidecarUids.PROXY + " and "
+                    + SidecarUids.BRIDGE + ")");
         }
         return uid;
     }

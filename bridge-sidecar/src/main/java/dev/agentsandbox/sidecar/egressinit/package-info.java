@@ -4,7 +4,7 @@
  *
  * <p>A NetworkPolicy applies to the whole pod and cannot tell the agent from the proxy; these rules can, because the
  * kernel knows which UID owns each socket. {@link dev.agentsandbox.sidecar.egressinit.EgressRules} is the only place
- * the rules are written; {@link dev.agentsandbox.sidecar.egressinit.EgressInit} installs them atomically and fails
+ * the rules are written; {@link dev.agentsandbox.sidecar.egressinit.EgressInitCommand} installs them atomically and fails
  * closed.
  */
 package dev.agentsandbox.sidecar.egressinit;

@@ -1,5 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+
 /**
  * The outcome of {@link EgressGate#admit}: exactly one of a destination to dial, a denial (403) or a failure to
  * resolve (502).

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -89,7 +90,7 @@ final class CertificateAuthority {
     /** Writes the CA certificate (never the key) as {@code dir/ca.crt}, atomically. */
     Path writeCertificate(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path target = dir.resolve("ca.crt");
+        Path target = dir.resolve(SidecarMounts.CA_CERT_FILE);
         Path temp = Files.createTempFile(dir, ".ca", ".tmp");
         Files.writeString(temp, pem(caCertificate), StandardCharsets.US_ASCII);
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

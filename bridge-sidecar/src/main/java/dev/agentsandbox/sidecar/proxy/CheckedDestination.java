@@ -1,5 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.proxy.policy.AddressGuard;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -14,12 +17,14 @@ public final class CheckedDestination {
     private final int port;
     private final InetAddress address;
     private final String rule;
+    private final CredentialRule credential;
 
-    CheckedDestination(String host, int port, InetAddress address, String rule) {
+    CheckedDestination(String host, int port, InetAddress address, String rule, CredentialRule credential) {
         this.host = host;
         this.port = port;
         this.address = address;
         this.rule = rule;
+        this.credential = credential;
     }
 
     /** The normalised host name the client asked for (SNI and certificate checks use it). */
@@ -34,6 +39,14 @@ public final class CheckedDestination {
     /** The allow rule that admitted it. */
     public String rule() {
         return rule;
+    }
+
+    /**
+     * The credential the policy decided to inject for this host, or null. A host with one is intercepted (TLS
+     * terminated so the header can be set); any other is a plain tunnel.
+     */
+    public CredentialRule credential() {
+        return credential;
     }
 
     InetSocketAddress socketAddress() {

@@ -27,12 +27,12 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("agentsandbox.refused");
 
     private final int maxConnections;
-    private final EgressEvents events;
+    private final EgressRecorder recorder;
     private final AtomicInteger open = new AtomicInteger();
 
-    ConnectionLimiter(int maxConnections, EgressEvents events) {
+    ConnectionLimiter(int maxConnections, EgressRecorder recorder) {
         this.maxConnections = maxConnections;
-        this.events = events;
+        this.recorder = recorder;
     }
 
     @Override
@@ -40,7 +40,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         int now = open.incrementAndGet();
         ctx.channel().closeFuture().addListener(closed -> open.decrementAndGet());
         if (now > maxConnections) {
-            events.limitExceeded("max-connections", HostAndPort.describe(ctx.channel().remoteAddress()));
+            recorder.limitExceeded("max-connections", HostAndPort.describe(ctx.channel().remoteAddress()));
             ctx.channel().attr(REFUSED).set(Boolean.TRUE);
             ctx.channel().config().setAutoRead(false);
             ctx.writeAndFlush(Unpooled.wrappedBuffer(REFUSAL)).addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.CredentialRule;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.core.FileWatcher;
 import dev.agentsandbox.sidecar.core.JsonLog;
 

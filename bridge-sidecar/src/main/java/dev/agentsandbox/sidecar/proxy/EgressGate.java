@@ -1,5 +1,9 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.proxy.policy.AddressGuard;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
+import dev.agentsandbox.sidecar.proxy.policy.HostVerdict;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +51,8 @@ public final class EgressGate {
                 return new Admission(verdict.host(), port, null, denial, null);
             }
         }
-        CheckedDestination destination = new CheckedDestination(verdict.host(), port, addresses.get(0), verdict.rule());
+        CheckedDestination destination = new CheckedDestination(verdict.host(), port, addresses.get(0), verdict.rule(),
+                verdict.credential());
         return new Admission(verdict.host(), port, destination, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.proxy.policy.AddressGuard;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,9 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.CredentialRule;
-import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.CommandLine;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.JsonLog;
@@ -16,6 +18,10 @@ import java.util.Set;
 
 /** The {@code proxy} role: parses its command line and runs a {@link ProxyServer} until the process stops. */
 public final class ProxyCommand {
+
+    static final String DEFAULT_LISTEN = SidecarArgs.LOOPBACK + ":" + SidecarPorts.PROXY;
+    /** Loopback unless asked: the operator opens it to the cluster with {@code --admin}. */
+    static final String DEFAULT_ADMIN = SidecarArgs.LOOPBACK + ":" + SidecarPorts.PROXY_ADMIN;
 
     static final String USAGE = """
             usage: agentsandbox-sidecar proxy [options]
@@ -32,13 +38,13 @@ public final class ProxyCommand {
                                        IP-literal targets in it. Repeatable
               --credential SPEC        inject a header for one exact host over intercepted TLS. Repeatable.
                                        SPEC: host=H,header=X,file=PATH[,format=F][,user=U][,name=N]
-                                       format has one %s (default "%s"); user makes the value Base64(user:secret)
+                                       format has one %%s (default "%%s"); user makes the value Base64(user:secret)
 
             Listening:
-              --listen HOST:PORT       proxy address (default 127.0.0.1:3128)
-              --admin HOST:PORT        /healthz, /metrics, /status (default 127.0.0.1:9090)
+              --listen HOST:PORT       proxy address (default %s)
+              --admin HOST:PORT        /healthz, /metrics, /status (default %s)
               --protect-port PORT      another sidecar port never reachable through the proxy (default: the
-                                       bridge's 54321 and 9091). Repeatable
+                                       bridge's %d and %d). Repeatable
 
             TLS:
               --ca-dir DIR             write the interception CA certificate to DIR/ca.crt (the key is never written)
@@ -53,24 +59,24 @@ public final class ProxyCommand {
               --connect-timeout SEC    upstream connect timeout (default 10)
 
               --help                   this text
-            """;
+            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, SidecarPorts.BRIDGE, SidecarPorts.BRIDGE_ADMIN);
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("config", "allow", "deny", "allow-cidr", "credential",
-            "listen", "admin", "protect-port", "ca-dir", "trust-bundle", "max-connections", "max-tunnels",
+    private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, "allow", "deny", "allow-cidr",
+            "credential", SidecarArgs.LISTEN, SidecarArgs.ADMIN, "protect-port", SidecarArgs.CA_DIR, "trust-bundle", "max-connections", "max-tunnels",
             "max-header-bytes", "header-timeout", "idle-timeout", "connect-timeout");
 
     private ProxyCommand() {
     }
 
     public static int run(String[] args) throws Exception {
-        ProxySettings settings;
+        ProxyOptions options;
         try {
             CommandLine line = CommandLine.parse(args, VALUE_OPTIONS, Set.of("help"));
             if (line.has("help")) {
                 System.out.print(USAGE);
                 return 0;
             }
-            settings = settings(line);
+            options = options(line);
         } catch (IllegalArgumentException | CommandLine.UsageException e) {
             System.err.println("proxy: " + e.getMessage());
             System.err.println("run 'agentsandbox-sidecar proxy --help' for the options");
@@ -78,7 +84,7 @@ public final class ProxyCommand {
         }
         JsonLog log = JsonLog.stdout("proxy");
         SystemHostResolver resolver = new SystemHostResolver(4, 1024);
-        ProxyServer server = new ProxyServer(settings, resolver, log);
+        ProxyServer server = new ProxyServer(options, resolver, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             resolver.close();
@@ -94,8 +100,8 @@ public final class ProxyCommand {
         return 0;
     }
 
-    static ProxySettings settings(CommandLine line) {
-        Path config = line.value("config").map(Path::of).orElse(null);
+    static ProxyOptions options(CommandLine line) {
+        Path config = line.value(SidecarArgs.CONFIG).map(Path::of).orElse(null);
         boolean hasRuleFlags = !line.values("allow").isEmpty() || !line.values("deny").isEmpty()
                 || !line.values("allow-cidr").isEmpty() || !line.values("credential").isEmpty();
         if (config != null && hasRuleFlags) {
@@ -114,13 +120,13 @@ public final class ProxyCommand {
                 line.value("header-timeout").map(v -> seconds("header-timeout", v)).orElse(defaults.headerTimeout()),
                 line.value("idle-timeout").map(v -> seconds("idle-timeout", v)).orElse(defaults.idleTimeout()),
                 line.value("connect-timeout").map(v -> seconds("connect-timeout", v)).orElse(defaults.connectTimeout()));
-        return new ProxySettings(
-                HostAndPort.parse(line.value("listen").orElse("127.0.0.1:3128")),
-                HostAndPort.parse(line.value("admin").orElse("127.0.0.1:9090")),
+        return new ProxyOptions(
+                HostAndPort.parse(line.value(SidecarArgs.LISTEN).orElse(DEFAULT_LISTEN)),
+                HostAndPort.parse(line.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
                 config, inline,
-                line.value("ca-dir").map(Path::of).orElse(null),
+                line.value(SidecarArgs.CA_DIR).map(Path::of).orElse(null),
                 line.value("trust-bundle").map(Path::of).orElse(null),
-                protectedPorts.isEmpty() ? ProxySettings.BRIDGE_PORTS : Set.copyOf(protectedPorts),
+                protectedPorts.isEmpty() ? SidecarPorts.BRIDGE_PORTS : Set.copyOf(protectedPorts),
                 limits, Duration.ofSeconds(10));
     }
 

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import java.util.function.Supplier;
 
 /**
@@ -8,13 +9,13 @@ import java.util.function.Supplier;
  * @param policy      the policy in force (swapped on reload)
  * @param gate        policy → resolve → check
  * @param dialer      connects to checked destinations
- * @param events      logs, metrics and status of every decision
+ * @param recorder    logs, metrics and status of every decision
  * @param credentials the secrets, by rule
  * @param authority   mints the certificates presented to the agent
  * @param upstreamTls verifies the real upstreams
  * @param limits      the abuse bounds
  */
-record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressEvents events,
+record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressRecorder recorder,
                     CredentialStore credentials, CertificateAuthority authority, UpstreamTls upstreamTls,
                     ProxyLimits limits) {
 }

@@ -2,6 +2,8 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.Relay;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -50,7 +52,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         headerDeadline = ctx.executor().schedule(() -> {
             if (!sawRequest && ctx.channel().isActive()) {
-                cx.events().limitExceeded("header-timeout", client(ctx));
+                cx.recorder().limitExceeded("header-timeout", client(ctx));
                 ProxyReplies.error(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "header-timeout",
                         "the request head did not arrive in time");
             }
@@ -87,19 +89,19 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         try {
             target = HostAndPort.parse(request.uri());
         } catch (IllegalArgumentException e) {
-            cx.events().denied("connect", "?", 0, new Denial(DenyReason.INVALID_HOST, "CONNECT needs host:port"),
+            cx.recorder().denied("connect", "?", 0, new Denial(DenyReason.INVALID_HOST, "CONNECT needs host:port"),
                     client(ctx));
             ProxyReplies.deny(ctx, ProxyReplies.printable(request.uri()), 0,
                     new Denial(DenyReason.INVALID_HOST, "CONNECT needs host:port"));
             return;
         }
-        if (!cx.events().tryOpenTunnel(cx.limits().maxTunnels())) {
-            cx.events().limitExceeded("max-tunnels", client(ctx));
+        if (!cx.recorder().tryOpenTunnel(cx.limits().maxTunnels())) {
+            cx.recorder().limitExceeded("max-tunnels", client(ctx));
             ProxyReplies.error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "too-many-tunnels",
                     "too many open tunnels; close some and retry");
             return;
         }
-        ctx.channel().closeFuture().addListener(closed -> cx.events().tunnelClosed());
+        ctx.channel().closeFuture().addListener(closed -> cx.recorder().tunnelClosed());
         ctx.channel().config().setAutoRead(false);
         cx.gate().admit(target.host(), target.port()).whenComplete((admission, error) ->
                 ctx.executor().execute(() -> onAdmission(ctx, admission)));
@@ -113,7 +115,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             dispatch(ctx, admission);
         } catch (RuntimeException e) {
             // Runs outside the pipeline (a callback): nothing else would answer the client or log the failure.
-            cx.events().connectionError("proxy", e, client(ctx));
+            cx.recorder().connectionError("proxy", e, client(ctx));
             ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
         }
     }
@@ -122,12 +124,12 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         if (admission == null) {
             ProxyReplies.error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal-error", "internal error");
         } else if (admission.denial() != null) {
-            cx.events().denied("connect", admission.host(), admission.port(), admission.denial(), client(ctx));
+            cx.recorder().denied("connect", admission.host(), admission.port(), admission.denial(), client(ctx));
             ProxyReplies.deny(ctx, admission.host(), admission.port(), admission.denial());
         } else if (admission.failure() != null) {
-            cx.events().failed("connect", admission.host(), admission.port(), "dns-failure", client(ctx));
+            cx.recorder().failed("connect", admission.host(), admission.port(), "dns-failure", client(ctx));
             ProxyReplies.error(ctx, HttpResponseStatus.BAD_GATEWAY, "dns-failure", admission.failure());
-        } else if (cx.policy().get().credentialFor(admission.host()) != null) {
+        } else if (admission.destination().credential() != null) {
             intercept(ctx, admission.destination());
         } else {
             tunnel(ctx, admission.destination());
@@ -137,7 +139,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     /** Terminates the agent's TLS with a certificate for the host and forwards the decrypted requests. */
     private void intercept(ChannelHandlerContext ctx, CheckedDestination destination) {
         SslContext serverTls = cx.authority().serverContextFor(destination.host());
-        cx.events().allowed("intercept", destination.host(), destination.port(), destination.rule(), client(ctx));
+        cx.recorder().allowed("intercept", destination.host(), destination.port(), destination.rule(), client(ctx));
         Channel client = ctx.channel();
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
         ChannelPipeline pipeline = client.pipeline();
@@ -162,7 +164,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             }
         }).addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {
-                cx.events().failed("connect", destination.host(), destination.port(), "upstream-unreachable",
+                cx.recorder().failed("connect", destination.host(), destination.port(), "upstream-unreachable",
                         client(ctx));
                 ProxyReplies.error(ctx, HttpResponseStatus.BAD_GATEWAY, "upstream-unreachable",
                         "cannot connect to " + destination);
@@ -173,10 +175,10 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
                 upstream.close();
                 return;
             }
-            cx.events().allowed("tunnel", destination.host(), destination.port(), destination.rule(), client(ctx));
+            cx.recorder().allowed("tunnel", destination.host(), destination.port(), destination.rule(), client(ctx));
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
-            Counter up = cx.events().bytes(destination.host(), "upstream");
-            Counter down = cx.events().bytes(destination.host(), "downstream");
+            Counter up = cx.recorder().bytes(destination.host(), "upstream");
+            Counter down = cx.recorder().bytes(destination.host(), "downstream");
             Relay.join(client, upstream, up::increment, down::increment);
             ChannelPipeline pipeline = client.pipeline();
             pipeline.remove(HttpForwarder.NAME);

@@ -1,6 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HttpReplies;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;

@@ -1,11 +1,12 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.ProxyConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;
 import dev.agentsandbox.sidecar.core.JsonLog;
+import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
@@ -34,14 +35,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ProxyServer implements AutoCloseable {
 
-    private final ProxySettings settings;
+    private final ProxyOptions options;
     private final HostResolver resolver;
     private final JsonLog log;
     private final AtomicReference<EgressPolicy> policy = new AtomicReference<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EventLoops loops;
     private FileWatcher watcher;
-    private EgressEvents events;
+    private EgressRecorder recorder;
     private CredentialStore credentials;
     private Channel listener;
     private InetSocketAddress proxyAddress;
@@ -50,8 +51,8 @@ public final class ProxyServer implements AutoCloseable {
     private Set<InetAddress> localAddresses;
     private CertificateAuthority authority;
 
-    public ProxyServer(ProxySettings settings, HostResolver resolver, JsonLog log) {
-        this.settings = settings;
+    public ProxyServer(ProxyOptions options, HostResolver resolver, JsonLog log) {
+        this.options = options;
         this.resolver = resolver;
         this.log = log;
     }
@@ -61,48 +62,48 @@ public final class ProxyServer implements AutoCloseable {
      * listens. Throws with a message naming the problem.
      */
     public void start() throws Exception {
-        byte[] configBytes = settings.configFile() == null ? null : Files.readAllBytes(settings.configFile());
-        ProxyConfig config = configBytes == null ? settings.inlinePolicy()
+        byte[] configBytes = options.configFile() == null ? null : Files.readAllBytes(options.configFile());
+        ProxyConfig config = configBytes == null ? options.inlinePolicy()
                 : SidecarConfigJson.readProxy(new String(configBytes, StandardCharsets.UTF_8));
         localAddresses = localInterfaceAddresses();
-        ownPorts = new HashSet<>(settings.otherOwnPorts());
-        ownPorts.add(settings.listen().port());
-        if (settings.admin() != null) {
-            ownPorts.add(settings.admin().port());
+        ownPorts = new HashSet<>(options.otherOwnPorts());
+        ownPorts.add(options.listen().port());
+        if (options.admin() != null) {
+            ownPorts.add(options.admin().port());
         }
         policy.set(EgressPolicy.from(config, ownPorts, localAddresses));
 
-        events = new EgressEvents(registry, log);
-        watcher = new FileWatcher(settings.pollInterval(), error -> log.error("watch-failed")
+        recorder = new EgressRecorder(registry, log);
+        watcher = new FileWatcher(options.pollInterval(), error -> log.error("watch-failed")
                 .field("error", error.getClass().getSimpleName()).write());
         credentials = new CredentialStore(watcher, log);
         credentials.track(config.credentials());
 
         authority = CertificateAuthority.generate();
-        if (settings.caDir() != null) {
-            Path written = authority.writeCertificate(settings.caDir());
+        if (options.caDir() != null) {
+            Path written = authority.writeCertificate(options.caDir());
             log.info("ca-written").field("file", written.toString()).write();
         }
-        UpstreamTls upstreamTls = UpstreamTls.create(settings.trustBundle());
+        UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle());
         ProxyContext context = new ProxyContext(policy::get, new EgressGate(policy::get, resolver),
-                new UpstreamDialer(settings.limits().connectTimeout(), events), events, credentials, authority,
-                upstreamTls, settings.limits());
+                new UpstreamDialer(options.limits().connectTimeout(), recorder), recorder, credentials, authority,
+                upstreamTls, options.limits());
 
         // One event loop per available core (container-aware): the sidecar runs in every sandbox, keep it small.
         loops = new EventLoops(Runtime.getRuntime().availableProcessors());
-        if (settings.admin() != null) {
-            adminAddress = new AdminServer(registry, events::status, () -> listener != null && listener.isActive())
-                    .start(loops, settings.admin());
+        if (options.admin() != null) {
+            adminAddress = new AdminServer(registry, recorder::status, () -> listener != null && listener.isActive())
+                    .start(loops, options.admin());
             ownPorts.add(adminAddress.getPort());
         }
-        listener = loops.listen(settings.listen(), clientInitializer(context));
+        listener = loops.listen(options.listen(), clientInitializer(context));
         proxyAddress = (InetSocketAddress) listener.localAddress();
         ownPorts.add(proxyAddress.getPort());
         // Ports chosen by the OS (port 0) are only known now: rebuild so the guard protects them too.
         policy.set(EgressPolicy.from(config, ownPorts, localAddresses));
 
-        if (settings.configFile() != null) {
-            watcher.watch(settings.configFile(), configBytes, this::reload);
+        if (options.configFile() != null) {
+            watcher.watch(options.configFile(), configBytes, this::reload);
         }
         log.info("started").field("listen", proxyAddress.getHostString() + ":" + proxyAddress.getPort())
                 .field("admin", adminAddress == null ? null : adminAddress.getHostString() + ":" + adminAddress.getPort())
@@ -110,9 +111,9 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ChannelInitializer<SocketChannel> clientInitializer(ProxyContext context) {
-        ConnectionLimiter limiter = new ConnectionLimiter(settings.limits().maxConnections(), events);
-        long idleSeconds = settings.limits().idleTimeout().toSeconds();
-        int maxHeader = settings.limits().maxHeaderBytes();
+        ConnectionLimiter limiter = new ConnectionLimiter(options.limits().maxConnections(), recorder);
+        long idleSeconds = options.limits().idleTimeout().toSeconds();
+        int maxHeader = options.limits().maxHeaderBytes();
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {

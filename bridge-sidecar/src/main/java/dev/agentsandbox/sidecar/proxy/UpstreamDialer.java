@@ -14,11 +14,11 @@ import java.time.Duration;
 final class UpstreamDialer {
 
     private final Duration connectTimeout;
-    private final EgressEvents events;
+    private final EgressRecorder recorder;
 
-    UpstreamDialer(Duration connectTimeout, EgressEvents events) {
+    UpstreamDialer(Duration connectTimeout, EgressRecorder recorder) {
         this.connectTimeout = connectTimeout;
-        this.events = events;
+        this.recorder = recorder;
     }
 
     /** Connects on {@code loop} (the client channel's, so both halves share a thread). */
@@ -28,7 +28,7 @@ final class UpstreamDialer {
                 .connect(destination.socketAddress());
         future.addListener(done -> {
             if (done.isSuccess()) {
-                events.upstreamConnected(System.nanoTime() - started);
+                recorder.upstreamConnected(System.nanoTime() - started);
             }
         });
         return future;

@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
 
 import java.util.ArrayList;
 import java.util.List;

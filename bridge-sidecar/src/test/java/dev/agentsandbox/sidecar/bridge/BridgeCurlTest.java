@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +62,7 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(stream.stalled()).isFalse();
         assertThat(stream.emittedWhenSeen()).containsExactly(1, 2, 3, 4, 5);
         assertThat(data).last().isEqualTo("data: [DONE]");
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 7, 5));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 7, 5));
     }
 
     @Test

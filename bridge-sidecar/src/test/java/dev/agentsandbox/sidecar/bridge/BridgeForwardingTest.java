@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +46,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(json(received.body()).at("/messages/0/content").asText()).isEqualTo("hi");
         assertThat(received.headers().containsKey("Origin")).isFalse();
         assertThat(received.headers().getFirst("Host")).isEqualTo(runnerHost());
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 12, 5));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 12, 5));
     }
 
     @Test
@@ -75,7 +76,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(data).hasSize(SlowEventStream.EVENTS + 2).last().isEqualTo("data: [DONE]");
         JsonNode sent = json(runner.takeRequest().body());
         assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 7, 5));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 7, 5));
     }
 
     @Test
@@ -99,7 +100,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(received.body()).as("an unchanged body is forwarded byte for byte")
                 .isEqualTo("{\"model\":\"" + QWEN + "\",\"max_tokens\":16,"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 21, 4));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 21, 4));
     }
 
     @Test
@@ -127,7 +128,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(response.body()).contains("event: message_stop");
         assertThat(json(runner.takeRequest().body()).has("stream_options"))
                 .as("Anthropic streams report usage unasked; OpenAI stream options would be foreign there").isFalse();
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(1, 30, 9));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 30, 9));
     }
 
     @Test
@@ -204,7 +205,7 @@ class BridgeForwardingTest extends BridgeHarness {
             assertThat(post("/models/create", "{}").statusCode()).isEqualTo(403);
         }
 
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(3, 6, 9));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(3, 6, 9));
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentsandbox.sidecar.config.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import org.junit.jupiter.api.AfterEach;

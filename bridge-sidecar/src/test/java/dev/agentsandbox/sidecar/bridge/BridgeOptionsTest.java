@@ -1,7 +1,10 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.CommandLine.UsageException;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,22 @@ class BridgeOptionsTest {
 
         assertThat(options.config()).isEqualTo(written);
         assertThat(options.configFile()).contains(file);
+    }
+
+    @Test
+    void readsTheArgumentsTheOperatorWrites(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(BridgeConfig.FILE_NAME);
+        Files.writeString(file, SidecarConfigJson.write(new BridgeConfig(UPSTREAM, "ai/a", List.of(), null)));
+        List<String> containerArgs = SidecarArgs.bridgeInPod();
+
+        assertThat(containerArgs.get(0)).isEqualTo("bridge");
+        // The pod's mount path, moved to where this test wrote the file.
+        BridgeOptions options = BridgeOptions.parse(containerArgs.subList(1, containerArgs.size()).stream()
+                .map(arg -> arg.equals(SidecarMounts.BRIDGE_CONFIG) ? file.toString() : arg)
+                .toArray(String[]::new)).orElseThrow();
+        assertThat(options.configFile()).contains(file);
+        assertThat(options.listen()).isEqualTo(new HostAndPort("127.0.0.1", SidecarPorts.BRIDGE));
+        assertThat(options.admin()).isEqualTo(new HostAndPort("0.0.0.0", SidecarPorts.BRIDGE_ADMIN));
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +115,7 @@ class BridgePolicyTest extends BridgeHarness {
         assertThat(error.get("code").asText()).isEqualTo("token_budget_exceeded");
         assertThat(error.get("type").asText()).isEqualTo("insufficient_quota");
         assertThat(error.get("message").asText()).contains("50 tokens", "80 used");
-        assertThat(bridge.meter().status()).isEqualTo(new UsageMeter.Status(2, 60, 20));
+        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(2, 60, 20));
         runner.takeRequest();
         runner.takeRequest();
         assertThat(runner.pendingRequests()).isZero();

@@ -175,7 +175,7 @@ class EgressInitNetnsIT {
         Commands.Result result = lab.runSidecarKeeping(bare, List.of(),
                 "egress-init", "--proxy-uid", "" + PROXY_UID, "--bridge-uid", "" + BRIDGE_UID);
 
-        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInitCommand.EXIT_NOT_INSTALLED);
         assertThat(result.stderr()).contains("FAILED to install the IPv4 egress rules: iptables-restore exited",
                 "the agent must not start");
         assertThat(lab.inNamespace(bare, "iptables-save", "-t", "filter").stdout()).doesNotContain("REJECT");
@@ -192,7 +192,7 @@ class EgressInitNetnsIT {
                 List.of(Map.entry("ip6tables-restore", failingIp6tablesRestore)),
                 "egress-init", "--proxy-uid", "" + PROXY_UID, "--bridge-uid", "" + BRIDGE_UID);
 
-        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInit.EXIT_NOT_INSTALLED);
+        assertThat(result.exitStatus()).as(result.toString()).isEqualTo(EgressInitCommand.EXIT_NOT_INSTALLED);
         assertThat(result.stdout()).contains("IPv4 egress rules installed");
         assertThat(result.stderr()).contains("FAILED to install the IPv6 egress rules: ip6tables-restore exited"
                 + " with status 1: ip6tables-restore/1.8.9 Failed to initialize nft: Protocol not supported");

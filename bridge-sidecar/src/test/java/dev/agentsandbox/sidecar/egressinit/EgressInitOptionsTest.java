@@ -1,6 +1,6 @@
 package dev.agentsandbox.sidecar.egressinit;
 
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

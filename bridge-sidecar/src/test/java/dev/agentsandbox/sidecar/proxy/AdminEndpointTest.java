@@ -2,7 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

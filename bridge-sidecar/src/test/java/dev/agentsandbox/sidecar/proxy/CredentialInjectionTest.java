@@ -1,7 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.CredentialRule;
-import dev.agentsandbox.sidecar.config.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

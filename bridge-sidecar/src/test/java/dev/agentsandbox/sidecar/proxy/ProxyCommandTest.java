@@ -1,6 +1,9 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.CredentialRule;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.CommandLine;
 import org.junit.jupiter.api.Test;
 
@@ -13,26 +16,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ProxyCommandTest {
 
-    private static ProxySettings parse(String... args) {
-        return ProxyCommand.settings(CommandLine.parse(args, Set.of("config", "allow", "deny", "allow-cidr",
+    private static ProxyOptions parse(String... args) {
+        return ProxyCommand.options(CommandLine.parse(args, Set.of("config", "allow", "deny", "allow-cidr",
                 "credential", "listen", "admin", "protect-port", "ca-dir", "trust-bundle", "max-connections",
                 "max-tunnels", "max-header-bytes", "header-timeout", "idle-timeout", "connect-timeout"), Set.of("help")));
     }
 
     @Test
     void flagsBuildAnInlinePolicyWithDefaults() {
-        ProxySettings settings = parse("--allow", "a.com", "--allow", "*.b.com:8443", "--deny", "x.b.com",
+        ProxyOptions options = parse("--allow", "a.com", "--allow", "*.b.com:8443", "--deny", "x.b.com",
                 "--allow-cidr", "10.0.0.0/8", "--credential",
                 "host=api.a.com,header=Authorization,format=Bearer %s,file=/s/key", "--idle-timeout", "60");
-        assertThat(settings.inlinePolicy().allow()).containsExactly("a.com", "*.b.com:8443");
-        assertThat(settings.inlinePolicy().deny()).containsExactly("x.b.com");
-        assertThat(settings.inlinePolicy().allowCidrs()).containsExactly("10.0.0.0/8");
-        assertThat(settings.inlinePolicy().credentials()).containsExactly(
+        assertThat(options.inlinePolicy().allow()).containsExactly("a.com", "*.b.com:8443");
+        assertThat(options.inlinePolicy().deny()).containsExactly("x.b.com");
+        assertThat(options.inlinePolicy().allowCidrs()).containsExactly("10.0.0.0/8");
+        assertThat(options.inlinePolicy().credentials()).containsExactly(
                 new CredentialRule("api.a.com", "api.a.com", "Authorization", "Bearer %s", "/s/key", null));
-        assertThat(settings.listen().port()).isEqualTo(3128);
-        assertThat(settings.admin().port()).isEqualTo(9090);
-        assertThat(settings.otherOwnPorts()).containsExactlyInAnyOrder(54321, 9091);
-        assertThat(settings.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(options.listen().port()).isEqualTo(3128);
+        assertThat(options.admin().port()).isEqualTo(9090);
+        assertThat(options.otherOwnPorts()).containsExactlyInAnyOrder(54321, 9091);
+        assertThat(options.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void readsTheArgumentsTheOperatorWrites() {
+        List<String> containerArgs = SidecarArgs.proxyInPod();
+
+        assertThat(containerArgs.get(0)).isEqualTo("proxy");
+        ProxyOptions options = parse(containerArgs.subList(1, containerArgs.size()).toArray(String[]::new));
+        assertThat(options.configFile()).hasToString(SidecarMounts.PROXY_CONFIG);
+        assertThat(options.caDir()).hasToString(SidecarMounts.CA_DIR);
+        assertThat(options.listen()).hasToString("127.0.0.1:" + SidecarPorts.PROXY);
+        assertThat(options.admin()).hasToString("0.0.0.0:" + SidecarPorts.PROXY_ADMIN);
+        assertThat(options.otherOwnPorts()).isEqualTo(SidecarPorts.BRIDGE_PORTS);
     }
 
     @Test

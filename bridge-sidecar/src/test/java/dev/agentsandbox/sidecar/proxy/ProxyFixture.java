@@ -1,7 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.config.ProxyConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.JsonLog;
 
@@ -42,10 +43,10 @@ final class ProxyFixture implements AutoCloseable {
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final JsonLog log;
 
-    private ProxyFixture(Path dir, ProxySettings settings, HostResolver resolver) throws Exception {
+    private ProxyFixture(Path dir, ProxyOptions options, HostResolver resolver) throws Exception {
         this.dir = dir;
         this.log = new JsonLog("proxy", logBytes);
-        this.server = new ProxyServer(settings, resolver, log);
+        this.server = new ProxyServer(options, resolver, log);
         server.start();
     }
 
@@ -200,10 +201,10 @@ final class ProxyFixture implements AutoCloseable {
                 return found == null ? CompletableFuture.failedFuture(new UnknownHostException(name))
                         : CompletableFuture.completedFuture(found);
             };
-            ProxySettings settings = new ProxySettings(new HostAndPort("127.0.0.1", listenPort),
+            ProxyOptions options = new ProxyOptions(new HostAndPort("127.0.0.1", listenPort),
                     new HostAndPort("127.0.0.1", adminPort), configFile, asFile ? null : config, dir.resolve("ca"),
-                    trustBundle, ProxySettings.BRIDGE_PORTS, limits, Duration.ofMillis(200));
-            return new ProxyFixture(dir, settings, effective);
+                    trustBundle, SidecarPorts.BRIDGE_PORTS, limits, Duration.ofMillis(200));
+            return new ProxyFixture(dir, options, effective);
         }
     }
 }

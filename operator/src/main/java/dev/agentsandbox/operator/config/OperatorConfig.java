@@ -1,6 +1,8 @@
 package dev.agentsandbox.operator.config;
 
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
@@ -8,8 +10,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The operator's settings ({@code agentsandbox.*} application properties, surfaced as Helm values).
- * Documented in {@code operator/README.md}.
+ * The operator's settings ({@code agentsandbox.*} application properties, surfaced as Helm values), and the one
+ * place their defaults are written: {@code application.properties} does not repeat them, and the tables of
+ * {@code operator/README.md} and the chart's {@code values.yaml} are tested against these.
  */
 @ConfigMapping(prefix = "agentsandbox")
 public interface OperatorConfig {
@@ -22,7 +25,8 @@ public interface OperatorConfig {
 
     /** How the agent is kept from bypassing the proxy. */
     @WithDefault("networkpolicy")
-    EnforcementMode enforcementMode();
+    @WithConverter(EnforcementModeConverter.class)
+    EgressEnforcement enforcementMode();
 
     /**
      * Whether a sandbox may choose {@code spec.egress.enforcement: NetworkPolicy} when {@link #enforcementMode()}
@@ -104,8 +108,11 @@ public interface OperatorConfig {
     }
 
     interface OperatorPods {
-        /** The operator's namespace: the NetworkPolicy lets ingress come from it, and the Lease lives in it. */
-        @WithDefault("agentsandbox-system")
+        /**
+         * The operator's namespace: the NetworkPolicy lets ingress come from it, and the Lease lives in it. The pod's
+         * own namespace where the environment says it.
+         */
+        @WithDefault("${POD_NAMESPACE:agentsandbox-system}")
         String namespace();
 
         /**

@@ -5,6 +5,9 @@ import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -40,8 +43,8 @@ public final class AgentContainers {
                 .withEnv(agentEnv(plan))
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, true))
-                .withSecurityContext(SecurityContexts.restricted(SidecarPaths.AGENT_UID));
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT));
         if (!agent.getCommand().isEmpty()) {
             container.withCommand(agent.getCommand());
         }
@@ -67,7 +70,7 @@ public final class AgentContainers {
     /** Clones spec.workspace.git through the proxy, after the proxy sidecar has started. */
     public static Container workspaceInit(SandboxPlan plan, GitSpec git) {
         List<EnvVar> env = new ArrayList<>(proxyEnv());
-        env.add(new EnvVar("GIT_SSL_CAINFO", SidecarPaths.CA_CERT, null));
+        env.add(new EnvVar("GIT_SSL_CAINFO", SidecarMounts.CA_CERT, null));
         env.add(new EnvVar("HOME", "/tmp", null));
         env.add(new EnvVar("WORKSPACE", plan.workspaceMountPath(), null));
         env.add(new EnvVar("GIT_URL", git.getUrl(), null));
@@ -82,8 +85,8 @@ public final class AgentContainers {
                 .withEnv(env)
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, true))
-                .withSecurityContext(SecurityContexts.restricted(SidecarPaths.AGENT_UID))
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT))
                 .build();
     }
 
@@ -100,14 +103,14 @@ public final class AgentContainers {
         }
         proxyEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
         if (plan.model().isPresent()) {
-            env.put("OPENAI_BASE_URL", SidecarPaths.BRIDGE_URL + "/v1");
-            env.put("ANTHROPIC_BASE_URL", SidecarPaths.BRIDGE_URL);
+            env.put("OPENAI_BASE_URL", SidecarPorts.BRIDGE_URL + "/v1");
+            env.put("ANTHROPIC_BASE_URL", SidecarPorts.BRIDGE_URL);
         }
         for (ResolvedCredential credential : plan.credentials()) {
             credential.envName().ifPresent(name -> env.put(name, ResolvedCredential.PLACEHOLDER_VALUE));
         }
         for (String caVariable : List.of("SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE")) {
-            env.put(caVariable, SidecarPaths.CA_CERT);
+            env.put(caVariable, SidecarMounts.CA_CERT);
         }
         List<EnvVar> variables = new ArrayList<>();
         env.forEach((name, value) -> variables.add(new EnvVar(name, value, null)));
@@ -116,10 +119,10 @@ public final class AgentContainers {
 
     private static List<EnvVar> proxyEnv() {
         return List.of(
-                new EnvVar("HTTP_PROXY", SidecarPaths.PROXY_URL, null),
-                new EnvVar("HTTPS_PROXY", SidecarPaths.PROXY_URL, null),
-                new EnvVar("http_proxy", SidecarPaths.PROXY_URL, null),
-                new EnvVar("https_proxy", SidecarPaths.PROXY_URL, null),
+                new EnvVar("HTTP_PROXY", SidecarPorts.PROXY_URL, null),
+                new EnvVar("HTTPS_PROXY", SidecarPorts.PROXY_URL, null),
+                new EnvVar("http_proxy", SidecarPorts.PROXY_URL, null),
+                new EnvVar("https_proxy", SidecarPorts.PROXY_URL, null),
                 new EnvVar("NO_PROXY", "127.0.0.1,localhost", null),
                 new EnvVar("no_proxy", "127.0.0.1,localhost", null));
     }

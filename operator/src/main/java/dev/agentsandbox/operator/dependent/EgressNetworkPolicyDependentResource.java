@@ -2,6 +2,8 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.ForbiddenRanges;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -26,19 +28,14 @@ import java.util.Objects;
 
 /**
  * {@code <name>-egress}: no ingress but the operator to the sidecars' admin ports; egress only to DNS, the Model
- * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (DESIGN.md §6): the
- * iptables enforcement mode closes that gap.
+ * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (docs/architecture.md,
+ * "Security model"): the iptables enforcement mode closes that gap.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class EgressNetworkPolicyDependentResource
         extends PlannedDependentResource<NetworkPolicy> {
 
     public static final String NAME = "egress-networkpolicy";
-
-    /** Never reachable from the sandbox, even on 80/443: private, shared, link-local (metadata) and loopback. */
-    public static final List<String> PRIVATE_IPV4 = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-            "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8");
-    public static final List<String> PRIVATE_IPV6 = List.of("fc00::/7", "fe80::/10", "::1/128");
 
     private static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -81,7 +78,7 @@ public class EgressNetworkPolicyDependentResource
                 .build();
         return new NetworkPolicyIngressRuleBuilder()
                 .withFrom(operatorPods)
-                .withPorts(tcp(SidecarPaths.PROXY_ADMIN_PORT), tcp(SidecarPaths.BRIDGE_ADMIN_PORT))
+                .withPorts(tcp(SidecarPorts.PROXY_ADMIN), tcp(SidecarPorts.BRIDGE_ADMIN))
                 .build();
     }
 
@@ -104,7 +101,8 @@ public class EgressNetworkPolicyDependentResource
                 .withPorts(runnerPorts(runner.targetPort(), runner.port()))
                 .build()));
         rules.add(new NetworkPolicyEgressRuleBuilder()
-                .withTo(publicRange("0.0.0.0/0", PRIVATE_IPV4), publicRange("::/0", PRIVATE_IPV6))
+                .withTo(publicRange("0.0.0.0/0", ForbiddenRanges.networkPolicyExcept(false)),
+                        publicRange("::/0", ForbiddenRanges.networkPolicyExcept(true)))
                 .withPorts(tcp(80), tcp(443))
                 .build());
         return rules;

@@ -19,7 +19,7 @@ public abstract class PlannedDependentResource<R extends HasMetadata>
 
     @Override
     protected final R desired(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return desired(SandboxPlans.of(context));
+        return desired(PlanHandoff.of(context));
     }
 
     /** The object as it should be; set apiVersion and kind, and nothing the API server defaults differently. */

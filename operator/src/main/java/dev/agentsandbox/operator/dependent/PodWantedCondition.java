@@ -12,6 +12,6 @@ public class PodWantedCondition implements Condition<Pod, AgentSandbox> {
     @Override
     public boolean isMet(DependentResource<Pod, AgentSandbox> dependent, AgentSandbox sandbox,
                          Context<AgentSandbox> context) {
-        return SandboxPlans.of(context).podWanted();
+        return PlanHandoff.of(context).podWanted();
     }
 }

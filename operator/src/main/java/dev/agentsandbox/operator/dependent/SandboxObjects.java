@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Names and labels of the objects a sandbox owns (DESIGN.md §4). */
+/** Names and labels of the objects a sandbox owns (docs/architecture.md, "Reconcile"). */
 public final class SandboxObjects {
 
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";

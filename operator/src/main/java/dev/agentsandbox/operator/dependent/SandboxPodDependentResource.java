@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -25,10 +26,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code <name>-sandbox}: the sandbox pod (DESIGN.md §4 anatomy). Pods are mostly immutable, so a change of what
- * the pod is built from replaces it: the pod carries a hash of its spec, and a pod whose hash differs is deleted
- * and created anew on the reconcile its deletion triggers. The sidecar policy is not part of the hash: the
- * sidecars pick it up from the mounted ConfigMap while running.
+ * {@code <name>-sandbox}: the sandbox pod (docs/architecture.md, "Reconcile"). Pods are mostly immutable, so a
+ * change of what the pod is built from replaces it: the pod carries a hash of its spec, and a pod whose hash
+ * differs is deleted and created anew on the reconcile its deletion triggers. The sidecar policy is not part of the
+ * hash: the sidecars pick it up from the mounted ConfigMap while running.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
@@ -72,7 +73,7 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
                 .withNewSecurityContext()
                 // Group of the workspace volume, so the agent (uid 1000) can write to a claimed workspace; also the
                 // group through which the proxy reads its credential files.
-                .withFsGroup(SidecarPaths.AGENT_UID)
+                .withFsGroup(SidecarUids.AGENT)
                 .withNewSeccompProfile().withType(SecurityContexts.RUNTIME_DEFAULT).endSeccompProfile()
                 .endSecurityContext()
                 .withInitContainers(initContainers)

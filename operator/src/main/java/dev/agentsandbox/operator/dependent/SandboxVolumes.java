@@ -2,9 +2,10 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 
@@ -67,7 +68,8 @@ public final class SandboxVolumes {
                     .withName(credential.secretRef().getName())
                     .withOptional(false)
                     .withItems(new KeyToPathBuilder().withKey(credential.secretRef().getKey())
-                            .withPath(SidecarPaths.credentialRelativePath(credential)).build())
+                            .withPath(SidecarMounts.credentialRelativePath(credential.name(),
+                                    credential.secretRef().getKey())).build())
                     .endSecret().build());
         }
         return new VolumeBuilder().withName(CREDENTIALS)

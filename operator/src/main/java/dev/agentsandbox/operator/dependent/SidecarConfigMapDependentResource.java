@@ -2,9 +2,9 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
-import dev.agentsandbox.sidecar.config.BridgeConfig;
-import dev.agentsandbox.sidecar.config.ProxyConfig;
-import dev.agentsandbox.sidecar.config.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -32,8 +32,8 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
     @Override
     public ConfigMap desired(SandboxPlan plan) {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarPolicy.proxy(plan)));
-        SidecarPolicy.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));
+        data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarConfigFiles.proxy(plan)));
+        SidecarConfigFiles.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));
         return new ConfigMapBuilder()
                 .withApiVersion("v1").withKind("ConfigMap")
                 .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),

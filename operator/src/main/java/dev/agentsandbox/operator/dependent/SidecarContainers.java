@@ -1,7 +1,12 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.plan.SandboxPlan;
-import dev.agentsandbox.sidecar.config.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.AdminPaths;
+import dev.agentsandbox.sidecar.contract.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.SidecarArgs;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
+import dev.agentsandbox.sidecar.contract.SidecarUids;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -25,31 +30,27 @@ public final class SidecarContainers {
     public static final String EGRESS_INIT = "egress-init";
 
     private static final String ALWAYS = "Always";
-    private static final String TMP = "/tmp";
 
     private SidecarContainers() {
     }
 
     public static Container proxy(SandboxPlan plan) {
         List<VolumeMount> mounts = new ArrayList<>();
-        mounts.add(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarPaths.CONFIG_DIR, true));
-        mounts.add(mount(SandboxVolumes.PROXY_CA, SidecarPaths.CA_DIR, false));
-        mounts.add(mount(SandboxVolumes.PROXY_TMP, TMP, false));
+        mounts.add(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarMounts.CONFIG_DIR, true));
+        mounts.add(mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, false));
+        mounts.add(mount(SandboxVolumes.PROXY_TMP, SidecarMounts.TMP, false));
         if (!plan.credentials().isEmpty()) {
             // The only container that mounts the credential Secrets.
-            mounts.add(mount(SandboxVolumes.CREDENTIALS, SidecarPaths.CREDENTIALS_DIR, true));
+            mounts.add(mount(SandboxVolumes.CREDENTIALS, SidecarMounts.CREDENTIALS_DIR, true));
         }
-        return sidecar(plan, PROXY, SidecarPaths.PROXY_UID, SidecarPaths.PROXY_ADMIN_PORT, mounts,
-                "proxy", "--config", SidecarPaths.PROXY_CONFIG, "--ca-dir", SidecarPaths.CA_DIR,
-                "--listen", "127.0.0.1:" + SidecarPaths.PROXY_PORT, "--admin", "0.0.0.0:" + SidecarPaths.PROXY_ADMIN_PORT);
+        return sidecar(plan, PROXY, SidecarUids.PROXY, SidecarPorts.PROXY_ADMIN, mounts, SidecarArgs.proxyInPod());
     }
 
     public static Container bridge(SandboxPlan plan) {
-        return sidecar(plan, BRIDGE, SidecarPaths.BRIDGE_UID, SidecarPaths.BRIDGE_ADMIN_PORT,
-                List.of(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarPaths.CONFIG_DIR, true),
-                        mount(SandboxVolumes.BRIDGE_TMP, TMP, false)),
-                "bridge", "--config", SidecarPaths.BRIDGE_CONFIG,
-                "--listen", "127.0.0.1:" + SidecarPaths.BRIDGE_PORT, "--admin", "0.0.0.0:" + SidecarPaths.BRIDGE_ADMIN_PORT);
+        return sidecar(plan, BRIDGE, SidecarUids.BRIDGE, SidecarPorts.BRIDGE_ADMIN,
+                List.of(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarMounts.CONFIG_DIR, true),
+                        mount(SandboxVolumes.BRIDGE_TMP, SidecarMounts.TMP, false)),
+                SidecarArgs.bridgeInPod());
     }
 
     /** iptables mode only: lets only the proxy's and the bridge's UIDs leave the pod. */
@@ -57,14 +58,13 @@ public final class SidecarContainers {
         return new ContainerBuilder()
                 .withName(EGRESS_INIT)
                 .withImage(plan.settings().sidecarImage())
-                .withArgs(EgressInitArgs.forUids(Math.toIntExact(SidecarPaths.PROXY_UID),
-                        Math.toIntExact(SidecarPaths.BRIDGE_UID)))
+                .withArgs(EgressInitArgs.inPod())
                 .withSecurityContext(SecurityContexts.egressInit())
                 .build();
     }
 
     private static Container sidecar(SandboxPlan plan, String name, long uid, int adminPort, List<VolumeMount> mounts,
-                                     String... args) {
+                                     List<String> args) {
         return new ContainerBuilder()
                 .withName(name)
                 .withImage(plan.settings().sidecarImage())
@@ -81,7 +81,7 @@ public final class SidecarContainers {
     /** The next container starts only once this answers: the agent never runs before its proxy. */
     private static Probe healthz(int adminPort) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(adminPort)).withScheme("HTTP")
+                .withNewHttpGet().withPath(AdminPaths.HEALTHZ).withPort(new IntOrString(adminPort)).withScheme("HTTP")
                 .endHttpGet()
                 .withPeriodSeconds(1)
                 .withFailureThreshold(60)

@@ -12,6 +12,6 @@ public class WorkspaceClaimWantedCondition implements Condition<PersistentVolume
     @Override
     public boolean isMet(DependentResource<PersistentVolumeClaim, AgentSandbox> dependent, AgentSandbox sandbox,
                          Context<AgentSandbox> context) {
-        return SandboxPlans.of(context).workspaceClaimed();
+        return PlanHandoff.of(context).workspaceClaimed();
     }
 }

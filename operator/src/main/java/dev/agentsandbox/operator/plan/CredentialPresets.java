@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Expands {@code spec.credentials[].preset} into injection rules (DESIGN.md §3). The one place that knows what the
- * major providers expect.
+ * Expands {@code spec.credentials[].preset} into injection rules (docs/architecture.md, "The API"). The one place
+ * that knows what the major providers expect.
  */
 public final class CredentialPresets {
 

@@ -1,6 +1,6 @@
 package dev.agentsandbox.operator.plan;
 
-import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 
 /**
  * The enforcement a sandbox gets, decided by {@link EnforcementRules}.
@@ -9,7 +9,7 @@ import dev.agentsandbox.operator.config.EnforcementMode;
  * @param outcome whether that is what was asked for, and if not why
  * @param message for the sandbox's owner: what was decided and, when it is less than asked, what is lost
  */
-public record EffectiveEnforcement(EnforcementMode mode, Outcome outcome, String message) {
+public record EffectiveEnforcement(EgressEnforcement mode, Outcome outcome, String message) {
 
     public enum Outcome {
         /** The requested mode (the sandbox's, else the operator's) applies as it is. */
@@ -20,11 +20,11 @@ public record EffectiveEnforcement(EnforcementMode mode, Outcome outcome, String
         IPTABLES_UNSUPPORTED
     }
 
-    public static EffectiveEnforcement asRequested(EnforcementMode mode) {
-        return new EffectiveEnforcement(mode, Outcome.AS_REQUESTED, "egress enforcement " + mode.name().toLowerCase());
+    public static EffectiveEnforcement asRequested(EgressEnforcement mode) {
+        return new EffectiveEnforcement(mode, Outcome.AS_REQUESTED, "egress enforcement " + mode.configName());
     }
 
     public boolean egressInit() {
-        return mode == EnforcementMode.IPTABLES;
+        return mode == EgressEnforcement.IPTABLES;
     }
 }

@@ -1,7 +1,6 @@
 package dev.agentsandbox.operator.plan;
 
 import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
-import dev.agentsandbox.operator.config.EnforcementMode;
 
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +14,7 @@ import java.util.Optional;
  * @param allowWeaker         {@code agentsandbox.allow-weaker-enforcement}
  * @param unsupportedHandlers {@code agentsandbox.iptables-unsupported-handlers}, RuntimeClass handlers such as runsc
  */
-public record EnforcementRules(EnforcementMode operatorMode, boolean allowWeaker, List<String> unsupportedHandlers) {
+public record EnforcementRules(EgressEnforcement operatorMode, boolean allowWeaker, List<String> unsupportedHandlers) {
 
     public EnforcementRules {
         unsupportedHandlers = List.copyOf(unsupportedHandlers);
@@ -28,37 +27,22 @@ public record EnforcementRules(EnforcementMode operatorMode, boolean allowWeaker
      *                         RuntimeReady check keeps the pod from being created anyway)
      */
     public EffectiveEnforcement decide(EgressEnforcement requested, String runtimeClassName, Optional<String> handler) {
-        EnforcementMode wanted = requested == null ? operatorMode : modeOf(requested);
+        EgressEnforcement wanted = requested == null ? operatorMode : requested;
         if (wanted.weakerThan(operatorMode) && !allowWeaker) {
             return new EffectiveEnforcement(operatorMode, EffectiveEnforcement.Outcome.WEAKER_REFUSED,
-                    "spec.egress.enforcement " + nameOf(wanted) + " is weaker than the operator's"
-                            + " agentsandbox.enforcement-mode=" + operatorMode.name().toLowerCase()
+                    "spec.egress.enforcement " + wanted.specName() + " is weaker than the operator's"
+                            + " agentsandbox.enforcement-mode=" + operatorMode.configName()
                             + ", and agentsandbox.allow-weaker-enforcement is false; remove spec.egress.enforcement"
-                            + " or set it to " + nameOf(operatorMode));
+                            + " or set it to " + operatorMode.specName());
         }
         Optional<String> unsupported = handler.filter(unsupportedHandlers::contains);
-        if (wanted == EnforcementMode.IPTABLES && unsupported.isPresent()) {
-            return new EffectiveEnforcement(EnforcementMode.NETWORKPOLICY,
+        if (wanted == EgressEnforcement.IPTABLES && unsupported.isPresent()) {
+            return new EffectiveEnforcement(EgressEnforcement.NETWORK_POLICY,
                     EffectiveEnforcement.Outcome.IPTABLES_UNSUPPORTED, "RuntimeClass " + runtimeClassName
                     + " (handler " + unsupported.get() + ") cannot run iptables rules: egress is enforced by the"
                     + " proxy and the NetworkPolicy only, so the agent could open its own connections to public"
                     + " ports 80/443");
         }
         return EffectiveEnforcement.asRequested(wanted);
-    }
-
-    private static EnforcementMode modeOf(EgressEnforcement requested) {
-        return switch (requested) {
-            case NETWORK_POLICY -> EnforcementMode.NETWORKPOLICY;
-            case IPTABLES -> EnforcementMode.IPTABLES;
-        };
-    }
-
-    /** As spec.egress.enforcement spells it. */
-    private static String nameOf(EnforcementMode mode) {
-        return switch (mode) {
-            case NETWORKPOLICY -> "NetworkPolicy";
-            case IPTABLES -> "Iptables";
-        };
     }
 }

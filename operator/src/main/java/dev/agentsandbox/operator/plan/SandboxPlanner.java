@@ -5,7 +5,6 @@ import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
-import dev.agentsandbox.operator.check.ClusterLookup;
 import dev.agentsandbox.operator.config.LabelSelectors;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;

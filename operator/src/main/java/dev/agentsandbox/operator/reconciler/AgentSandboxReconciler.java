@@ -5,13 +5,13 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
-import dev.agentsandbox.operator.check.CheckResult;
-import dev.agentsandbox.operator.check.ClusterLookup;
-import dev.agentsandbox.operator.check.SandboxInputChecks;
+import dev.agentsandbox.operator.status.CheckResult;
+import dev.agentsandbox.operator.plan.ClusterLookup;
+import dev.agentsandbox.operator.status.SandboxInputChecks;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.PodWantedCondition;
-import dev.agentsandbox.operator.dependent.SandboxPlans;
+import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
@@ -22,6 +22,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
+import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -46,7 +47,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reconciles an AgentSandbox into its sandbox pod and the objects around it (DESIGN.md §4).
+ * Reconciles an AgentSandbox into its sandbox pod and the objects around it (docs/architecture.md, "Reconcile").
  *
  * <p>Each reconcile: work out the lifecycle stage; build the plan (the spec with the operator's defaults); check
  * what only the cluster can judge; run the workflow of dependents only when every check passes or the pod is not
@@ -72,13 +73,13 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private static final Logger LOG = Logger.getLogger(AgentSandboxReconciler.class);
 
     private final SandboxPlanner planner;
-    private final SandboxEvents events;
+    private final EventRecorder events;
     private final SidecarStatusReader sidecars;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public AgentSandboxReconciler(SandboxPlanner planner, SandboxEvents events, SidecarStatusReader sidecars,
+    public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
                                   OperatorConfig config) {
         this.planner = planner;
         this.events = events;
@@ -110,13 +111,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
         // protect, so Paused and expiry take effect whatever the checks say.
         if (SandboxInputChecks.allPassed(checks) || !plan.podWanted()) {
-            SandboxPlans.put(context, plan);
+            PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
                 context), sandbox.getStatus(), now);
-        for (TransitionEvents.Announcement event : TransitionEvents.between(sandbox.getStatus(), status, checks)) {
+        for (TransitionAnnouncements.Announcement event
+                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
             if (event.warning()) {
                 events.warning(sandbox, event.reason(), event.message());
             } else {

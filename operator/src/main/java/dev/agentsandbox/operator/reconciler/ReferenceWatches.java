@@ -2,7 +2,7 @@ package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
-import dev.agentsandbox.operator.check.ClusterLookup;
+import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;

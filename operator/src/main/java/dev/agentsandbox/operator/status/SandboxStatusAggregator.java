@@ -3,9 +3,6 @@ package dev.agentsandbox.operator.status;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
-import dev.agentsandbox.operator.check.CheckResult;
-import dev.agentsandbox.operator.check.ConditionTypes;
-import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,9 +15,6 @@ import java.util.Optional;
 /** Turns what a reconcile observed into {@code status}: the phase, the six conditions, the pod's whereabouts. */
 public final class SandboxStatusAggregator {
 
-    /** EgressReady's reason when iptables were wanted but the RuntimeClass cannot run them. */
-    public static final String NETWORK_POLICY_ONLY = "NetworkPolicyOnly";
-
     private SandboxStatusAggregator() {
     }
 
@@ -32,13 +26,13 @@ public final class SandboxStatusAggregator {
         List<SandboxCondition> conditions = new ArrayList<>();
         conditions.add(ready(in, firstFailure, before, now));
         for (CheckResult check : in.checks()) {
-            if (ConditionTypes.EGRESS_READY.equals(check.conditionType())) {
-                continue; // EgressReady also depends on what was applied: egress() below
+            if (EgressReadiness.TYPE.equals(check.conditionType())) {
+                continue; // EgressReady also depends on what was applied
             }
             conditions.add(Conditions.of(before, check.conditionType(), check.passed(), check.reason(),
                     check.message(), generation, now));
         }
-        conditions.add(egress(in, firstFailure.isPresent(), before, now));
+        conditions.add(EgressReadiness.condition(in, firstFailure.isPresent(), before, now));
         conditions.add(workspace(in, before, now));
 
         AgentSandboxStatus status = new AgentSandboxStatus();
@@ -97,29 +91,6 @@ public final class SandboxStatusAggregator {
         String podPhase = in.pod().getStatus() == null ? null : in.pod().getStatus().getPhase();
         return Conditions.of(before, type, false, "PodNotReady", "pod " + podName + " is not ready yet (phase "
                 + (podPhase == null ? "unknown" : podPhase) + ")", generation, now);
-    }
-
-    private static SandboxCondition egress(StatusInputs in, boolean inputFailed, List<SandboxCondition> before,
-                                           Instant now) {
-        Optional<CheckResult> refused = in.checks().stream()
-                .filter(c -> ConditionTypes.EGRESS_READY.equals(c.conditionType()) && !c.passed()).findFirst();
-        if (refused.isPresent()) {
-            return Conditions.of(before, ConditionTypes.EGRESS_READY, false, refused.get().reason(),
-                    refused.get().message(), in.generation(), now);
-        }
-        if (in.policyApplied()
-                && in.enforcement().outcome() == EffectiveEnforcement.Outcome.IPTABLES_UNSUPPORTED) {
-            return Conditions.of(before, ConditionTypes.EGRESS_READY, true, NETWORK_POLICY_ONLY,
-                    in.enforcement().message(), in.generation(), now);
-        }
-        if (in.policyApplied()) {
-            return Conditions.of(before, ConditionTypes.EGRESS_READY, true, "PolicyApplied",
-                    "NetworkPolicy and sidecar ConfigMap are in place", in.generation(), now);
-        }
-        return Conditions.of(before, ConditionTypes.EGRESS_READY, false,
-                inputFailed ? "WaitingForInputs" : "PolicyPending",
-                inputFailed ? "not applied until the failed conditions are resolved"
-                        : "NetworkPolicy and sidecar ConfigMap are being applied", in.generation(), now);
     }
 
     private static SandboxCondition workspace(StatusInputs in, List<SandboxCondition> before, Instant now) {

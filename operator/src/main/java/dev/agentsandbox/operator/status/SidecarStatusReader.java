@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
-import dev.agentsandbox.operator.dependent.SidecarPaths;
+import dev.agentsandbox.sidecar.contract.AdminPaths;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
+import dev.agentsandbox.sidecar.contract.ProxyStatus;
+import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -15,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Optional;
 
 /**
@@ -37,16 +41,25 @@ public class SidecarStatusReader {
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public Optional<EgressStatus> egress(String podIP) {
-        return read(statusUri(podIP, SidecarPaths.PROXY_ADMIN_PORT), EgressStatus.class);
+        return read(statusUri(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
     }
 
     public Optional<ModelUsageStatus> model(String podIP) {
-        return read(statusUri(podIP, SidecarPaths.BRIDGE_ADMIN_PORT), ModelUsageStatus.class);
+        return read(statusUri(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+    }
+
+    static EgressStatus egress(ProxyStatus proxy) {
+        return new EgressStatus(proxy.allowed(), proxy.denied(), new ArrayList<>(proxy.lastDenied().stream()
+                .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()));
+    }
+
+    static ModelUsageStatus model(BridgeStatus bridge) {
+        return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens());
     }
 
     static URI statusUri(String podIP, int port) {
         String host = podIP.contains(":") ? "[" + podIP + "]" : podIP;
-        return URI.create("http://" + host + ":" + port + "/status");
+        return URI.create("http://" + host + ":" + port + AdminPaths.STATUS);
     }
 
     <T> Optional<T> read(URI uri, Class<T> type) {

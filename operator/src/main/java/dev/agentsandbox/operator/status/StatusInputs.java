@@ -2,7 +2,6 @@ package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
-import dev.agentsandbox.operator.check.CheckResult;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

@@ -5,7 +5,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
 import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
-import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.EnforcementRules;
 import io.fabric8.kubernetes.api.model.Container;
@@ -200,7 +200,7 @@ class SandboxPodDependentResourceTest {
     @Test
     void iptablesModeAddsEgressInitFirstWithNetAdminOnly() {
         Pod pod = new SandboxPodDependentResource().desired(TestSandboxes.plan(TestSandboxes.full("a"),
-                EnforcementMode.IPTABLES));
+                EgressEnforcement.IPTABLES));
 
         assertThat(initContainerNames(pod)).containsExactly("egress-init", "egress-proxy", "model-bridge");
         Container init = container(pod, "egress-init");
@@ -221,9 +221,9 @@ class SandboxPodDependentResourceTest {
 
     @Test
     void aRuntimeThatCannotRunIptablesGetsNoEgressInit() {
-        EffectiveEnforcement gvisor = new EnforcementRules(EnforcementMode.IPTABLES, false, List.of("runsc"))
+        EffectiveEnforcement gvisor = new EnforcementRules(EgressEnforcement.IPTABLES, false, List.of("runsc"))
                 .decide(null, "gvisor", Optional.of("runsc"));
-        EffectiveEnforcement kata = new EnforcementRules(EnforcementMode.IPTABLES, false, List.of("runsc"))
+        EffectiveEnforcement kata = new EnforcementRules(EgressEnforcement.IPTABLES, false, List.of("runsc"))
                 .decide(null, "kata", Optional.of("kata"));
 
         assertThat(initContainerNames(new SandboxPodDependentResource().desired(

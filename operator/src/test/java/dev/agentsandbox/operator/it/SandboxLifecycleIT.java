@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.it;
 
+import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
@@ -124,7 +125,7 @@ class SandboxLifecycleIT {
         Sandboxes.awaitReady(client, namespace, "napper");
         String firstPodUid = Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid();
 
-        Sandboxes.apply(client, withMode(Sandboxes.minimal(namespace, "napper"), LifecycleMode.PAUSED));
+        Sandboxes.apply(client, withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.PAUSED));
 
         eventually(CONVERGENCE).untilAsserted(() -> {
             assertThat(Sandboxes.pod(client, namespace, "napper").get()).as("pod while Paused").isNull();
@@ -133,7 +134,7 @@ class SandboxLifecycleIT {
             assertThat(condition(paused, "Ready").reason()).isEqualTo("Paused");
         });
 
-        Sandboxes.apply(client, withMode(Sandboxes.minimal(namespace, "napper"), LifecycleMode.RUNNING));
+        Sandboxes.apply(client, withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.RUNNING));
 
         Sandboxes.awaitReady(client, namespace, "napper");
         assertThat(Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid())
@@ -143,7 +144,7 @@ class SandboxLifecycleIT {
     @Test
     void aSecretCreatedAfterTheSandboxMakesItReadyWithoutAnyoneTouchingTheSandbox() {
         String namespace = ClusterFixtures.freshNamespace(client, "late-secret");
-        AgentSandbox sandbox = Sandboxes.minimal(namespace, "patient");
+        AgentSandbox sandbox = TestSandboxes.minimal(namespace, "patient");
         CredentialSpec credential = new CredentialSpec();
         credential.setName("anthropic");
         credential.setPreset(CredentialPreset.ANTHROPIC);

@@ -5,8 +5,7 @@ import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
-import dev.agentsandbox.operator.check.CheckResult;
-import dev.agentsandbox.operator.config.EnforcementMode;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -28,7 +27,7 @@ class SandboxStatusAggregatorTest {
             CheckResult.passed("CredentialsReady", "SecretsFound", "ok"),
             CheckResult.passed("ModelRunnerReady", "NoModel", "ok"),
             CheckResult.passed("EgressReady", "EnforcementGranted", "ok"));
-    private static final EffectiveEnforcement AS_REQUESTED = EffectiveEnforcement.asRequested(EnforcementMode.IPTABLES);
+    private static final EffectiveEnforcement AS_REQUESTED = EffectiveEnforcement.asRequested(EgressEnforcement.IPTABLES);
 
     private static Pod readyPod() {
         return new PodBuilder().withNewMetadata().withName("a-sandbox").endMetadata()
@@ -145,7 +144,7 @@ class SandboxStatusAggregatorTest {
 
     @Test
     void iptablesFallbackIsReadyButSaysWhatIsLost() {
-        EffectiveEnforcement fallback = new EffectiveEnforcement(EnforcementMode.NETWORKPOLICY,
+        EffectiveEnforcement fallback = new EffectiveEnforcement(EgressEnforcement.NETWORK_POLICY,
                 EffectiveEnforcement.Outcome.IPTABLES_UNSUPPORTED, "RuntimeClass gvisor (handler runsc) cannot ...");
         StatusInputs applied = new StatusInputs(3, "gvisor", PASSING, fallback, Stage.RUNNING, readyPod(), null,
                 false, true, null, null);

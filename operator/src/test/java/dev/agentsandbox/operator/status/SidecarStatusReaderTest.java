@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.status;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,8 @@ class SidecarStatusReaderTest {
         URI uri = serve(200, "{\"allowed\": 120, \"denied\": 3, \"lastDenied\": [{\"host\": \"evil.example\","
                 + " \"at\": \"2026-11-23T12:00:00Z\"}], \"bytesOut\": 99}");
 
-        EgressStatus egress = new SidecarStatusReader().read(uri, EgressStatus.class).orElseThrow();
+        EgressStatus egress = SidecarStatusReader.egress(new SidecarStatusReader().read(uri, ProxyStatus.class)
+                .orElseThrow());
 
         assertThat(egress.allowed()).isEqualTo(120L);
         assertThat(egress.denied()).isEqualTo(3L);
@@ -66,11 +68,11 @@ class SidecarStatusReaderTest {
     @Test
     void anErrorAnswerOrGarbageIsNothingNotAFailure() throws IOException {
         URI error = serve(500, "status unavailable\n");
-        assertThat(new SidecarStatusReader().read(error, EgressStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(error, ProxyStatus.class)).isEmpty();
         server.stop(0);
 
         URI garbage = serve(200, "not json");
-        assertThat(new SidecarStatusReader().read(garbage, EgressStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(garbage, ProxyStatus.class)).isEmpty();
     }
 
     @Test
@@ -80,7 +82,7 @@ class SidecarStatusReaderTest {
             port = socket.getLocalPort();
         }
         assertThat(new SidecarStatusReader().read(URI.create("http://127.0.0.1:" + port + "/status"),
-                EgressStatus.class)).isEmpty();
+                ProxyStatus.class)).isEmpty();
     }
 
     @Test
@@ -88,7 +90,7 @@ class SidecarStatusReaderTest {
         URI hanging = serve(200, "hang");
 
         // Returns (empty) although the server never answers: the timeout, not the server, ends the call.
-        assertThat(new SidecarStatusReader().read(hanging, EgressStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(hanging, ProxyStatus.class)).isEmpty();
     }
 
     @Test

@@ -56,10 +56,15 @@ public final class ControlPlaneExtension implements ParameterResolver {
     }
 
     private static EmbeddedControlPlane start() {
+        return EmbeddedControlPlane.start(freshWorkDir("run-"), FAKE_NODES);
+    }
+
+    /** A new directory {@code <prefix>*} below {@code control-plane.work-dir} (default: the temp directory). */
+    static Path freshWorkDir(String prefix) {
         Path base = Paths.get(System.getProperty("control-plane.work-dir", System.getProperty("java.io.tmpdir")));
         try {
             Files.createDirectories(base);
-            return EmbeddedControlPlane.start(Files.createTempDirectory(base, "run-"), FAKE_NODES);
+            return Files.createTempDirectory(base, prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.readiness.Readiness;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -40,19 +41,28 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     public static final String FAKE_NODE_PREFIX = "kwok-node-";
     public static final String KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 
+    /** Services get addresses from the benchmarking range 198.18.0.0/15 too (see hack/node-host.sh). */
+    public static final String SERVICE_CIDR = "198.19.0.0/17";
+    /** The first address of {@link #SERVICE_CIDR}: the {@code kubernetes} Service. */
+    public static final String KUBERNETES_SERVICE_IP = "198.19.0.1";
+
     private static final Logger LOG = Logger.getLogger(EmbeddedControlPlane.class);
-    private static final String LOOPBACK = "127.0.0.1";
+    static final String LOOPBACK = "127.0.0.1";
+    /** Fake Pod addresses: apart from the real node's 198.18.0.0/24, so both kinds of Pods can coexist. */
+    private static final String KWOK_POD_CIDR = "198.18.128.0/17";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     private final ControlPlaneBinaries binaries;
     private final Path workDir;
+    private final String apiAddress;
     private final List<ChildProcess> processes = new ArrayList<>();
     private Path kubeconfig;
     private KubernetesClient client;
 
-    private EmbeddedControlPlane(ControlPlaneBinaries binaries, Path workDir) {
+    private EmbeddedControlPlane(ControlPlaneBinaries binaries, Path workDir, String apiAddress) {
         this.binaries = binaries;
         this.workDir = workDir;
+        this.apiAddress = apiAddress;
     }
 
     /**
@@ -60,8 +70,17 @@ public final class EmbeddedControlPlane implements AutoCloseable {
      * Nodes are Ready and the controller-manager has created the default ServiceAccount.
      */
     public static EmbeddedControlPlane start(Path workDir, int fakeNodes) {
+        return start(workDir, fakeNodes, LOOPBACK);
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with the API server bound to and advertised at {@code apiAddress}: a local
+     * address Pods can reach too (a real node's), so the {@code kubernetes} Service leads to it and the kubelet
+     * serves {@code exec} and {@code logs} to it.
+     */
+    public static EmbeddedControlPlane start(Path workDir, int fakeNodes, String apiAddress) {
         long started = System.nanoTime();
-        EmbeddedControlPlane plane = new EmbeddedControlPlane(ControlPlaneBinaries.locate(), workDir);
+        EmbeddedControlPlane plane = new EmbeddedControlPlane(ControlPlaneBinaries.locate(), workDir, apiAddress);
         try {
             plane.startApiServerTier();
             if (plane.binaries.complete()) {
@@ -102,12 +121,39 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         return workDir;
     }
 
+    /** The address the API server listens on: loopback, or a real node's address. */
+    public String apiAddress() {
+        return apiAddress;
+    }
+
+    /** The client certificate and key of the kubeconfig (system:masters), also the CA a kubelet trusts. */
+    public Path clientCertificate() {
+        return workDir.resolve("pki").resolve(CertManager.CLIENT_CERT_NAME);
+    }
+
+    /** The API server's self-signed certificate: the CA of every client of this control plane. */
+    public Path apiServerCertificate() {
+        return workDir.resolve("pki").resolve(CertManager.API_SERVER_CERT_NAME);
+    }
+
     private void startApiServerTier() {
         createDirectories(workDir);
         Path pki = workDir.resolve("pki");
         createDirectories(pki);
         CertManager certificates = new CertManager(pki.toString());
         certificates.createCertificatesIfNeeded();
+        boolean onLoopback = LOOPBACK.equals(apiAddress);
+        if (!onLoopback) {
+            // kube-api-test's certificate names 127.0.0.1 only; Pods dial the Service IP, the node its address.
+            CertManager.generateKeyAndCertificate("CN=kube-apiserver",
+                    Path.of(certificates.getAPIServerKeyPath()).toFile(),
+                    Path.of(certificates.getAPIServerCertPath()).toFile(),
+                    new GeneralName(GeneralName.iPAddress, LOOPBACK),
+                    new GeneralName(GeneralName.iPAddress, apiAddress),
+                    new GeneralName(GeneralName.iPAddress, KUBERNETES_SERVICE_IP),
+                    new GeneralName(GeneralName.dNSName, "kubernetes.default.svc"),
+                    new GeneralName(GeneralName.dNSName, "kubernetes.default.svc.cluster.local"));
+        }
 
         int etcdPort = freePort();
         int peerPort = freePort();
@@ -122,10 +168,10 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--unsafe-no-fsync");
         awaitUntil("etcd /health", () -> etcdHealthy(etcdUrl));
 
-        int apiPort = freePort();
-        launch("kube-apiserver", binaries.binary("kube-apiserver").toString(),
+        int apiPort = freePort(apiAddress);
+        List<String> apiServer = new ArrayList<>(List.of(binaries.binary("kube-apiserver").toString(),
                 "--etcd-servers", etcdUrl,
-                "--bind-address", LOOPBACK, "--advertise-address", LOOPBACK, "--secure-port", "" + apiPort,
+                "--bind-address", apiAddress, "--advertise-address", apiAddress, "--secure-port", "" + apiPort,
                 "--cert-dir", pki.toString(),
                 "--tls-cert-file", certificates.getAPIServerCertPath(),
                 "--tls-private-key-file", certificates.getAPIServerKeyPath(),
@@ -136,12 +182,21 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--service-account-signing-key-file", certificates.getAPIServerKeyPath(),
                 // As envtest: Pods need no ServiceAccount token, so a fresh namespace takes Pods at once.
                 "--disable-admission-plugins", "ServiceAccount",
-                "--service-cluster-ip-range", "10.96.0.0/16",
-                "--allow-privileged",
-                // The default reconciler refuses a loopback endpoint and logs that every few seconds.
-                "--endpoint-reconciler-type", "none");
+                "--service-cluster-ip-range", SERVICE_CIDR,
+                "--allow-privileged"));
+        if (onLoopback) {
+            // The default reconciler refuses a loopback endpoint and logs that every few seconds.
+            apiServer.addAll(List.of("--endpoint-reconciler-type", "none"));
+        } else {
+            // exec, logs and port-forward: the kubelet authenticates the API server by this certificate.
+            apiServer.addAll(List.of("--kubelet-client-certificate", certificates.getClientCertPath(),
+                    "--kubelet-client-key", certificates.getClientKeyPath(),
+                    // By address: a node's name would go to the machine's resolver, and resolve nowhere.
+                    "--kubelet-preferred-address-types", "InternalIP"));
+        }
+        launch("kube-apiserver", apiServer.toArray(String[]::new));
 
-        String kubeconfigYaml = kubeconfigYaml(apiPort, certificates);
+        String kubeconfigYaml = kubeconfigYaml(apiAddress, apiPort, certificates);
         kubeconfig = workDir.resolve("kubeconfig");
         write(kubeconfig, kubeconfigYaml);
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
@@ -164,7 +219,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--kubeconfig", config, "--config", binaries.binary("kwok-stages.yaml").toString(),
                 "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=" + KWOK_NODE_ANNOTATION + "=fake",
-                "--node-ip", LOOPBACK, "--cidr", "10.244.0.0/16",
+                "--node-ip", LOOPBACK, "--cidr", KWOK_POD_CIDR,
                 // As a kubelet: renew a Lease in kube-node-lease every 10 s (its stage files update the Node status
                 // only every 10-20 min). Without it the node controller marks the Nodes, then every Pod on them, not
                 // ready after its grace period, and kwok never makes them ready again.
@@ -191,14 +246,14 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 .build();
     }
 
-    private static String kubeconfigYaml(int apiPort, CertManager certificates) {
+    private static String kubeconfigYaml(String apiAddress, int apiPort, CertManager certificates) {
         return """
                 apiVersion: v1
                 kind: Config
                 clusters:
                 - name: embedded
                   cluster:
-                    server: https://127.0.0.1:%d
+                    server: https://%s:%d
                     certificate-authority: %s
                 users:
                 - name: embedded-admin
@@ -212,7 +267,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                     user: embedded-admin
                     namespace: default
                 current-context: embedded
-                """.formatted(apiPort, certificates.getAPIServerCertPath(), certificates.getClientCertPath(),
+                """.formatted(apiAddress, apiPort, certificates.getAPIServerCertPath(), certificates.getClientCertPath(),
                 certificates.getClientKeyPath());
     }
 
@@ -222,11 +277,16 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         LOG.debugf("started %s", process);
     }
 
-    /** Polls every 200 ms; fails early with the log of a component that died, and after START_TIMEOUT. */
     private void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        awaitUntil(what, START_TIMEOUT, processes, workDir.resolve("logs"), condition);
+    }
+
+    /** Polls every 200 ms; fails early with the log of a watched process that died, and after the timeout. */
+    static void awaitUntil(String what, Duration timeout, List<ChildProcess> watched, Path logs,
+                           BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            processes.forEach(ChildProcess::assertAlive);
+            watched.forEach(ChildProcess::assertAlive);
             try {
                 if (condition.getAsBoolean()) {
                     return;
@@ -235,8 +295,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 LOG.tracef("waiting for %s: %s", what, e.getMessage());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + START_TIMEOUT + " waiting for " + what
-                        + "; logs in " + workDir.resolve("logs"));
+                throw new IllegalStateException("timed out after " + timeout + " waiting for " + what
+                        + "; logs in " + logs);
             }
             sleep(Duration.ofMillis(200));
         }
@@ -266,14 +326,19 @@ public final class EmbeddedControlPlane implements AutoCloseable {
 
     /** An unused loopback port. The kernel may hand it out again before the component binds it: rare, loud. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+        return freePort(LOOPBACK);
+    }
+
+    /** An unused port on a local address. */
+    static int freePort(String address) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void sleep(Duration duration) {
+    static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
@@ -282,7 +347,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         }
     }
 
-    private static void createDirectories(Path directory) {
+    static void createDirectories(Path directory) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -290,7 +355,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         }
     }
 
-    private static void write(Path file, String content) {
+    static void write(Path file, String content) {
         try {
             Files.writeString(file, content);
         } catch (IOException e) {

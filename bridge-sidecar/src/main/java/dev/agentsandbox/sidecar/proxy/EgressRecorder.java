@@ -1,0 +1,158 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import dev.agentsandbox.sidecar.contract.ProxyStatus;
+import dev.agentsandbox.sidecar.core.JsonLog;
+import dev.agentsandbox.sidecar.proxy.policy.Denial;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Records every egress decision once, in all three places it must appear: a JSON log line, the Prometheus
+ * metrics, and the {@code /status} counters. Nothing recorded here may carry a secret or request content: only
+ * host, port, rule, reason and the client address.
+ */
+final class EgressRecorder {
+
+    /** Hosts are chosen by the (untrusted) agent: cap the metric label values so it cannot exhaust memory. */
+    private static final int MAX_HOST_LABELS = 200;
+    private static final int LAST_DENIED = 10;
+    private static final String OTHER_HOSTS = "_other";
+
+    private final MeterRegistry registry;
+    private final JsonLog log;
+    private final Set<String> hostLabels = ConcurrentHashMap.newKeySet();
+    private final AtomicLong allowed = new AtomicLong();
+    private final AtomicLong denied = new AtomicLong();
+    private final ArrayDeque<ProxyStatus.DeniedHost> lastDenied = new ArrayDeque<>();
+    private final AtomicInteger activeTunnels = new AtomicInteger();
+    private final Counter tunnelsOpened;
+    private final Counter connectionsRejected;
+    private final Timer connectLatency;
+    private final Timer responseLatency;
+
+    EgressRecorder(MeterRegistry registry, JsonLog log) {
+        this.registry = registry;
+        this.log = log;
+        Gauge.builder("agentsandbox_proxy_tunnels_active", activeTunnels, AtomicInteger::get)
+                .description("open CONNECT tunnels (plain and intercepted)").register(registry);
+        this.tunnelsOpened = Counter.builder("agentsandbox_proxy_tunnels_opened")
+                .description("CONNECT tunnels opened since start").register(registry);
+        this.connectionsRejected = Counter.builder("agentsandbox_proxy_connections_rejected")
+                .description("client connections refused by a limit").register(registry);
+        this.connectLatency = Timer.builder("agentsandbox_proxy_upstream_latency")
+                .description("upstream TCP connect time, and time to the first response of an upstream connection")
+                .tag("phase", "connect").register(registry);
+        this.responseLatency = Timer.builder("agentsandbox_proxy_upstream_latency")
+                .description("upstream TCP connect time, and time to the first response of an upstream connection")
+                .tag("phase", "response").register(registry);
+    }
+
+    void allowed(String kind, String host, int port, String rule, String client) {
+        allowed.incrementAndGet();
+        requests("allow", host).increment();
+        log.info("egress").field("decision", "allow").field("kind", kind).field("host", host).field("port", port)
+                .field("rule", rule).field("client", client).write();
+    }
+
+    void denied(String kind, String host, int port, Denial denial, String client) {
+        denied.incrementAndGet();
+        requests("deny", host).increment();
+        synchronized (lastDenied) {
+            if (lastDenied.size() == LAST_DENIED) {
+                lastDenied.removeLast();
+            }
+            lastDenied.addFirst(new ProxyStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+        }
+        log.info("egress").field("decision", "deny").field("kind", kind).field("host", host).field("port", port)
+                .field("reason", denial.reason().code()).field("rule", denial.detail()).field("client", client).write();
+    }
+
+    /** A request that was allowed but could not be carried out (DNS, connect, TLS): 502/503/504 to the client. */
+    void failed(String kind, String host, int port, String error, String client) {
+        requests("error", host).increment();
+        log.warn("egress").field("decision", "error").field("kind", kind).field("host", host).field("port", port)
+                .field("error", error).field("client", client).write();
+    }
+
+    /** A connection that broke; only the exception's type is logged (a message could quote request data). */
+    void connectionError(String side, Throwable cause, String client) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        log.warn("connection-error").field("side", side).field("error", root.getClass().getSimpleName())
+                .field("client", client).write();
+    }
+
+    void limitExceeded(String limit, String client) {
+        connectionsRejected.increment();
+        log.warn("limit-exceeded").field("limit", limit).field("client", client).write();
+    }
+
+    /** Counts bytes in one direction for a host; look it up once per connection, not per buffer. */
+    Counter bytes(String host, String direction) {
+        return Counter.builder("agentsandbox_proxy_bytes").description("bytes relayed, by host and direction")
+                .tag("host", hostLabel(host))
+                .tag("direction", direction).register(registry);
+    }
+
+    boolean tryOpenTunnel(int maxTunnels) {
+        while (true) {
+            int open = activeTunnels.get();
+            if (open >= maxTunnels) {
+                return false;
+            }
+            if (activeTunnels.compareAndSet(open, open + 1)) {
+                tunnelsOpened.increment();
+                return true;
+            }
+        }
+    }
+
+    void tunnelClosed() {
+        activeTunnels.decrementAndGet();
+    }
+
+    void upstreamConnected(long nanos) {
+        connectLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void upstreamResponded(long nanos) {
+        responseLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    ProxyStatus status() {
+        synchronized (lastDenied) {
+            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied));
+        }
+    }
+
+    private Counter requests(String decision, String host) {
+        return Counter.builder("agentsandbox_proxy_requests")
+                .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
+                .tag("host", hostLabel(host))
+                .register(registry);
+    }
+
+    private String hostLabel(String host) {
+        if (hostLabels.contains(host)) {
+            return host;
+        }
+        if (hostLabels.size() < MAX_HOST_LABELS && hostLabels.add(host)) {
+            return host;
+        }
+        return hostLabels.contains(host) ? host : OTHER_HOSTS;
+    }
+}

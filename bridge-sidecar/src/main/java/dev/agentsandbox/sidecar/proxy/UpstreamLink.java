@@ -1,0 +1,180 @@
+package dev.agentsandbox.sidecar.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream side of one client connection: the connection to a destination the {@link EgressGate} admitted,
+ * kept for the next request to the same destination, and the request messages that wait while it opens. Bytes are
+ * counted each way, per host. Runs on the client connection's event loop.
+ */
+final class UpstreamLink {
+
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final ProxyContext cx;
+    private final Channel client;
+    private final ResponseRelay.RequestSide requestSide;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>(4);
+    private Channel channel;
+    /** {@code host:port} of a plain-HTTP destination, to reuse the connection for the same one only. */
+    private String key;
+    private boolean connecting;
+    private Counter bytesUp;
+    private Counter bytesDown;
+
+    UpstreamLink(ProxyContext cx, Channel client, ResponseRelay.RequestSide requestSide) {
+        this.cx = cx;
+        this.client = client;
+        this.requestSide = requestSide;
+    }
+
+    boolean isOpen() {
+        return channel != null && channel.isActive();
+    }
+
+    boolean isOpenTo(String destinationKey) {
+        return isOpen() && destinationKey.equals(key);
+    }
+
+    boolean isConnecting() {
+        return connecting;
+    }
+
+    /** Whether a request body can flow on: no connection yet, or one that takes more. */
+    boolean isWritable() {
+        return channel == null || channel.isWritable();
+    }
+
+    /** Sends a request head on the open connection. */
+    void sendHead(HttpRequest request) {
+        channel.write(request, channel.voidPromise());
+    }
+
+    /** Holds the request head (and the body that follows) until {@link #connect} has a connection. */
+    void startConnecting(HttpRequest request) {
+        connecting = true;
+        pending.add(request);
+    }
+
+    /** A piece of the request body: held while connecting, sent when open, dropped when the connection is gone. */
+    void send(HttpContent content) {
+        if (connecting) {
+            pending.add(content);
+        } else if (isOpen()) {
+            bytesUp.increment(content.content().readableBytes());
+            channel.write(content, channel.voidPromise());
+        } else {
+            content.release();
+        }
+    }
+
+    /**
+     * Dials the checked destination and sends what waited.
+     *
+     * @param tls            whether to speak TLS to it, verifying its certificate (intercepted requests)
+     * @param destinationKey {@code host:port} of a plain-HTTP destination, null for an intercepted tunnel's
+     */
+    void connect(CheckedDestination destination, boolean tls, String destinationKey) {
+        key = destinationKey;
+        bytesUp = cx.recorder().bytes(destination.host(), "upstream");
+        bytesDown = cx.recorder().bytes(destination.host(), "downstream");
+        long idleSeconds = cx.limits().idleTimeout().toSeconds();
+        cx.dialer().dial(destination, client.eventLoop(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline pipeline = ch.pipeline();
+                if (tls) {
+                    pipeline.addLast("tls", cx.upstreamTls().newHandler(ch.alloc(), destination.host(),
+                            destination.port()));
+                }
+                pipeline.addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
+                pipeline.addLast("idle-close", IdleCloser.INSTANCE);
+                pipeline.addLast("http", new HttpClientCodec(8192, cx.limits().maxHeaderBytes(), MAX_CHUNK));
+                pipeline.addLast("response", new ResponseRelay(client, destination, requestSide, cx.recorder(),
+                        bytesDown));
+            }
+        }).addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess()) {
+                requestSide.upstreamUnreachable(destination);
+                return;
+            }
+            if (!client.isActive()) {
+                done.channel().close();
+                release();
+                return;
+            }
+            channel = done.channel();
+            connecting = false;
+            while (!pending.isEmpty()) {
+                Object message = pending.poll();
+                if (message instanceof HttpContent content) {
+                    bytesUp.increment(content.content().readableBytes());
+                }
+                channel.write(message, channel.voidPromise());
+            }
+            channel.flush();
+            channel.config().setAutoRead(true);
+            channel.read();
+            requestSide.upstreamReady();
+        });
+    }
+
+    /** Flushes what was written, unless the connection is still opening (then it flushes once open). */
+    void flush() {
+        if (channel != null && !connecting) {
+            channel.flush();
+        }
+    }
+
+    /** Back-pressure from the client: read responses only as fast as the client takes them. */
+    void readResponses(boolean read) {
+        if (channel != null) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+            key = null;
+        }
+    }
+
+    /** The connection closed (from either side); forgotten if it is the current one. */
+    void closed(Channel closedChannel) {
+        if (closedChannel == channel) {
+            channel = null;
+            key = null;
+        }
+    }
+
+    /** Drops what waited to be sent: the request was refused or failed, or the client left. */
+    void release() {
+        Object message;
+        while ((message = pending.poll()) != null) {
+            ReferenceCountUtil.release(message);
+        }
+        connecting = false;
+    }
+
+    Counter bytesUp() {
+        return bytesUp;
+    }
+
+    Counter bytesDown() {
+        return bytesDown;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.agentsandbox.sidecar.contract;
+
+import java.util.List;
+
+/**
+ * The command lines of the proxy and the bridge. The operator builds the containers' {@code args} with
+ * {@link #proxyInPod} and {@link #bridgeInPod}; the sidecar parses them with these same names and uses the same
+ * ports as its defaults, so the two cannot drift. ({@link EgressInitArgs} is the third role's.)
+ */
+public final class SidecarArgs {
+
+    /** The role name of the egress proxy: the first argument of the sidecar program. */
+    public static final String PROXY_ROLE = "proxy";
+    /** The role name of the model bridge. */
+    public static final String BRIDGE_ROLE = "bridge";
+
+    /** Options (without their leading dashes) that both roles take. */
+    public static final String CONFIG = "config";
+    public static final String LISTEN = "listen";
+    public static final String ADMIN = "admin";
+    /** The proxy's option naming the directory it writes its CA certificate to. */
+    public static final String CA_DIR = "ca-dir";
+
+    /** The agent reaches the sidecars on loopback only. */
+    public static final String LOOPBACK = "127.0.0.1";
+    /** The admin ports listen on every address: the operator reads them from outside the pod. */
+    public static final String ANY_ADDRESS = "0.0.0.0";
+
+    private SidecarArgs() {
+    }
+
+    /** The egress proxy's {@code args} in the sandbox pod. */
+    public static List<String> proxyInPod() {
+        return List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG, "--" + CA_DIR, SidecarMounts.CA_DIR,
+                "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.PROXY,
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN);
+    }
+
+    /** The model bridge's {@code args} in the sandbox pod. */
+    public static List<String> bridgeInPod() {
+        return List.of(BRIDGE_ROLE, "--" + CONFIG, SidecarMounts.BRIDGE_CONFIG,
+                "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.BRIDGE,
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN);
+    }
+}
