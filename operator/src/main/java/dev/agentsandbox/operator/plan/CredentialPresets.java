@@ -25,8 +25,8 @@ public final class CredentialPresets {
             env = envOf(credential.getPreset());
         }
         for (InjectRule rule : credential.getInject()) {
-            String format = rule.getFormat() == null ? InjectRule.DEFAULT_FORMAT : rule.getFormat();
-            targets.add(InjectionTarget.header(rule.getHost(), rule.getHeader(), format));
+            // A null format stays null: the sidecar contract's CredentialRule applies the one default.
+            targets.add(InjectionTarget.header(rule.getHost(), rule.getHeader(), rule.getFormat()));
         }
         if (credential.getEnv() != null) {
             env = credential.getEnv();

@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.agentsandbox.sidecar.contract.CredentialRule;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -12,7 +13,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InjectRule {
 
-    public static final String DEFAULT_FORMAT = "%s";
+    /** The sidecar's own default, so the API server's default and the proxy's cannot disagree. */
+    public static final String DEFAULT_FORMAT = CredentialRule.DEFAULT_FORMAT;
 
     // One exact host, not a host rule: a wildcard would hand the secret to every host under a domain (some of
     // which anyone can publish on), and the proxy keys injection by host name, on ports 443 and 80.
@@ -32,7 +34,7 @@ public class InjectRule {
     private String header;
 
     @JsonPropertyDescription("Header value with exactly one %s where the secret goes, e.g. 'Bearer %s'.")
-    @Default("'%s'")
+    @Default("'" + DEFAULT_FORMAT + "'")
     @Size(max = 256)
     @ValidationRule(value = "self.indexOf('%s') >= 0 && self.indexOf('%s') == self.lastIndexOf('%s')",
             message = "spec.credentials[].inject[].format must contain exactly one %s, e.g. 'Bearer %s'")
