@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
@@ -85,8 +86,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             if (msg instanceof HttpRequest) {
                 refuseMalformed(object.decoderResult().cause());
             } else {
-                // A broken body (bad chunk framing): the exchange cannot be completed honestly.
+                // A broken body (bad chunk framing): the upstream connection goes before the message it carries
+                // is complete, so the upstream never reads a whole request nor anything after the bad chunk.
                 cx.recorder().limitExceeded("malformed-request", client());
+                upstream.close();
+                releasePending();
                 ctx.close();
             }
             return;
@@ -102,6 +106,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     private void onRequest(HttpRequest request) {
         exchange.begin(HttpUtil.isKeepAlive(request));
+        HttpFraming.Problem framing = HttpFraming.check(request);
+        if (framing != null) {
+            // Refused before anything is sent: the upstream must not read a body the proxy would read otherwise.
+            exchange.refuse();
+            refuseFraming(framing);
+            return;
+        }
         List<String> hostHeaders = request.headers().getAll(HttpHeaderNames.HOST);
         RequestTargetCheck.Outcome checked = intercepted == null
                 ? RequestTargetCheck.plain(request.uri(), hostHeaders)
@@ -271,6 +282,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
                 tooLong ? "request line or headers too large" : "malformed HTTP request");
     }
 
+    private void refuseFraming(HttpFraming.Problem problem) {
+        releasePending();
+        upstream.close();
+        cx.recorder().limitExceeded("bad-framing", client());
+        ProxyReplies.error(ctx, problem.status(), "bad-framing", problem.detail());
+    }
+
     private void deny(String host, int port, Denial denial) {
         releasePending();
         cx.recorder().denied(intercepted == null ? "http" : "https", host, port, denial, client());
@@ -308,8 +326,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void upstreamClosed(Channel closed) {
-        upstream.closed(closed);
-        if (exchange.inProgress()) {
+        // A connection the proxy dropped itself (the client moved on to another host) says nothing about the
+        // current exchange: only the loss of the current one cuts it short.
+        if (upstream.closed(closed) && exchange.inProgress()) {
             Relay.closeOnFlush(ctx.channel());
         }
     }

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -144,7 +144,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addAfter(HTTP_CODEC, "tls", serverTls.newHandler(client.alloc()));
-        pipeline.addAfter("tls", "https", new HttpServerCodec(8192, cx.limits().maxHeaderBytes(), 64 * 1024));
+        pipeline.addAfter("tls", "https", HttpFraming.serverCodec(cx.limits().maxHeaderBytes(), 64 * 1024));
         pipeline.addAfter("https", "forward-tls", new HttpForwarder(cx, destination));
         pipeline.remove(HttpForwarder.NAME);
         pipeline.remove(this);

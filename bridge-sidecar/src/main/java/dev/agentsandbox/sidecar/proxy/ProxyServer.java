@@ -5,6 +5,7 @@ import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -12,7 +13,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.io.IOException;
@@ -120,7 +120,7 @@ public final class ProxyServer implements AutoCloseable {
                 ch.pipeline().addLast("limit", limiter)
                         .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast("idle-close", IdleCloser.INSTANCE)
-                        .addLast(ProxyFrontend.HTTP_CODEC, new HttpServerCodec(8192, maxHeader, 64 * 1024))
+                        .addLast(ProxyFrontend.HTTP_CODEC, HttpFraming.serverCodec(maxHeader, 64 * 1024))
                         .addLast(ProxyFrontend.NAME, new ProxyFrontend(context))
                         .addLast(HttpForwarder.NAME, new HttpForwarder(context, null));
             }
