@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -33,6 +33,8 @@ public final class BridgeServer implements AutoCloseable {
 
     /** The largest request body (and model list) the bridge reads: 10 MiB. */
     public static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    /** The largest request line plus headers. */
+    static final int MAX_HEADER_BYTES = 32 * 1024;
 
     private final EventLoops loops;
     private final BridgeContext context;
@@ -57,7 +59,7 @@ public final class BridgeServer implements AutoCloseable {
         listener = loops.listen(address, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(),
+                ch.pipeline().addLast(HttpFraming.serverCodec(MAX_HEADER_BYTES, 64 * 1024),
                         new BodyCap(),
                         new FlowControlHandler(),
                         new BridgeRequestHandler(context, resolver));
