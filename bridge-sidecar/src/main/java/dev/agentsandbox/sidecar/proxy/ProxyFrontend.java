@@ -6,6 +6,8 @@ import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -43,6 +46,11 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> headerDeadline;
     private boolean sawRequest;
     private boolean inConnect;
+    /**
+     * Bytes the client sent after its CONNECT before the tunnel was ready (TLS false start: the ClientHello in the
+     * same segment as the CONNECT); they go into the tunnel first.
+     */
+    private CompositeByteBuf early;
 
     ProxyFrontend(ProxyContext cx) {
         this.cx = cx;
@@ -63,6 +71,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelDeadline();
+        releaseEarly();
         ctx.fireChannelInactive();
     }
 
@@ -73,9 +82,18 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             cancelDeadline();
             if (request.decoderResult().isSuccess() && HttpMethod.CONNECT.equals(request.method())) {
                 inConnect = true;
+                // Whatever follows the CONNECT head is tunnel data, not HTTP: the decoder stops here and hands
+                // the rest over as bytes (the encoder stays for the answer to the CONNECT).
+                ((HttpServerCodec) ctx.pipeline().get(HTTP_CODEC)).removeInboundHandler();
                 onConnect(ctx, request);
                 return;
             }
+        } else if (inConnect && msg instanceof ByteBuf bytes) {
+            if (early == null) {
+                early = ctx.alloc().compositeBuffer();
+            }
+            early.addComponent(true, bytes);
+            return;
         } else if (inConnect && msg instanceof HttpContent) {
             // The (empty) end of the CONNECT request itself.
             ReferenceCountUtil.release(msg);
@@ -149,6 +167,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         pipeline.remove(HttpForwarder.NAME);
         pipeline.remove(this);
         pipeline.remove(HTTP_CODEC);
+        replayEarly(client);
         client.config().setAutoRead(true);
         client.read();
     }
@@ -184,7 +203,25 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             pipeline.remove(HttpForwarder.NAME);
             pipeline.remove(this);
             pipeline.remove(HTTP_CODEC);
+            replayEarly(client);
         });
+    }
+
+    /** Sends what arrived before the tunnel was ready through the tunnel's pipeline (TLS or relay), first. */
+    private void replayEarly(Channel client) {
+        if (early != null) {
+            ByteBuf bytes = early;
+            early = null;
+            client.pipeline().fireChannelRead(bytes);
+            client.pipeline().fireChannelReadComplete();
+        }
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            early.release();
+            early = null;
+        }
     }
 
     private void cancelDeadline() {
