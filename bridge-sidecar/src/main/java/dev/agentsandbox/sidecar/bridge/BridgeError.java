@@ -33,6 +33,20 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
                         + " to raise spec.model.tokenBudget");
     }
 
+    /** The running requests' reservations leave too little of the budget for this one (it may retry later). */
+    public static BridgeError budgetReserved(long budget, long used, long reserved, long estimate) {
+        return new BridgeError(HttpResponseStatus.TOO_MANY_REQUESTS, "insufficient_quota", "token_budget_reserved",
+                "the sandbox's token budget of " + budget + " tokens cannot cover this request (up to " + estimate
+                        + " tokens) while the running ones may still spend " + reserved + " (" + used
+                        + " used): retry when they finish, or lower max_tokens");
+    }
+
+    /** More requests than a budgeted sandbox may run at once. */
+    public static BridgeError tooManyConcurrent(int max) {
+        return new BridgeError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error", "too_many_concurrent",
+                "at most " + max + " inference requests may run at once under a token budget: retry when one ends");
+    }
+
     public static BridgeError badRequest(String message) {
         return new BridgeError(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "invalid_body", message);
     }

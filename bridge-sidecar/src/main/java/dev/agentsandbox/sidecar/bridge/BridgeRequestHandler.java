@@ -27,6 +27,9 @@ import java.util.Optional;
  */
 final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /** The reservation of a request that holds none (the model list). */
+    private static final long NOT_ADMITTED = -1;
+
     private final BridgeContext context;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private RunnerExchange exchange;
@@ -58,6 +61,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
             refuse(ctx, keepAlive, overBudget.get(), route.get().path(), null);
             return;
         }
+        long reservation = NOT_ADMITTED;
         ByteBuf body = request.content();
         String model = null;
         if (route.get().hasModelInBody()) {
@@ -68,14 +72,18 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
                 return;
             }
             model = rewritten.model();
-            if (rewritten.body() != null) {
-                body = Unpooled.wrappedBuffer(rewritten.body());
-            } else {
-                body.retain();
+            long estimate = TokenBudget.estimate(rewritten.body().length, rewritten.maxTokens());
+            Optional<BridgeError> noRoom = context.meter().admit(policy.budget(), estimate);
+            if (noRoom.isPresent()) {
+                refuse(ctx, keepAlive, noRoom.get(), route.get().path(), model);
+                return;
             }
+            reservation = estimate;
+            body = Unpooled.wrappedBuffer(rewritten.body());
         } else {
             body = Unpooled.EMPTY_BUFFER;
         }
+        long admitted = reservation;
         RunnerEndpoints runner = policy.runner();
         FullHttpRequest upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
                 runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body);
@@ -91,10 +99,14 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         exchange = RunnerExchange.start(ctx.channel(),
                 new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
                         runner, start),
-                context, resolver, reusable -> exchangeDone(ctx, reusable));
+                context, resolver, reusable -> exchangeDone(ctx, reusable, admitted));
     }
 
-    private void exchangeDone(ChannelHandlerContext ctx, boolean reusable) {
+    private void exchangeDone(ChannelHandlerContext ctx, boolean reusable, long reservation) {
+        // The exchange recorded its usage before calling back: the tokens are counted before the reservation goes.
+        if (reservation != NOT_ADMITTED) {
+            context.meter().release(reservation);
+        }
         exchange = null;
         if (reusable) {
             ctx.channel().config().setAutoRead(true);
