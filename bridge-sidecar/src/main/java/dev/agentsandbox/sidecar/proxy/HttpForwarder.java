@@ -313,6 +313,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             return;
         }
         ctx.channel().flush();
+        // The next request head is held to the header timeout like the first one.
+        ctx.pipeline().fireUserEventTriggered(HeaderDeadline.AWAITING_NEXT_REQUEST);
         drainBacklog();
         updateClientReading();
     }

@@ -25,12 +25,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The first handler after the HTTP codec on a client connection: enforces the request-head deadline (slow-client
- * guard) and handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
+ * The handler after the HTTP codec (and its {@link HeaderDeadline}) on a client connection: handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
  *
  * <p>An admitted CONNECT becomes either a plain byte tunnel (host without a credential rule: the proxy never sees
  * the TLS inside) or an intercepted one (host with a credential rule: TLS terminated with a minted certificate,
@@ -43,8 +41,6 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection established");
 
     private final ProxyContext cx;
-    private ScheduledFuture<?> headerDeadline;
-    private boolean sawRequest;
     private boolean inConnect;
     /**
      * Bytes the client sent after its CONNECT before the tunnel was ready (TLS false start: the ClientHello in the
@@ -57,20 +53,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        headerDeadline = ctx.executor().schedule(() -> {
-            if (!sawRequest && ctx.channel().isActive()) {
-                cx.recorder().limitExceeded("header-timeout", client(ctx));
-                ProxyReplies.error(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "header-timeout",
-                        "the request head did not arrive in time");
-            }
-        }, cx.limits().headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelDeadline();
         releaseEarly();
         ctx.fireChannelInactive();
     }
@@ -78,8 +61,6 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            sawRequest = true;
-            cancelDeadline();
             if (request.decoderResult().isSuccess() && HttpMethod.CONNECT.equals(request.method())) {
                 inConnect = true;
                 // Whatever follows the CONNECT head is tunnel data, not HTTP: the decoder stops here and hands
@@ -163,7 +144,9 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addAfter(HTTP_CODEC, "tls", serverTls.newHandler(client.alloc()));
         pipeline.addAfter("tls", "https", HttpFraming.serverCodec(cx.limits().maxHeaderBytes(), 64 * 1024));
-        pipeline.addAfter("https", "forward-tls", new HttpForwarder(cx, destination));
+        pipeline.addAfter("https", "tls-" + HeaderDeadline.NAME, new HeaderDeadline(cx));
+        pipeline.addAfter("tls-" + HeaderDeadline.NAME, "forward-tls", new HttpForwarder(cx, destination));
+        pipeline.remove(HeaderDeadline.NAME);
         pipeline.remove(HttpForwarder.NAME);
         pipeline.remove(this);
         pipeline.remove(HTTP_CODEC);
@@ -200,6 +183,7 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
             Counter down = cx.recorder().bytes(destination.host(), "downstream");
             Relay.join(client, upstream, up::increment, down::increment);
             ChannelPipeline pipeline = client.pipeline();
+            pipeline.remove(HeaderDeadline.NAME);
             pipeline.remove(HttpForwarder.NAME);
             pipeline.remove(this);
             pipeline.remove(HTTP_CODEC);
@@ -221,13 +205,6 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         if (early != null) {
             early.release();
             early = null;
-        }
-    }
-
-    private void cancelDeadline() {
-        if (headerDeadline != null) {
-            headerDeadline.cancel(false);
-            headerDeadline = null;
         }
     }
 

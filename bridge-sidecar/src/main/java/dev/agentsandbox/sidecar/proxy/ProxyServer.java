@@ -121,6 +121,7 @@ public final class ProxyServer implements AutoCloseable {
                         .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast("idle-close", IdleCloser.INSTANCE)
                         .addLast(ProxyFrontend.HTTP_CODEC, HttpFraming.serverCodec(maxHeader, 64 * 1024))
+                        .addLast(HeaderDeadline.NAME, new HeaderDeadline(context))
                         .addLast(ProxyFrontend.NAME, new ProxyFrontend(context))
                         .addLast(HttpForwarder.NAME, new HttpForwarder(context, null));
             }
