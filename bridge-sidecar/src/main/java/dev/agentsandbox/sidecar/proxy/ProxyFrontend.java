@@ -178,6 +178,13 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
                 return;
             }
             cx.recorder().allowed("tunnel", destination.host(), destination.port(), destination.rule(), client(ctx));
+            cx.tunnels().add(client, destination);
+            if (!cx.policy().get().decide(destination.host(), destination.port()).isAllowed()) {
+                // A reload between admission and now: registered first, checked second, so no tunnel escapes both.
+                client.close();
+                upstream.close();
+                return;
+            }
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
             Counter up = cx.recorder().bytes(destination.host(), "upstream");
             Counter down = cx.recorder().bytes(destination.host(), "downstream");

@@ -39,6 +39,7 @@ public final class ProxyServer implements AutoCloseable {
     private final HostResolver resolver;
     private final JsonLog log;
     private final AtomicReference<EgressPolicy> policy = new AtomicReference<>();
+    private final OpenTunnels tunnels = new OpenTunnels();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EventLoops loops;
     private FileWatcher watcher;
@@ -87,7 +88,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle());
         ProxyContext context = new ProxyContext(policy::get, new EgressGate(policy::get, resolver),
                 new UpstreamDialer(options.limits().connectTimeout(), recorder), recorder, credentials, authority,
-                upstreamTls, options.limits());
+                upstreamTls, options.limits(), tunnels);
 
         // One event loop per available core (container-aware): the sidecar runs in every sandbox, keep it small.
         loops = new EventLoops(Runtime.getRuntime().availableProcessors());
@@ -135,9 +136,12 @@ public final class ProxyServer implements AutoCloseable {
             EgressPolicy next = EgressPolicy.from(config, ownPorts, localAddresses);
             credentials.track(config.credentials());
             policy.set(next);
+            // Plain HTTP and intercepted requests meet the new policy at their next request; byte tunnels have no
+            // request boundary, so those to destinations it no longer allows are closed now.
+            int closed = tunnels.closeDisallowed(next);
             log.info("policy-reloaded").field("allowRules", config.allow().size())
                     .field("denyRules", config.deny().size()).field("credentials", config.credentials().size())
-                    .write();
+                    .field("tunnelsClosed", closed).write();
         } catch (RuntimeException e) {
             log.error("policy-rejected").field("error", e.getMessage()).field("kept", "previous policy").write();
         }

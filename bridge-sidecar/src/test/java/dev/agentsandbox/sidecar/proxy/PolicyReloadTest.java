@@ -45,6 +45,58 @@ class PolicyReloadTest {
         }
     }
 
+    /**
+     * A byte tunnel has no request boundary to re-check at: a reload closes the tunnels to destinations it no
+     * longer allows, and leaves the others working.
+     */
+    @Test
+    void aReloadClosesTheTunnelsItNoLongerAllowsAndKeepsTheOthers(@TempDir Path dir) throws Exception {
+        try (TestUpstream upstream = TestUpstream.http();
+             ProxyFixture proxy = ProxyFixture.builder(dir)
+                     .config(new ProxyConfig(List.of("first.test.example:" + upstream.port(),
+                             "kept.test.example:" + upstream.port()), null, List.of("127.0.0.0/8"), null))
+                     .configFile()
+                     .resolver(TestNames.loopbackForTestExample())
+                     .start();
+             java.net.Socket removed = tunnel(proxy, "first.test.example:" + upstream.port());
+             java.net.Socket kept = tunnel(proxy, "kept.test.example:" + upstream.port())) {
+            assertThat(getThrough(removed, "/before")).contains("ok /before");
+
+            KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, SidecarConfigJson.write(
+                    new ProxyConfig(List.of("kept.test.example:" + upstream.port()), null, List.of("127.0.0.0/8"),
+                            null)));
+            removed.setSoTimeout(30_000);
+            assertThat(removed.getInputStream().read()).as("the removed host's tunnel is closed").isEqualTo(-1);
+            assertThat(getThrough(kept, "/after")).contains("ok /after");
+            assertThat(proxy.logs()).contains("\"tunnelsClosed\":1");
+        }
+    }
+
+    private static java.net.Socket tunnel(ProxyFixture proxy, String target) throws Exception {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port());
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(readUntil(socket, "\r\n\r\n")).startsWith("HTTP/1.1 200");
+        return socket;
+    }
+
+    private static String getThrough(java.net.Socket tunnel, String path) throws Exception {
+        tunnel.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return readUntil(tunnel, "ok " + path + "\n");
+    }
+
+    private static String readUntil(java.net.Socket socket, String end) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        while (!seen.toString().endsWith(end)) {
+            int b = socket.getInputStream().read();
+            assertThat(b).as("so far: %s", seen).isNotNegative();
+            seen.append((char) b);
+        }
+        return seen.toString();
+    }
+
     private static void awaitStatus(ProxyFixture proxy, String url, Predicate<String> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = null;
