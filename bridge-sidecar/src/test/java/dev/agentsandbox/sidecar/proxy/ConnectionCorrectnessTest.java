@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -37,12 +36,10 @@ class ConnectionCorrectnessTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority testCa = CertificateAuthority.generate();
         Path testCaPem = dir.resolve("test-ca.pem");
-        Files.writeString(testCaPem, CertificateAuthority.pem(testCa.certificate()));
+        https = TestUpstream.https(RawHttp.testCa(testCaPem));
         first = TestUpstream.http();
         second = TestUpstream.http();
-        https = TestUpstream.https(testCa);
         Path apiKey = KubernetesMount.create(dir.resolve("secrets/api"), "api-key", CANARY);
         proxy = ProxyFixture.builder(dir)
                 .config(new ProxyConfig(List.of("one.test.example:" + first.port(), "two.test.example:" + second.port(),
@@ -87,13 +84,7 @@ class ConnectionCorrectnessTest {
             String response = exchange(socket, "CONNECT " + one + " HTTP/1.1\r\nHost: " + one + "\r\n\r\n"
                     + "GET /early HTTP/1.1\r\nHost: " + one + "\r\n\r\n");
             assertThat(response).startsWith("HTTP/1.1 200 Connection established\r\n");
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream tunnelled = new ByteArrayOutputStream();
-            while (!tunnelled.toString(StandardCharsets.ISO_8859_1).contains("ok /early\n")) {
-                int b = in.read();
-                assertThat(b).as("through the tunnel so far: %s", tunnelled).isNotNegative();
-                tunnelled.write(b);
-            }
+            RawHttp.readUntil(socket.getInputStream(), "ok /early\n");
         }
     }
 
@@ -190,17 +181,7 @@ class ConnectionCorrectnessTest {
                         return;
                     }
                     answerSkipped = true;
-                    ByteArrayOutputStream head = new ByteArrayOutputStream();
-                    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                        int b = raw.read();
-                        if (b < 0) {
-                            throw new IOException("the proxy closed before answering the CONNECT: " + head);
-                        }
-                        head.write(b);
-                    }
-                    if (!head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200")) {
-                        throw new IOException("CONNECT refused: " + head);
-                    }
+                    assertThat(RawHttp.readUntil(raw, "\r\n\r\n")).startsWith("HTTP/1.1 200");
                 }
 
                 @Override

@@ -52,11 +52,9 @@ class FramingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority testCa = CertificateAuthority.generate();
         Path testCaPem = dir.resolve("test-ca.pem");
-        Files.writeString(testCaPem, CertificateAuthority.pem(testCa.certificate()));
         http = TestUpstream.http();
-        https = TestUpstream.https(testCa);
+        https = TestUpstream.https(RawHttp.testCa(testCaPem));
         Path apiKey = KubernetesMount.create(dir.resolve("secrets/api"), "api-key", CANARY);
         proxy = ProxyFixture.builder(dir)
                 .config(new ProxyConfig(List.of("ok.test.example:" + http.port(), "api.test.example:" + https.port()),
@@ -208,14 +206,7 @@ class FramingTest {
         try (Socket socket = server.accept()) {
             socket.setSoTimeout(10_000);
             InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                head.write(b);
-            }
+            RawHttp.readUntil(in, "\r\n\r\n");
             socket.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             in.read();
@@ -235,11 +226,7 @@ class FramingTest {
         out.flush();
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        while (!seen.toString(StandardCharsets.ISO_8859_1).contains("ok /first\n")) {
-            int b = in.read();
-            assertThat(b).as("the first answer, so far: %s", seen).isNotNegative();
-            seen.write(b);
-        }
+        seen.writeBytes(RawHttp.readUntil(in, "ok /first\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(bad.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         try {
@@ -263,17 +250,7 @@ class FramingTest {
     }
 
     private SSLSocket intercepted(String hostAndPort) throws Exception {
-        Socket plain = new Socket("127.0.0.1", proxy.port());
-        plain.setSoTimeout(20_000);
-        plain.getOutputStream().write(("CONNECT " + hostAndPort + " HTTP/1.1\r\nHost: " + hostAndPort + "\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = plain.getInputStream().read();
-            assertThat(b).isNotNegative();
-            head.write(b);
-        }
-        assertThat(head.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+        Socket plain = RawHttp.tunnel(proxy.port(), hostAndPort);
         String host = hostAndPort.substring(0, hostAndPort.indexOf(':'));
         SSLSocket tls = (SSLSocket) agentTls.getSocketFactory().createSocket(plain, host, 443, true);
         tls.startHandshake();

@@ -78,12 +78,7 @@ class LimitsTest {
             out.write(("GET http://" + host + "/quick HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = slow.getInputStream();
-            StringBuilder seen = new StringBuilder();
-            while (!seen.toString().endsWith("ok /quick\n")) {
-                int b = in.read();
-                assertThat(b).isNotNegative();
-                seen.append((char) b);
-            }
+            RawHttp.readUntil(in, "ok /quick\n");
             Thread.sleep(1500);
             out.write(("GET http://" + host + "/slow HTTP/1.1\r\nX-Partial: ").getBytes(StandardCharsets.US_ASCII));
             String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);

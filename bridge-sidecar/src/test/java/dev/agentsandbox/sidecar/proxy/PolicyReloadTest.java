@@ -58,8 +58,8 @@ class PolicyReloadTest {
                      .configFile()
                      .resolver(TestNames.loopbackForTestExample())
                      .start();
-             java.net.Socket removed = tunnel(proxy, "first.test.example:" + upstream.port());
-             java.net.Socket kept = tunnel(proxy, "kept.test.example:" + upstream.port())) {
+             java.net.Socket removed = RawHttp.tunnel(proxy.port(), "first.test.example:" + upstream.port());
+             java.net.Socket kept = RawHttp.tunnel(proxy.port(), "kept.test.example:" + upstream.port())) {
             assertThat(getThrough(removed, "/before")).contains("ok /before");
 
             KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, SidecarConfigJson.write(
@@ -72,29 +72,10 @@ class PolicyReloadTest {
         }
     }
 
-    private static java.net.Socket tunnel(ProxyFixture proxy, String target) throws Exception {
-        java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port());
-        socket.setSoTimeout(20_000);
-        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        assertThat(readUntil(socket, "\r\n\r\n")).startsWith("HTTP/1.1 200");
-        return socket;
-    }
-
     private static String getThrough(java.net.Socket tunnel, String path) throws Exception {
         tunnel.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        return readUntil(tunnel, "ok " + path + "\n");
-    }
-
-    private static String readUntil(java.net.Socket socket, String end) throws Exception {
-        StringBuilder seen = new StringBuilder();
-        while (!seen.toString().endsWith(end)) {
-            int b = socket.getInputStream().read();
-            assertThat(b).as("so far: %s", seen).isNotNegative();
-            seen.append((char) b);
-        }
-        return seen.toString();
+        return RawHttp.readUntil(tunnel.getInputStream(), "ok " + path + "\n");
     }
 
     private static void awaitStatus(ProxyFixture proxy, String url, Predicate<String> done) throws Exception {
