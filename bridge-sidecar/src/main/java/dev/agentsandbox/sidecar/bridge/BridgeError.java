@@ -47,6 +47,16 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
                 "at most " + max + " inference requests may run at once under a token budget: retry when one ends");
     }
 
+    public static BridgeError tooManyConnections(int max) {
+        return new BridgeError(HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_error", "too_many_connections",
+                "at most " + max + " connections to the bridge may be open at once: close some and retry");
+    }
+
+    public static BridgeError requestTimeout(long seconds) {
+        return new BridgeError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",
+                "the request did not arrive within " + seconds + " s");
+    }
+
     public static BridgeError badRequest(String message) {
         return new BridgeError(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "invalid_body", message);
     }

@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent side of the bridge: judges each request (path, budget, model), completes it, and hands it to a
@@ -32,15 +35,46 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     private final BridgeContext context;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final Duration requestTimeout;
     private RunnerExchange exchange;
+    private ScheduledFuture<?> requestDeadline;
 
-    BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver) {
+    BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver,
+                         Duration requestTimeout) {
         this.context = context;
         this.resolver = resolver;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        awaitRequest(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Starts the clock for the next request (head and body, which the aggregator holds in memory until complete):
+     * a client that trickles or stalls is answered {@code 408} and closed, freeing what it made the bridge hold.
+     */
+    private void awaitRequest(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        requestDeadline = ctx.executor().schedule(() -> {
+            if (exchange == null && ctx.channel().isActive()) {
+                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()), null, null);
+            }
+        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (requestDeadline != null) {
+            requestDeadline.cancel(false);
+            requestDeadline = null;
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        cancelDeadline();
         ctx.channel().config().setAutoRead(false);
         long start = System.nanoTime();
         if (request.decoderResult().isFailure()) {
@@ -109,6 +143,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
         exchange = null;
         if (reusable) {
+            awaitRequest(ctx);
             ctx.channel().config().setAutoRead(true);
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -128,6 +163,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         if (keepAlive) {
             HttpUtil.setKeepAlive(answer, true);
             ctx.writeAndFlush(answer);
+            awaitRequest(ctx);
             ctx.channel().config().setAutoRead(true);
         } else {
             HttpReplies.sendAndClose(ctx, answer);
@@ -144,6 +180,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
         if (exchange != null) {
             exchange.clientGone();
         }

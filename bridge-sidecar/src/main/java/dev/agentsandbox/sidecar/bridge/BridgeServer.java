@@ -24,6 +24,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bridge's listener: HTTP/1.1 on the agent's loopback, bodies capped at {@value #MAX_BODY_BYTES} bytes (a
@@ -38,6 +39,8 @@ public final class BridgeServer implements AutoCloseable {
 
     private final EventLoops loops;
     private final BridgeContext context;
+    private final BridgeLimits limits;
+    private final AtomicInteger open = new AtomicInteger();
     private final DnsAddressResolverGroup resolver;
     private Channel listener;
 
@@ -45,8 +48,13 @@ public final class BridgeServer implements AutoCloseable {
      * @param loops the process's event loops (shared with the admin server)
      */
     public BridgeServer(EventLoops loops, BridgeContext context) {
+        this(loops, context, BridgeLimits.DEFAULTS);
+    }
+
+    public BridgeServer(EventLoops loops, BridgeContext context, BridgeLimits limits) {
         this.loops = loops;
         this.context = context;
+        this.limits = limits;
         // Resolves the runner's Service name without blocking an event loop; reads the pod's resolv.conf (search
         // domains, ndots) and /etc/hosts like the platform resolver does.
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -59,10 +67,19 @@ public final class BridgeServer implements AutoCloseable {
         listener = loops.listen(address, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(HttpFraming.serverCodec(MAX_HEADER_BYTES, 64 * 1024),
-                        new BodyCap(),
+                ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                ch.pipeline().addLast(HttpFraming.serverCodec(MAX_HEADER_BYTES, 64 * 1024));
+                if (open.incrementAndGet() > limits.maxConnections()) {
+                    BridgeError error = BridgeError.tooManyConnections(limits.maxConnections());
+                    context.meter().refused(error.code());
+                    ch.config().setAutoRead(false);
+                    ch.writeAndFlush(HttpReplies.json(error.status(), error.toJson()))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ch.pipeline().addLast(new BodyCap(),
                         new FlowControlHandler(),
-                        new BridgeRequestHandler(context, resolver));
+                        new BridgeRequestHandler(context, resolver, limits.requestTimeout()));
             }
         });
         return (InetSocketAddress) listener.localAddress();
