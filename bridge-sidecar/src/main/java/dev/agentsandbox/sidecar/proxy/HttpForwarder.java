@@ -46,6 +46,11 @@ import java.util.List;
 final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.RequestSide {
 
     static final String NAME = "forward";
+    /**
+     * Pipelined messages (of up to 64 KiB each) held while a response is awaited; beyond this the client is no
+     * longer read until the exchange ends.
+     */
+    private static final int MAX_BACKLOG = 16;
 
     private final ProxyContext cx;
     private final CheckedDestination intercepted;
@@ -75,6 +80,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         if (!backlog.isEmpty() || msg instanceof HttpRequest && exchange.inProgress()) {
             // A pipelined request: it waits until the current exchange ends.
             backlog.add(msg);
+            if (backlog.size() >= MAX_BACKLOG) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         handle(msg);
@@ -216,9 +224,14 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         updateClientReading();
     }
 
-    /** Reads from the client only when a request body can flow on to a ready, writable upstream. */
+    /**
+     * Reads from the client when a request body can flow on to a ready, writable upstream, and while a response is
+     * awaited too (into the bounded backlog): a client that gives up is then seen at once, and its upstream
+     * connection closed, instead of both sockets lingering until the idle timeout.
+     */
     private void updateClientReading() {
-        boolean read = !upstream.isConnecting() && !exchange.awaitingResponse() && upstream.isWritable();
+        boolean read = !upstream.isConnecting() && upstream.isWritable()
+                && (!exchange.awaitingResponse() || backlog.size() < MAX_BACKLOG);
         ctx.channel().config().setAutoRead(read);
         if (read) {
             ctx.read();

@@ -111,6 +111,26 @@ class ConnectionCorrectnessTest {
         });
     }
 
+    /** A client that gives up on a slow upstream frees both sockets at once, not at the idle timeout. */
+    @Test
+    void aRequestAbandonedByItsClientClosesTheUpstreamConnectionPromptly() throws Exception {
+        try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ProxyFixture slowProxy = ProxyFixture.builder(dir.resolve("slow-" + UUID.randomUUID()))
+                     .config(new ProxyConfig(List.of("slow.test.example:" + slow.getLocalPort()), null,
+                             List.of("127.0.0.0/8"), null))
+                     .resolver(TestNames.loopbackForTestExample()).start()) {
+            String host = "slow.test.example:" + slow.getLocalPort();
+            Socket client = new Socket("127.0.0.1", slowProxy.port());
+            client.getOutputStream().write(get(host, "/never-answered").getBytes(StandardCharsets.ISO_8859_1));
+            try (Socket upstream = slow.accept()) {
+                upstream.setSoTimeout(5_000);
+                RawHttp.readUntil(upstream.getInputStream(), "\r\n\r\n");
+                client.close();
+                assertThat(upstream.getInputStream().read()).as("the proxy closed the upstream side").isEqualTo(-1);
+            }
+        }
+    }
+
     private static String get(String host, String path) {
         return "GET http://" + host + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
     }
