@@ -23,9 +23,11 @@ class BudgetConcurrencyTest extends BridgeHarness {
     private static final long BUDGET = 1000;
     /** What each answer reports: 10 prompt + 90 completion tokens. */
     private static final long PER_REQUEST = 100;
+    /** Parallel streams: as many as the bridge's connection cap lets one agent open at once, nearly. */
+    private static final int STREAMS = 60;
 
     @Test
-    void aHundredParallelStreamsStayWithinTheBudgetPlusOneRequest() throws Exception {
+    void sixtyParallelStreamsStayWithinTheBudgetPlusOneRequest() throws Exception {
         AtomicInteger reachedRunner = new AtomicInteger();
         runner.respond(CHAT, exchange -> {
             reachedRunner.incrementAndGet();
@@ -43,7 +45,7 @@ class BudgetConcurrencyTest extends BridgeHarness {
         startBridge(config(BUDGET));
 
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < STREAMS; i++) {
             all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(bridgeUrl("/v1/chat/completions")))
                     .header("Content-Type", "application/json").timeout(HANG_GUARD)
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -54,7 +56,7 @@ class BudgetConcurrencyTest extends BridgeHarness {
 
         long ok = all.stream().filter(f -> f.join().statusCode() == 200).count();
         long tooMany = all.stream().filter(f -> f.join().statusCode() == 429).count();
-        assertThat(ok + tooMany).isEqualTo(100);
+        assertThat(ok + tooMany).isEqualTo(STREAMS);
         assertThat(ok).isPositive();
         assertThat(reachedRunner.get()).isEqualTo((int) ok);
         long spent = bridge.meter().tokensUsed();
