@@ -33,6 +33,30 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
                         + " to raise spec.model.tokenBudget");
     }
 
+    /** The running requests' reservations leave too little of the budget for this one (it may retry later). */
+    public static BridgeError budgetReserved(long budget, long used, long reserved, long estimate) {
+        return new BridgeError(HttpResponseStatus.TOO_MANY_REQUESTS, "insufficient_quota", "token_budget_reserved",
+                "the sandbox's token budget of " + budget + " tokens cannot cover this request (up to " + estimate
+                        + " tokens) while the running ones may still spend " + reserved + " (" + used
+                        + " used): retry when they finish, or lower max_tokens");
+    }
+
+    /** More requests than a budgeted sandbox may run at once. */
+    public static BridgeError tooManyConcurrent(int max) {
+        return new BridgeError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limit_error", "too_many_concurrent",
+                "at most " + max + " inference requests may run at once under a token budget: retry when one ends");
+    }
+
+    public static BridgeError tooManyConnections(int max) {
+        return new BridgeError(HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_error", "too_many_connections",
+                "at most " + max + " connections to the bridge may be open at once: close some and retry");
+    }
+
+    public static BridgeError requestTimeout(long seconds) {
+        return new BridgeError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",
+                "the request did not arrive within " + seconds + " s");
+    }
+
     public static BridgeError badRequest(String message) {
         return new BridgeError(HttpResponseStatus.BAD_REQUEST, "invalid_request_error", "invalid_body", message);
     }

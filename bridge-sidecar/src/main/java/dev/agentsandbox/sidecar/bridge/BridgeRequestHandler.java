@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent side of the bridge: judges each request (path, budget, model), completes it, and hands it to a
@@ -27,17 +30,51 @@ import java.util.Optional;
  */
 final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /** The reservation of a request that holds none (the model list). */
+    private static final long NOT_ADMITTED = -1;
+
     private final BridgeContext context;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final Duration requestTimeout;
     private RunnerExchange exchange;
+    private ScheduledFuture<?> requestDeadline;
 
-    BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver) {
+    BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver,
+                         Duration requestTimeout) {
         this.context = context;
         this.resolver = resolver;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        awaitRequest(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * Starts the clock for the next request (head and body, which the aggregator holds in memory until complete):
+     * a client that trickles or stalls is answered {@code 408} and closed, freeing what it made the bridge hold.
+     */
+    private void awaitRequest(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        requestDeadline = ctx.executor().schedule(() -> {
+            if (exchange == null && ctx.channel().isActive()) {
+                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()), null, null);
+            }
+        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (requestDeadline != null) {
+            requestDeadline.cancel(false);
+            requestDeadline = null;
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        cancelDeadline();
         ctx.channel().config().setAutoRead(false);
         long start = System.nanoTime();
         if (request.decoderResult().isFailure()) {
@@ -58,6 +95,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
             refuse(ctx, keepAlive, overBudget.get(), route.get().path(), null);
             return;
         }
+        long reservation = NOT_ADMITTED;
         ByteBuf body = request.content();
         String model = null;
         if (route.get().hasModelInBody()) {
@@ -68,14 +106,18 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
                 return;
             }
             model = rewritten.model();
-            if (rewritten.body() != null) {
-                body = Unpooled.wrappedBuffer(rewritten.body());
-            } else {
-                body.retain();
+            long estimate = TokenBudget.estimate(rewritten.body().length, rewritten.maxTokens());
+            Optional<BridgeError> noRoom = context.meter().admit(policy.budget(), estimate);
+            if (noRoom.isPresent()) {
+                refuse(ctx, keepAlive, noRoom.get(), route.get().path(), model);
+                return;
             }
+            reservation = estimate;
+            body = Unpooled.wrappedBuffer(rewritten.body());
         } else {
             body = Unpooled.EMPTY_BUFFER;
         }
+        long admitted = reservation;
         RunnerEndpoints runner = policy.runner();
         FullHttpRequest upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
                 runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body);
@@ -91,12 +133,17 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         exchange = RunnerExchange.start(ctx.channel(),
                 new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
                         runner, start),
-                context, resolver, reusable -> exchangeDone(ctx, reusable));
+                context, resolver, reusable -> exchangeDone(ctx, reusable, admitted));
     }
 
-    private void exchangeDone(ChannelHandlerContext ctx, boolean reusable) {
+    private void exchangeDone(ChannelHandlerContext ctx, boolean reusable, long reservation) {
+        // The exchange recorded its usage before calling back: the tokens are counted before the reservation goes.
+        if (reservation != NOT_ADMITTED) {
+            context.meter().release(reservation);
+        }
         exchange = null;
         if (reusable) {
+            awaitRequest(ctx);
             ctx.channel().config().setAutoRead(true);
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -116,6 +163,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         if (keepAlive) {
             HttpUtil.setKeepAlive(answer, true);
             ctx.writeAndFlush(answer);
+            awaitRequest(ctx);
             ctx.channel().config().setAutoRead(true);
         } else {
             HttpReplies.sendAndClose(ctx, answer);
@@ -132,6 +180,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
         if (exchange != null) {
             exchange.clientGone();
         }

@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -24,6 +24,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bridge's listener: HTTP/1.1 on the agent's loopback, bodies capped at {@value #MAX_BODY_BYTES} bytes (a
@@ -33,9 +34,13 @@ public final class BridgeServer implements AutoCloseable {
 
     /** The largest request body (and model list) the bridge reads: 10 MiB. */
     public static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    /** The largest request line plus headers. */
+    static final int MAX_HEADER_BYTES = 32 * 1024;
 
     private final EventLoops loops;
     private final BridgeContext context;
+    private final BridgeLimits limits;
+    private final AtomicInteger open = new AtomicInteger();
     private final DnsAddressResolverGroup resolver;
     private Channel listener;
 
@@ -43,8 +48,13 @@ public final class BridgeServer implements AutoCloseable {
      * @param loops the process's event loops (shared with the admin server)
      */
     public BridgeServer(EventLoops loops, BridgeContext context) {
+        this(loops, context, BridgeLimits.DEFAULTS);
+    }
+
+    public BridgeServer(EventLoops loops, BridgeContext context, BridgeLimits limits) {
         this.loops = loops;
         this.context = context;
+        this.limits = limits;
         // Resolves the runner's Service name without blocking an event loop; reads the pod's resolv.conf (search
         // domains, ndots) and /etc/hosts like the platform resolver does.
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -57,10 +67,19 @@ public final class BridgeServer implements AutoCloseable {
         listener = loops.listen(address, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(),
-                        new BodyCap(),
+                ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                ch.pipeline().addLast(HttpFraming.serverCodec(MAX_HEADER_BYTES, 64 * 1024));
+                if (open.incrementAndGet() > limits.maxConnections()) {
+                    BridgeError error = BridgeError.tooManyConnections(limits.maxConnections());
+                    context.meter().refused(error.code());
+                    ch.config().setAutoRead(false);
+                    ch.writeAndFlush(HttpReplies.json(error.status(), error.toJson()))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ch.pipeline().addLast(new BodyCap(),
                         new FlowControlHandler(),
-                        new BridgeRequestHandler(context, resolver));
+                        new BridgeRequestHandler(context, resolver, limits.requestTimeout()));
             }
         });
         return (InetSocketAddress) listener.localAddress();

@@ -1,26 +1,59 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Checks and completes the JSON body of an inference request before it goes to the runner:
+ * Checks and completes the JSON body of an inference request before it goes to the runner, and judges it the way
+ * the runner will read it. Docker Model Runner decodes with Go's {@code encoding/json}, which matches an object key
+ * to a field ignoring case (with Unicode simple folding: {@code ſtream} is {@code stream}, the Kelvin sign is
+ * {@code k}) and lets the last of several keys win; llama.cpp coerces or ignores values of the wrong type. So:
  * <ul>
+ *   <li>the body is parsed strictly (one JSON object, exact numbers, nothing after it) and a key that appears
+ *       twice in any object is refused;</li>
+ *   <li>at the top level and in {@code stream_options} (the objects the runner decodes into structs), two keys that
+ *       fold to the same name, or a key that folds to a field the bridge reads ({@link #CHECKED_FIELDS}) without
+ *       being spelled exactly so, are refused: the bridge and the runner would see different values;</li>
+ *   <li>the fields the bridge reads must have their JSON type (a string model, a boolean stream, an integer token
+ *       limit): a value the runner would coerce differently is refused;</li>
  *   <li>the model: the default filled in when the request names none, a model outside the allow list refused;</li>
  *   <li>usage reporting: a streamed OpenAI chat or completions request gets {@code stream_options.include_usage:
- *       true}, even when the client set it to false, because the token budget is counted from that last event.</li>
+ *       true} (the JSON boolean), whatever the client set, because the token budget is counted from that event.</li>
  * </ul>
- * The body is re-encoded only when something changed.
+ * What goes to the runner is always re-serialised from the checked tree: never bytes the bridge did not read.
  */
 public final class InferenceRequestRewriter {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The fields the bridge reads at the top level of a request; their spelling must be exact. */
+    static final Set<String> CHECKED_FIELDS = Set.of("model", "stream", "stream_options", "max_tokens",
+            "max_completion_tokens", "max_output_tokens");
+    private static final List<String> TOKEN_LIMITS = List.of("max_tokens", "max_completion_tokens",
+            "max_output_tokens");
+    private static final Set<String> STREAM_OPTIONS_FIELDS = Set.of("include_usage");
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonParser.Feature.ALLOW_COMMENTS)
+            .build();
 
     private InferenceRequestRewriter() {
     }
@@ -34,6 +67,9 @@ public final class InferenceRequestRewriter {
         JsonNode parsed;
         try {
             parsed = MAPPER.readTree(body);
+        } catch (StreamReadException e) {
+            return Result.refused(BridgeError.badRequest("request body is not valid JSON: "
+                    + e.getOriginalMessage() + " (each key may appear once per object)"));
         } catch (JacksonException e) {
             return Result.refused(BridgeError.badRequest("request body is not valid JSON: "
                     + e.getOriginalMessage()));
@@ -43,38 +79,101 @@ public final class InferenceRequestRewriter {
         if (!(parsed instanceof ObjectNode request)) {
             return Result.refused(BridgeError.badRequest("request body must be a JSON object with a \"model\""));
         }
-        JsonNode model = request.get("model");
-        if (model != null && !model.isNull() && !model.isTextual()) {
-            return Result.refused(BridgeError.badRequest("\"model\" must be a string naming the model"));
+        String ambiguous = ambiguousKey(request, CHECKED_FIELDS, "");
+        if (ambiguous == null && request.get("stream_options") instanceof ObjectNode options) {
+            ambiguous = ambiguousKey(options, STREAM_OPTIONS_FIELDS, "stream_options.");
         }
+        if (ambiguous != null) {
+            return Result.refused(BridgeError.badRequest(ambiguous));
+        }
+        String mistyped = mistypedField(request);
+        if (mistyped != null) {
+            return Result.refused(BridgeError.badRequest(mistyped));
+        }
+        JsonNode model = request.get("model");
         ModelPolicy.Decision decision = policy.decide(model == null || model.isNull() ? null : model.asText());
         if (decision.refused()) {
             return Result.refused(BridgeError.modelNotAllowed(decision.refusal()));
         }
-        boolean changed = false;
-        if (model == null || !decision.model().equals(model.asText())) {
-            request.put("model", decision.model());
-            changed = true;
-        }
-        boolean streaming = request.path("stream").asBoolean(false);
+        request.put("model", decision.model());
+        boolean streaming = request.path("stream").booleanValue();
         if (streaming && route.reportsStreamUsageOnRequest()) {
-            changed |= requestStreamUsage(request);
+            JsonNode options = request.get("stream_options");
+            ObjectNode streamOptions = options instanceof ObjectNode existing ? existing
+                    : request.putObject("stream_options");
+            streamOptions.set("include_usage", BooleanNode.TRUE);
         }
-        byte[] rewritten = changed ? encode(request) : null;
-        return new Result(rewritten, decision.model(), streaming, null);
+        return new Result(encode(request), decision.model(), streaming, maxTokens(request), null);
     }
 
-    private static boolean requestStreamUsage(ObjectNode request) {
-        JsonNode options = request.get("stream_options");
-        if (options instanceof ObjectNode existing) {
-            if (existing.path("include_usage").asBoolean(false)) {
-                return false;
+    /**
+     * A key the runner could read otherwise than the bridge: two keys of one object equal under case folding, or
+     * a key that folds to one of {@code exact} without being spelled so. Null when there is none.
+     */
+    private static String ambiguousKey(ObjectNode object, Set<String> exact, String prefix) {
+        Map<String, String> seen = new HashMap<>();
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            String folded = fold(name);
+            String earlier = seen.put(folded, name);
+            if (earlier != null) {
+                return "keys \"" + prefix + printable(earlier) + "\" and \"" + prefix + printable(name)
+                        + "\" differ only in case; the model runner reads them as one: send one of them";
             }
-            existing.put("include_usage", true);
-            return true;
+            if (!exact.contains(name) && exact.stream().anyMatch(field -> fold(field).equals(folded))) {
+                return "key \"" + prefix + printable(name) + "\" must be spelled \"" + prefix
+                        + exact.stream().filter(field -> fold(field).equals(folded)).findFirst().orElseThrow()
+                        + "\" exactly";
+            }
         }
-        request.putObject("stream_options").put("include_usage", true);
-        return true;
+        return null;
+    }
+
+    /** Unicode simple case folding per code point, as Go's {@code encoding/json} compares keys. */
+    static String fold(String name) {
+        StringBuilder folded = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> folded.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c))));
+        return folded.toString();
+    }
+
+    private static String mistypedField(ObjectNode request) {
+        JsonNode model = request.get("model");
+        if (model != null && !model.isNull() && !model.isTextual()) {
+            return "\"model\" must be a string naming the model";
+        }
+        JsonNode stream = request.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            return "\"stream\" must be true or false";
+        }
+        JsonNode options = request.get("stream_options");
+        if (options != null && !options.isNull() && !options.isObject()) {
+            return "\"stream_options\" must be an object";
+        }
+        for (String limit : TOKEN_LIMITS) {
+            JsonNode value = request.get(limit);
+            if (value != null && !value.isNull() && !(value.isIntegralNumber() && value.canConvertToLong()
+                    && value.longValue() >= 0)) {
+                return "\"" + limit + "\" must be a whole number of tokens (0 or more)";
+            }
+        }
+        return null;
+    }
+
+    /** The largest number of tokens the request lets the model generate, or -1 when it sets no limit. */
+    private static long maxTokens(ObjectNode request) {
+        long max = -1;
+        for (String limit : TOKEN_LIMITS) {
+            JsonNode value = request.get(limit);
+            if (value != null && value.isIntegralNumber()) {
+                max = Math.max(max, value.longValue());
+            }
+        }
+        return max;
+    }
+
+    private static String printable(String text) {
+        String bounded = text.length() > 60 ? text.substring(0, 60) + "…" : text;
+        return bounded.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
     }
 
     private static byte[] encode(ObjectNode request) {
@@ -88,14 +187,15 @@ public final class InferenceRequestRewriter {
     /**
      * The outcome.
      *
-     * @param body      the body to send instead of the original, or null to send the original unchanged
+     * @param body      the body to send: re-serialised from the checked tree
      * @param model     the model the request runs on
      * @param streaming whether the client asked for a stream
+     * @param maxTokens the request's own limit on generated tokens, -1 when it sets none
      * @param refusal   non-null when the request must be refused with this error
      */
-    public record Result(byte[] body, String model, boolean streaming, BridgeError refusal) {
+    public record Result(byte[] body, String model, boolean streaming, long maxTokens, BridgeError refusal) {
         static Result refused(BridgeError error) {
-            return new Result(null, null, false, error);
+            return new Result(null, null, false, -1, error);
         }
 
         public boolean refused() {

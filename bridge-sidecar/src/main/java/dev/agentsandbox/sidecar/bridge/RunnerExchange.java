@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.EventLoops;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -97,7 +97,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                                 ChannelPipeline pipeline = ch.pipeline();
                                 pipeline.addLast(new IdleStateHandler(context.readTimeout().toMillis(), 0, 0,
                                         TimeUnit.MILLISECONDS));
-                                pipeline.addLast(new HttpClientCodec());
+                                pipeline.addLast(HttpFraming.clientCodec(BridgeServer.MAX_HEADER_BYTES, 64 * 1024));
                                 if (request.route() == InferenceRoute.MODELS) {
                                     pipeline.addLast(new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
                                 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,6 +18,9 @@ public final class UsageMeter {
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
     private final MeterRegistry registry;
+    /** Tokens the running requests may still spend, and how many run: guarded by {@code this}. */
+    private long reserved;
+    private int running;
 
     public UsageMeter(MeterRegistry registry) {
         this.registry = registry;
@@ -26,6 +30,27 @@ public final class UsageMeter {
                 .description("Prompt tokens reported by the model runner").register(registry);
         FunctionCounter.builder("agentsandbox.bridge.completion.tokens", completionTokens, AtomicLong::get)
                 .description("Completion tokens reported by the model runner").register(registry);
+    }
+
+    /**
+     * Admits a request under the budget, reserving {@code estimate} tokens until {@link #release}; see
+     * {@link TokenBudget} for the rule and the bound it gives.
+     *
+     * @return the refusal, or empty when admitted (then {@link #release} must follow once its usage is recorded)
+     */
+    public synchronized Optional<BridgeError> admit(TokenBudget budget, long estimate) {
+        Optional<BridgeError> refusal = budget.admit(tokensUsed(), reserved, running, estimate);
+        if (refusal.isEmpty()) {
+            reserved += estimate;
+            running++;
+        }
+        return refusal;
+    }
+
+    /** An admitted request ended and its usage was {@link #record recorded}: its reservation is freed. */
+    public synchronized void release(long estimate) {
+        reserved -= estimate;
+        running--;
     }
 
     /** A request passed every check and goes to the runner. */

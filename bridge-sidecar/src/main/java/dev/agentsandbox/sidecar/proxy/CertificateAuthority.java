@@ -27,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -37,7 +39,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -90,9 +94,17 @@ final class CertificateAuthority {
     /** Writes the CA certificate (never the key) as {@code dir/ca.crt}, atomically. */
     Path writeCertificate(Path dir) throws IOException {
         Files.createDirectories(dir);
+        // The agent runs under another UID and must read the certificate: the file is world-readable and its
+        // directory world-searchable (a temp file is created owner-only). Only the certificate is ever written.
+        Set<PosixFilePermission> dirPermissions = new HashSet<>(Files.getPosixFilePermissions(dir));
+        if (dirPermissions.addAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE))) {
+            Files.setPosixFilePermissions(dir, dirPermissions);
+        }
         Path target = dir.resolve(SidecarMounts.CA_CERT_FILE);
         Path temp = Files.createTempFile(dir, ".ca", ".tmp");
         Files.writeString(temp, pem(caCertificate), StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return target;
     }

@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
@@ -45,6 +46,11 @@ import java.util.List;
 final class HttpForwarder extends ChannelInboundHandlerAdapter implements ResponseRelay.RequestSide {
 
     static final String NAME = "forward";
+    /**
+     * Pipelined messages (of up to 64 KiB each) held while a response is awaited; beyond this the client is no
+     * longer read until the exchange ends.
+     */
+    private static final int MAX_BACKLOG = 16;
 
     private final ProxyContext cx;
     private final CheckedDestination intercepted;
@@ -74,6 +80,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         if (!backlog.isEmpty() || msg instanceof HttpRequest && exchange.inProgress()) {
             // A pipelined request: it waits until the current exchange ends.
             backlog.add(msg);
+            if (backlog.size() >= MAX_BACKLOG) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         handle(msg);
@@ -85,8 +94,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             if (msg instanceof HttpRequest) {
                 refuseMalformed(object.decoderResult().cause());
             } else {
-                // A broken body (bad chunk framing): the exchange cannot be completed honestly.
+                // A broken body (bad chunk framing): the upstream connection goes before the message it carries
+                // is complete, so the upstream never reads a whole request nor anything after the bad chunk.
                 cx.recorder().limitExceeded("malformed-request", client());
+                upstream.close();
+                releasePending();
                 ctx.close();
             }
             return;
@@ -102,6 +114,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     private void onRequest(HttpRequest request) {
         exchange.begin(HttpUtil.isKeepAlive(request));
+        HttpFraming.Problem framing = HttpFraming.check(request);
+        if (framing != null) {
+            // Refused before anything is sent: the upstream must not read a body the proxy would read otherwise.
+            exchange.refuse();
+            refuseFraming(framing);
+            return;
+        }
         List<String> hostHeaders = request.headers().getAll(HttpHeaderNames.HOST);
         RequestTargetCheck.Outcome checked = intercepted == null
                 ? RequestTargetCheck.plain(request.uri(), hostHeaders)
@@ -205,9 +224,14 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         updateClientReading();
     }
 
-    /** Reads from the client only when a request body can flow on to a ready, writable upstream. */
+    /**
+     * Reads from the client when a request body can flow on to a ready, writable upstream, and while a response is
+     * awaited too (into the bounded backlog): a client that gives up is then seen at once, and its upstream
+     * connection closed, instead of both sockets lingering until the idle timeout.
+     */
     private void updateClientReading() {
-        boolean read = !upstream.isConnecting() && !exchange.awaitingResponse() && upstream.isWritable();
+        boolean read = !upstream.isConnecting() && upstream.isWritable()
+                && (!exchange.awaitingResponse() || backlog.size() < MAX_BACKLOG);
         ctx.channel().config().setAutoRead(read);
         if (read) {
             ctx.read();
@@ -271,6 +295,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
                 tooLong ? "request line or headers too large" : "malformed HTTP request");
     }
 
+    private void refuseFraming(HttpFraming.Problem problem) {
+        releasePending();
+        upstream.close();
+        cx.recorder().limitExceeded("bad-framing", client());
+        ProxyReplies.error(ctx, problem.status(), "bad-framing", problem.detail());
+    }
+
     private void deny(String host, int port, Denial denial) {
         releasePending();
         cx.recorder().denied(intercepted == null ? "http" : "https", host, port, denial, client());
@@ -295,6 +326,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             return;
         }
         ctx.channel().flush();
+        // The next request head is held to the header timeout like the first one.
+        ctx.pipeline().fireUserEventTriggered(HeaderDeadline.AWAITING_NEXT_REQUEST);
         drainBacklog();
         updateClientReading();
     }
@@ -308,8 +341,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void upstreamClosed(Channel closed) {
-        upstream.closed(closed);
-        if (exchange.inProgress()) {
+        // A connection the proxy dropped itself (the client moved on to another host) says nothing about the
+        // current exchange: only the loss of the current one cuts it short.
+        if (upstream.closed(closed) && exchange.inProgress()) {
             Relay.closeOnFlush(ctx.channel());
         }
     }

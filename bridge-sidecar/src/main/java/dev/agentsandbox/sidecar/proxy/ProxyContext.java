@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * @param authority   mints the certificates presented to the agent
  * @param upstreamTls verifies the real upstreams
  * @param limits      the abuse bounds
+ * @param tunnels     the byte tunnels open now (closed on reload when no longer allowed)
  */
 record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressRecorder recorder,
                     CredentialStore credentials, CertificateAuthority authority, UpstreamTls upstreamTls,
-                    ProxyLimits limits) {
+                    ProxyLimits limits, OpenTunnels tunnels) {
 }

@@ -1,10 +1,13 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.Relay;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,12 +25,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The first handler after the HTTP codec on a client connection: enforces the request-head deadline (slow-client
- * guard) and handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
+ * The handler after the HTTP codec (and its {@link HeaderDeadline}) on a client connection: handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
  *
  * <p>An admitted CONNECT becomes either a plain byte tunnel (host without a credential rule: the proxy never sees
  * the TLS inside) or an intercepted one (host with a credential rule: TLS terminated with a minted certificate,
@@ -40,42 +41,40 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
     private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection established");
 
     private final ProxyContext cx;
-    private ScheduledFuture<?> headerDeadline;
-    private boolean sawRequest;
     private boolean inConnect;
+    /**
+     * Bytes the client sent after its CONNECT before the tunnel was ready (TLS false start: the ClientHello in the
+     * same segment as the CONNECT); they go into the tunnel first.
+     */
+    private CompositeByteBuf early;
 
     ProxyFrontend(ProxyContext cx) {
         this.cx = cx;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        headerDeadline = ctx.executor().schedule(() -> {
-            if (!sawRequest && ctx.channel().isActive()) {
-                cx.recorder().limitExceeded("header-timeout", client(ctx));
-                ProxyReplies.error(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "header-timeout",
-                        "the request head did not arrive in time");
-            }
-        }, cx.limits().headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelDeadline();
+        releaseEarly();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            sawRequest = true;
-            cancelDeadline();
             if (request.decoderResult().isSuccess() && HttpMethod.CONNECT.equals(request.method())) {
                 inConnect = true;
+                // Whatever follows the CONNECT head is tunnel data, not HTTP: the decoder stops here and hands
+                // the rest over as bytes (the encoder stays for the answer to the CONNECT).
+                ((HttpServerCodec) ctx.pipeline().get(HTTP_CODEC)).removeInboundHandler();
                 onConnect(ctx, request);
                 return;
             }
+        } else if (inConnect && msg instanceof ByteBuf bytes) {
+            if (early == null) {
+                early = ctx.alloc().compositeBuffer();
+            }
+            early.addComponent(true, bytes);
+            return;
         } else if (inConnect && msg instanceof HttpContent) {
             // The (empty) end of the CONNECT request itself.
             ReferenceCountUtil.release(msg);
@@ -144,11 +143,14 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
         ChannelPipeline pipeline = client.pipeline();
         pipeline.addAfter(HTTP_CODEC, "tls", serverTls.newHandler(client.alloc()));
-        pipeline.addAfter("tls", "https", new HttpServerCodec(8192, cx.limits().maxHeaderBytes(), 64 * 1024));
-        pipeline.addAfter("https", "forward-tls", new HttpForwarder(cx, destination));
+        pipeline.addAfter("tls", "https", HttpFraming.serverCodec(cx.limits().maxHeaderBytes(), 64 * 1024));
+        pipeline.addAfter("https", "tls-" + HeaderDeadline.NAME, new HeaderDeadline(cx));
+        pipeline.addAfter("tls-" + HeaderDeadline.NAME, "forward-tls", new HttpForwarder(cx, destination));
+        pipeline.remove(HeaderDeadline.NAME);
         pipeline.remove(HttpForwarder.NAME);
         pipeline.remove(this);
         pipeline.remove(HTTP_CODEC);
+        replayEarly(client);
         client.config().setAutoRead(true);
         client.read();
     }
@@ -176,21 +178,40 @@ final class ProxyFrontend extends ChannelInboundHandlerAdapter {
                 return;
             }
             cx.recorder().allowed("tunnel", destination.host(), destination.port(), destination.rule(), client(ctx));
+            cx.tunnels().add(client, destination);
+            if (!cx.policy().get().decide(destination.host(), destination.port()).isAllowed()) {
+                // A reload between admission and now: registered first, checked second, so no tunnel escapes both.
+                client.close();
+                upstream.close();
+                return;
+            }
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
             Counter up = cx.recorder().bytes(destination.host(), "upstream");
             Counter down = cx.recorder().bytes(destination.host(), "downstream");
             Relay.join(client, upstream, up::increment, down::increment);
             ChannelPipeline pipeline = client.pipeline();
+            pipeline.remove(HeaderDeadline.NAME);
             pipeline.remove(HttpForwarder.NAME);
             pipeline.remove(this);
             pipeline.remove(HTTP_CODEC);
+            replayEarly(client);
         });
     }
 
-    private void cancelDeadline() {
-        if (headerDeadline != null) {
-            headerDeadline.cancel(false);
-            headerDeadline = null;
+    /** Sends what arrived before the tunnel was ready through the tunnel's pipeline (TLS or relay), first. */
+    private void replayEarly(Channel client) {
+        if (early != null) {
+            ByteBuf bytes = early;
+            early = null;
+            client.pipeline().fireChannelRead(bytes);
+            client.pipeline().fireChannelReadComplete();
+        }
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            early.release();
+            early = null;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.core.AdminServer;
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.FileWatcher;
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import dev.agentsandbox.sidecar.proxy.policy.EgressPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -12,7 +13,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.io.IOException;
@@ -39,6 +39,7 @@ public final class ProxyServer implements AutoCloseable {
     private final HostResolver resolver;
     private final JsonLog log;
     private final AtomicReference<EgressPolicy> policy = new AtomicReference<>();
+    private final OpenTunnels tunnels = new OpenTunnels();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EventLoops loops;
     private FileWatcher watcher;
@@ -87,7 +88,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle());
         ProxyContext context = new ProxyContext(policy::get, new EgressGate(policy::get, resolver),
                 new UpstreamDialer(options.limits().connectTimeout(), recorder), recorder, credentials, authority,
-                upstreamTls, options.limits());
+                upstreamTls, options.limits(), tunnels);
 
         // One event loop per available core (container-aware): the sidecar runs in every sandbox, keep it small.
         loops = new EventLoops(Runtime.getRuntime().availableProcessors());
@@ -120,7 +121,8 @@ public final class ProxyServer implements AutoCloseable {
                 ch.pipeline().addLast("limit", limiter)
                         .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                         .addLast("idle-close", IdleCloser.INSTANCE)
-                        .addLast(ProxyFrontend.HTTP_CODEC, new HttpServerCodec(8192, maxHeader, 64 * 1024))
+                        .addLast(ProxyFrontend.HTTP_CODEC, HttpFraming.serverCodec(maxHeader, 64 * 1024))
+                        .addLast(HeaderDeadline.NAME, new HeaderDeadline(context))
                         .addLast(ProxyFrontend.NAME, new ProxyFrontend(context))
                         .addLast(HttpForwarder.NAME, new HttpForwarder(context, null));
             }
@@ -134,9 +136,12 @@ public final class ProxyServer implements AutoCloseable {
             EgressPolicy next = EgressPolicy.from(config, ownPorts, localAddresses);
             credentials.track(config.credentials());
             policy.set(next);
+            // Plain HTTP and intercepted requests meet the new policy at their next request; byte tunnels have no
+            // request boundary, so those to destinations it no longer allows are closed now.
+            int closed = tunnels.closeDisallowed(next);
             log.info("policy-reloaded").field("allowRules", config.allow().size())
                     .field("denyRules", config.deny().size()).field("credentials", config.credentials().size())
-                    .write();
+                    .field("tunnelsClosed", closed).write();
         } catch (RuntimeException e) {
             log.error("policy-rejected").field("error", e.getMessage()).field("kept", "previous policy").write();
         }

@@ -1,10 +1,12 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -69,6 +71,14 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpObject object && object.decoderResult().isFailure()
+                || msg instanceof HttpResponse head && HttpFraming.check(head) != null) {
+            // The proxy cannot tell where this response ends, so neither could the client: nothing of it is
+            // relayed, and neither connection carries another exchange.
+            ReferenceCountUtil.release(msg);
+            refuseResponse(upstreamCtx);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             onResponseHead(response);
         }
@@ -78,6 +88,16 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         client.write(msg, client.voidPromise());
         if (msg instanceof LastHttpContent) {
             onResponseEnd(upstreamCtx);
+        }
+    }
+
+    private void refuseResponse(ChannelHandlerContext upstreamCtx) {
+        upstreamCtx.close();
+        if (!responseStarted) {
+            responseStarted = true;
+            requestSide.upstreamFailed(destination, "upstream-bad-framing");
+        } else {
+            client.close();
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.core.HttpFraming;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -101,7 +101,7 @@ final class UpstreamLink {
                 }
                 pipeline.addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                 pipeline.addLast("idle-close", IdleCloser.INSTANCE);
-                pipeline.addLast("http", new HttpClientCodec(8192, cx.limits().maxHeaderBytes(), MAX_CHUNK));
+                pipeline.addLast("http", HttpFraming.clientCodec(cx.limits().maxHeaderBytes(), MAX_CHUNK));
                 pipeline.addLast("response", new ResponseRelay(client, destination, requestSide, cx.recorder(),
                         bytesDown));
             }
@@ -153,12 +153,18 @@ final class UpstreamLink {
         }
     }
 
-    /** The connection closed (from either side); forgotten if it is the current one. */
-    void closed(Channel closedChannel) {
+    /**
+     * The connection closed (from either side); forgotten if it is the current one.
+     *
+     * @return whether it was the current one (not one {@link #close} already let go)
+     */
+    boolean closed(Channel closedChannel) {
         if (closedChannel == channel) {
             channel = null;
             key = null;
+            return true;
         }
+        return false;
     }
 
     /** Drops what waited to be sent: the request was refused or failed, or the client left. */

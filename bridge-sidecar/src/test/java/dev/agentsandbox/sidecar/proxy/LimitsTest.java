@@ -65,6 +65,27 @@ class LimitsTest {
         }
     }
 
+    /** A slow client cannot dodge the header timeout by sending one quick request first and then trickling. */
+    @Test
+    void theHeaderTimeoutCoversEveryRequestOfAKeepAliveConnection(@TempDir Path dir) throws Exception {
+        ProxyLimits limits = limits(100, 100, Duration.ofSeconds(1));
+        try (TestUpstream upstream = TestUpstream.http();
+             ProxyFixture proxy = proxy(dir, upstream, limits).start();
+             Socket slow = new Socket("127.0.0.1", proxy.port())) {
+            slow.setSoTimeout(10_000);
+            String host = "ok.test.example:" + upstream.port();
+            OutputStream out = slow.getOutputStream();
+            out.write(("GET http://" + host + "/quick HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = slow.getInputStream();
+            RawHttp.readUntil(in, "ok /quick\n");
+            Thread.sleep(1500);
+            out.write(("GET http://" + host + "/slow HTTP/1.1\r\nX-Partial: ").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 408").contains("X-AgentSandbox-Error: header-timeout");
+        }
+    }
+
     @Test
     void tunnelsBeyondTheCapAreRefusedWith503(@TempDir Path dir) throws Exception {
         ProxyLimits limits = limits(100, 2, Duration.ofSeconds(30));

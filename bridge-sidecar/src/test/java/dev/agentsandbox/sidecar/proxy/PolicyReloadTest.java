@@ -45,6 +45,39 @@ class PolicyReloadTest {
         }
     }
 
+    /**
+     * A byte tunnel has no request boundary to re-check at: a reload closes the tunnels to destinations it no
+     * longer allows, and leaves the others working.
+     */
+    @Test
+    void aReloadClosesTheTunnelsItNoLongerAllowsAndKeepsTheOthers(@TempDir Path dir) throws Exception {
+        try (TestUpstream upstream = TestUpstream.http();
+             ProxyFixture proxy = ProxyFixture.builder(dir)
+                     .config(new ProxyConfig(List.of("first.test.example:" + upstream.port(),
+                             "kept.test.example:" + upstream.port()), null, List.of("127.0.0.0/8"), null))
+                     .configFile()
+                     .resolver(TestNames.loopbackForTestExample())
+                     .start();
+             java.net.Socket removed = RawHttp.tunnel(proxy.port(), "first.test.example:" + upstream.port());
+             java.net.Socket kept = RawHttp.tunnel(proxy.port(), "kept.test.example:" + upstream.port())) {
+            assertThat(getThrough(removed, "/before")).contains("ok /before");
+
+            KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, SidecarConfigJson.write(
+                    new ProxyConfig(List.of("kept.test.example:" + upstream.port()), null, List.of("127.0.0.0/8"),
+                            null)));
+            removed.setSoTimeout(30_000);
+            assertThat(removed.getInputStream().read()).as("the removed host's tunnel is closed").isEqualTo(-1);
+            assertThat(getThrough(kept, "/after")).contains("ok /after");
+            assertThat(proxy.logs()).contains("\"tunnelsClosed\":1");
+        }
+    }
+
+    private static String getThrough(java.net.Socket tunnel, String path) throws Exception {
+        tunnel.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return RawHttp.readUntil(tunnel.getInputStream(), "ok " + path + "\n");
+    }
+
     private static void awaitStatus(ProxyFixture proxy, String url, Predicate<String> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = null;

@@ -49,6 +49,7 @@ final class TestUpstream implements AutoCloseable {
 
     private final EventLoops loops = new EventLoops(1);
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    private final StringBuffer rawBytes = new StringBuffer();
     private final Channel channel;
 
     private TestUpstream(CertificateAuthority tlsAuthority) throws InterruptedException {
@@ -60,6 +61,7 @@ final class TestUpstream implements AutoCloseable {
                 if (sni != null) {
                     ch.pipeline().addLast(new SniHandler(sni));
                 }
+                ch.pipeline().addLast(new RawRecorder());
                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Recorder(),
                         new WebSocketServerProtocolHandler("/ws"), new Responder());
             }
@@ -82,14 +84,30 @@ final class TestUpstream implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** Every byte the upstream read (after TLS), all connections, as ISO-8859-1 text. */
+    String rawBytes() {
+        return rawBytes.toString();
+    }
+
     void clear() {
         received.clear();
+        rawBytes.setLength(0);
     }
 
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
         loops.close();
+    }
+
+    private final class RawRecorder extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf bytes) {
+                rawBytes.append(bytes.toString(StandardCharsets.ISO_8859_1));
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     private final class Recorder extends ChannelInboundHandlerAdapter {

@@ -25,11 +25,34 @@ public final class AddressGuard {
     private static final List<CidrRange> ALWAYS_DENIED = ForbiddenRanges.ALL.stream()
             .map(range -> CidrRange.parse(range.cidr())).toList();
 
-    private static final CidrRange IPV4_MAPPED = CidrRange.parse("::ffff:0:0/96");
-    private static final CidrRange IPV4_COMPATIBLE = CidrRange.parse("::/96");
-    private static final CidrRange NAT64 = CidrRange.parse("64:ff9b::/96");
-    private static final CidrRange SIX_TO_FOUR = CidrRange.parse("2002::/16");
-    private static final CidrRange TEREDO = CidrRange.parse("2001::/32");
+    /**
+     * Every IPv6 form that carries an IPv4 address a host or a translator may deliver to: where the 32 bits sit,
+     * and whether they are stored inverted. One table, so a form is either judged by its IPv4 address or absent.
+     */
+    private static final List<EmbeddingForm> EMBEDDING_FORMS = List.of(
+            new EmbeddingForm("::ffff:0:0/96", 12, false),     // IPv4-mapped (RFC 4291)
+            new EmbeddingForm("::ffff:0:0:0/96", 12, false),   // IPv4-translated (RFC 2765 SIIT)
+            new EmbeddingForm("::/96", 12, false),             // IPv4-compatible (deprecated, RFC 4291)
+            new EmbeddingForm("64:ff9b::/96", 12, false),      // NAT64 well-known prefix (RFC 6052)
+            new EmbeddingForm("2002::/16", 2, false),          // 6to4 (RFC 3056)
+            new EmbeddingForm("2001::/32", 12, true));         // Teredo: the client's address, inverted (RFC 4380)
+
+    /** ISATAP interface identifiers ({@code ::0:5efe:a.b.c.d}, {@code ::200:5efe:a.b.c.d}) under any prefix. */
+    private static final byte[][] ISATAP_IDS = {{0, 0, 0x5e, (byte) 0xfe}, {2, 0, 0x5e, (byte) 0xfe}};
+
+    private record EmbeddingForm(CidrRange prefix, int offset, boolean inverted) {
+        EmbeddingForm(String cidr, int offset, boolean inverted) {
+            this(CidrRange.parse(cidr), offset, inverted);
+        }
+
+        byte[] extract(byte[] a) {
+            byte[] v4 = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                v4[i] = inverted ? (byte) ~a[offset + i] : a[offset + i];
+            }
+            return v4;
+        }
+    }
 
     private final List<CidrRange> allowCidrs;
     private final Set<Integer> ownPorts;
@@ -92,15 +115,15 @@ public final class AddressGuard {
         if (a.length != 16) {
             return null;
         }
-        if (IPV4_MAPPED.contains(a) || IPV4_COMPATIBLE.contains(a) || NAT64.contains(a)) {
-            return new byte[] {a[12], a[13], a[14], a[15]};
+        for (EmbeddingForm form : EMBEDDING_FORMS) {
+            if (form.prefix().contains(a)) {
+                return form.extract(a);
+            }
         }
-        if (SIX_TO_FOUR.contains(a)) {
-            return new byte[] {a[2], a[3], a[4], a[5]};
-        }
-        if (TEREDO.contains(a)) {
-            // The client's public address is stored inverted in the last 32 bits.
-            return new byte[] {(byte) ~a[12], (byte) ~a[13], (byte) ~a[14], (byte) ~a[15]};
+        for (byte[] id : ISATAP_IDS) {
+            if ((a[8] & 0xfd) == id[0] && a[9] == id[1] && a[10] == id[2] && a[11] == id[3]) {
+                return new byte[] {a[12], a[13], a[14], a[15]};
+            }
         }
         return null;
     }

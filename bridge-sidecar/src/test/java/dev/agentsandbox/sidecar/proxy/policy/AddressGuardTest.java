@@ -38,15 +38,27 @@ class AddressGuardTest {
             "239.255.255.250", "255.255.255.255", "198.18.0.1", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1",
             "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1",
             "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::1", "2002:7f00:1::1", "2002:a9fe:a9fe::1",
-            "2001:0:4136:e378:8000:63bf:80ff:fffe", "fec0::1"})
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", "fec0::1",
+            // Every IPv6 shape that embeds an IPv4 address, carrying loopback, RFC 1918 and the metadata address.
+            "::ffff:0:127.0.0.1", "::ffff:0:10.0.0.1", "::ffff:0:169.254.169.254", "::ffff:0:0.0.0.0",
+            "::ffff:0:7f00:1", "2a00:1450:4001::5efe:127.0.0.1", "2a00:1450:4001::200:5efe:10.1.2.3",
+            "2a00:1450:4001::5efe:169.254.169.254", "2001:0:4136:e378:8000:63bf:f5ff:fffe", "2002:a00:1::1",
+            "64:ff9b::10.0.0.1", "::10.0.0.1"})
     void alwaysDeniedAddressesAreRefused(String address) throws Exception {
         Denial denial = guard.check(InetAddress.getByName(address), 443);
         assertThat(denial).as(address).isNotNull();
         assertThat(denial.reason()).isEqualTo(DenyReason.PRIVATE_ADDRESS);
     }
 
+    @Test
+    void theTranslatedFormOfLoopbackIsALocalAddressForTheOwnPortCheck() throws Exception {
+        AddressGuard exempting = new AddressGuard(List.of(CidrRange.parse("::/0")), Set.of(3128), Set.of());
+        assertThat(exempting.check(InetAddress.getByName("::ffff:0:127.0.0.1"), 3128).reason())
+                .isEqualTo(DenyReason.OWN_PORT);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "2606:4700:4700::1111",
+    @ValueSource(strings = {"::ffff:0:8.8.8.8", "2a00:1450:4001::5efe:8.8.8.8", "8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "2606:4700:4700::1111",
             "64:ff9b::808:808", "2002:808:808::1"})
     void publicAddressesPass(String address) throws Exception {
         assertThat(guard.check(InetAddress.getByName(address), 443)).as(address).isNull();
