@@ -95,9 +95,11 @@ start kube-controller-manager "${BIN}/kube-controller-manager" --kubeconfig "${W
 start kube-scheduler "${BIN}/kube-scheduler" --kubeconfig "${W}/kubeconfig" \
   --authentication-kubeconfig "${W}/kubeconfig" --authorization-kubeconfig "${W}/kubeconfig" \
   --bind-address 127.0.0.1 --secure-port "${SCHED_PORT}" --leader-elect=false
+# --node-lease-duration-seconds: kwok renews each fake Node's Lease as a kubelet does; without it the node controller
+# marks the Node (and its Pods) not ready after its grace period, for good.
 start kwok "${BIN}/kwok" --kubeconfig "${W}/kubeconfig" --config "${BIN}/kwok-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-  --node-ip 127.0.0.1 --cidr 10.244.0.0/16
+  --node-ip 127.0.0.1 --cidr 10.244.0.0/16 --node-lease-duration-seconds 40
 wait_for "the default ServiceAccount (KCM serviceaccount controller)" 60 k get serviceaccount default -n default
 
 step "fake Node becomes Ready"
@@ -115,6 +117,7 @@ metadata:
     kubernetes.io/arch: amd64
 EOF
 k wait --for=condition=Ready node/kwok-node-0 --timeout=60s
+wait_for "the fake Node's heartbeat Lease (kube-node-lease/kwok-node-0)" 60 k -n kube-node-lease get lease kwok-node-0
 
 step "Deployment: Pods scheduled and Running"
 k create namespace smoke

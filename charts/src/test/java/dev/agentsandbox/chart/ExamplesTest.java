@@ -52,6 +52,17 @@ class ExamplesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
+    void noExampleDependsOnTheDateItIsAppliedOn(Path example) throws IOException {
+        // A shutdownTime, however far away, is the day every copy of the example turns Expired.
+        assertThat(sandboxes(example)).allSatisfy(sandbox -> assertThat(
+                sandbox.getSpec().getLifecycle() == null ? null : sandbox.getSpec().getLifecycle().getShutdownTime())
+                .as("%s: AgentSandbox %s has spec.lifecycle.shutdownTime; show it in a comment instead",
+                        example.getFileName(), sandbox.getMetadata().getName())
+                .isNull());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
     void everyCredentialSecretIsDefinedInTheFileOrNamedInItsComments(Path example) throws IOException {
         String text = RepositoryFiles.read(example);
         List<String> definedSecrets = YamlDocuments.ofKind(example, "Secret").stream()

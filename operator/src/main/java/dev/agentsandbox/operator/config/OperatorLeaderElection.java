@@ -8,11 +8,16 @@ import jakarta.inject.Singleton;
  * ({@code agentsandbox.operator.namespace}), so that replicas (and a rolling update) never reconcile at once.
  * Active in the profiles of {@code quarkus.operator-sdk.activate-leader-election-for-profiles}, a build-time
  * setting: in prod it is always on. JOSDK needs get, create and update on that Lease, nothing more.
+ *
+ * <p>JOSDK's own exit on stop-leading is off: it deadlocked the shutdown; {@link Leadership} handles the end of
+ * leadership instead.
  */
 @Singleton
 public class OperatorLeaderElection extends LeaderElectionConfiguration {
 
-    public OperatorLeaderElection(OperatorConfig config) {
-        super(config.leaderElection().leaseName(), config.operator().namespace());
+    public OperatorLeaderElection(Leadership leadership) {
+        super(leadership.leaseName(), leadership.leaseNamespace(), Leadership.LEASE_DURATION,
+                Leadership.RENEW_DEADLINE, Leadership.RETRY_PERIOD, leadership.identity(), leadership.callbacks(),
+                false);
     }
 }

@@ -17,7 +17,7 @@ class OperatorLeaderElectionTest {
 
     @Test
     void defaultLeaseIsTheOperatorLeaseInTheOperatorNamespace() throws IOException {
-        OperatorLeaderElection election = new OperatorLeaderElection(config(Map.of()));
+        OperatorLeaderElection election = new OperatorLeaderElection(new Leadership(config(Map.of()), null));
 
         assertThat(election.getLeaseName()).isEqualTo("agentsandbox-operator-lease");
         assertThat(election.getLeaseNamespace()).contains("agentsandbox-system");
@@ -25,9 +25,9 @@ class OperatorLeaderElectionTest {
 
     @Test
     void leaseNameAndNamespaceFollowTheEnvironmentTheChartSets() throws IOException {
-        OperatorLeaderElection election = new OperatorLeaderElection(config(Map.of(
+        OperatorLeaderElection election = new OperatorLeaderElection(new Leadership(config(Map.of(
                 "AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "team-operator-leader",
-                "AGENTSANDBOX_OPERATOR_NAMESPACE", "sandbox-operators")));
+                "AGENTSANDBOX_OPERATOR_NAMESPACE", "sandbox-operators")), null));
 
         assertThat(election.getLeaseName()).isEqualTo("team-operator-leader");
         assertThat(election.getLeaseNamespace()).contains("sandbox-operators");

@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.it;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import dev.agentsandbox.operator.testing.Examples;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,11 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static dev.agentsandbox.operator.testing.ClusterFixtures.TEST_FIELD_MANAGER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,15 +40,10 @@ class CrdIT {
     }
 
     @Test
-    void everyExampleAgentSandboxIsAccepted(KubernetesClient client) throws IOException {
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(ClusterFixtures.repositoryFile("examples"))) {
-            files = listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
-                    .toList();
-        }
+    void everyExampleAgentSandboxIsAccepted(KubernetesClient client) {
         String namespace = ClusterFixtures.freshNamespace(client, "examples");
         int sandboxes = 0;
-        for (Path file : files) {
+        for (Path file : Examples.files()) {
             for (GenericKubernetesResource manifest : ClusterFixtures.readManifests(file)) {
                 if (!AgentSandbox.KIND.equals(manifest.getKind())) {
                     continue;

@@ -14,16 +14,20 @@ import dev.agentsandbox.operator.reconciler.AgentSandboxReconciler;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.Examples;
 import dev.agentsandbox.operator.testing.OperatorProcess;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +39,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The packaged operator against the real control plane: children created by server-side apply with the operator's
  * field manager, the pod scheduled onto a kwok Node and Running, status Ready; garbage collection by the
- * controller-manager; Paused and back; a Secret that arrives late.
+ * controller-manager; Paused and back; a Secret that arrives late; every example of {@code examples/}.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class SandboxLifecycleIT {
+
+    private static final Logger LOG = Logger.getLogger(SandboxLifecycleIT.class);
 
     private static KubernetesClient client;
     private static OperatorProcess operator;
@@ -161,6 +167,20 @@ class SandboxLifecycleIT {
         assertThat(Sandboxes.sandbox(client, namespace, "patient").get().getMetadata().getGeneration())
                 .as("the sandbox's spec was not touched").isEqualTo(generation);
         assertThat(operator.log()).as("operator log").doesNotContain("test-canary-anthropic");
+    }
+
+    @Test
+    void everyExampleBecomesReadyWithWhatItRefersTo() {
+        Map<String, List<AgentSandbox>> applied = new LinkedHashMap<>();
+        for (Path file : Examples.files()) {
+            String namespace = ClusterFixtures.freshNamespace(client, "example");
+            applied.put(namespace, Examples.apply(client, file, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
+                    message -> LOG.infof("%s: %s", file.getFileName(), message)));
+            assertThat(applied.get(namespace)).as("AgentSandboxes in %s", file.getFileName()).isNotEmpty();
+        }
+        // Every example converges at once: Ready, not Expired, whatever the date of the run.
+        applied.forEach((namespace, sandboxes) -> sandboxes.forEach(sandbox ->
+                Sandboxes.awaitReady(client, namespace, sandbox.getMetadata().getName())));
     }
 
     private static AgentSandbox withMode(AgentSandbox sandbox, LifecycleMode mode) {

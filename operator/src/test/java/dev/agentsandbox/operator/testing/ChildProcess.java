@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,21 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * SIGTERM to the tree and nothing more, as the kubelet stops a container before its grace period ends: whether
+     * every process exited within {@code grace}. Those that did not keep running (see {@link #close()}).
+     */
+    public boolean terminate(Duration grace) {
+        List<ProcessHandle> tree = tree();
+        tree.forEach(ProcessHandle::destroy);
+        return awaitExit(tree, grace.toSeconds());
+    }
+
+    /** The exit code; only once the process has exited. */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     /** Crashes the process tree at once (SIGKILL), as a node failure or an OOM kill would. */

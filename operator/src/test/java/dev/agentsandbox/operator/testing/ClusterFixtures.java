@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What the integration tests set up on the control plane: the committed CRD, namespaces, RuntimeClasses. */
@@ -67,17 +68,23 @@ public final class ClusterFixtures {
     /** What the operator needs from a cluster: the CRD, the RuntimeClasses it allows, its own namespace. */
     public static void prepareForOperator(KubernetesClient client) {
         installCrd(client);
-        installRuntimeClasses(client, "kata", "gvisor");
+        installRuntimeClasses(client, RUNTIME_CLASSES);
         client.resource(new NamespaceBuilder().withNewMetadata().withName(OperatorProcess.OPERATOR_NAMESPACE)
                 .endMetadata().build()).fieldManager(TEST_FIELD_MANAGER).serverSideApply();
     }
 
-    /** The RuntimeClasses the operator allows by default, as a cluster with Kata Containers and gVisor has them. */
-    public static void installRuntimeClasses(KubernetesClient client, String... names) {
-        for (String name : names) {
-            client.resource(new RuntimeClassBuilder().withNewMetadata().withName(name).endMetadata()
-                    .withHandler(name).build()).fieldManager(TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
-        }
+    /**
+     * The RuntimeClasses the operator allows by default, with the handlers of a cluster with Kata Containers
+     * (kata-deploy) and gVisor, which are also the chart's: a handler is immutable, so the chart's RuntimeClasses
+     * must match what the other tests left in the shared control plane (ChartDryRunIT).
+     */
+    public static final Map<String, String> RUNTIME_CLASSES = Map.of("kata", "kata-qemu", "gvisor", "runsc");
+
+    /** RuntimeClasses by name, with their handler. */
+    public static void installRuntimeClasses(KubernetesClient client, Map<String, String> handlers) {
+        handlers.forEach((name, handler) -> client.resource(new RuntimeClassBuilder().withNewMetadata().withName(name)
+                .endMetadata().withHandler(handler).build()).fieldManager(TEST_FIELD_MANAGER).forceConflicts()
+                .serverSideApply());
     }
 
     /** Every document of a multi-document YAML file, untyped: the API server sees exactly what the file says. */

@@ -224,7 +224,11 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--kubeconfig", config, "--config", binaries.binary("kwok-stages.yaml").toString(),
                 "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=" + KWOK_NODE_ANNOTATION + "=fake",
-                "--node-ip", LOOPBACK, "--cidr", KWOK_POD_CIDR);
+                "--node-ip", LOOPBACK, "--cidr", KWOK_POD_CIDR,
+                // As a kubelet: renew a Lease in kube-node-lease every 10 s (its stage files update the Node status
+                // only every 10-20 min). Without it the node controller marks the Nodes, then every Pod on them, not
+                // ready after its grace period, and kwok never makes them ready again.
+                "--node-lease-duration-seconds", "40");
 
         for (int i = 0; i < fakeNodes; i++) {
             client.nodes().resource(fakeNode(FAKE_NODE_PREFIX + i)).create();

@@ -1,12 +1,7 @@
 package dev.agentsandbox.operator.testing;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.io.IOException;
@@ -50,16 +45,11 @@ public final class LocalRun {
             say("starting the operator (" + OperatorProcess.jar() + "); log in "
                     + workDir.resolve("logs/operator.log"));
             try (OperatorProcess operator = OperatorProcess.start(plane, "operator", Map.of())) {
-                List<GenericKubernetesResource> sandboxes = ClusterFixtures.readManifests(example).stream()
-                        .filter(m -> "AgentSandbox".equals(m.getKind())).toList();
-                for (GenericKubernetesResource sandbox : sandboxes) {
-                    createWhatItRefersTo(client, sandbox.getMetadata().getNamespace());
-                    say("applying " + example.getFileName() + ": AgentSandbox " + sandbox.getMetadata().getNamespace()
-                            + "/" + sandbox.getMetadata().getName());
-                    client.resource(sandbox).fieldManager("kubectl").forceConflicts().serverSideApply();
-                }
-                for (GenericKubernetesResource sandbox : sandboxes) {
-                    awaitPhase(plane, sandbox, "Ready", Duration.ofSeconds(90));
+                List<AgentSandbox> sandboxes = Examples.apply(client, example, null, "kubectl", LocalRun::say);
+                sandboxes.forEach(s -> say("applied " + example.getFileName() + ": AgentSandbox "
+                        + s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()));
+                for (AgentSandbox sandbox : sandboxes) {
+                    awaitReady(plane, sandbox, Duration.ofSeconds(90));
                     show(plane, sandbox);
                 }
                 say("the control plane and the operator keep running; explore with:\n\n    export KUBECONFIG="
@@ -70,46 +60,20 @@ public final class LocalRun {
         }
     }
 
-    /** The Secrets, the Model Runner Service and a volume for the workspace claim that the reference example uses. */
-    private static void createWhatItRefersTo(KubernetesClient client, String namespace) {
-        List<HasMetadata> objects = new ArrayList<>();
-        objects.add(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build());
-        objects.add(new NamespaceBuilder().withNewMetadata().withName("model-runner").endMetadata().build());
-        objects.add(new SecretBuilder().withNewMetadata().withName("anthropic-key").withNamespace(namespace)
-                .endMetadata().addToStringData("api-key", "placeholder-not-a-key").build());
-        objects.add(new SecretBuilder().withNewMetadata().withName("gitlab-token").withNamespace(namespace)
-                .endMetadata().addToStringData("token", "placeholder-not-a-token").build());
-        objects.add(new ServiceBuilder().withNewMetadata().withName("docker-model-runner")
-                .withNamespace("model-runner").endMetadata().withNewSpec().addNewPort().withPort(80)
-                .withNewTargetPort(12434).endPort().endSpec().build());
-        // No storage provisioner here: a pre-made volume of the example's StorageClass lets the claim bind.
-        objects.add(new PersistentVolumeBuilder().withNewMetadata().withName("local-workspace-volume").endMetadata()
-                .withNewSpec().withStorageClassName("fast").withCapacity(Map.of("storage", new Quantity("20Gi")))
-                .withAccessModes("ReadWriteOnce").withNewHostPath().withPath("/tmp/agentsandbox-workspace")
-                .endHostPath().endSpec().build());
-        say("creating what the example refers to: namespaces " + namespace + " and model-runner, Secrets"
-                + " anthropic-key and gitlab-token (placeholder values), Service model-runner/docker-model-runner,"
-                + " PersistentVolume local-workspace-volume (StorageClass fast)");
-        objects.forEach(o -> client.resource(o).fieldManager("kubectl").forceConflicts().serverSideApply());
-    }
-
-    private static void awaitPhase(EmbeddedControlPlane plane, GenericKubernetesResource sandbox, String phase,
-                                   Duration atMost) {
+    private static void awaitReady(EmbeddedControlPlane plane, AgentSandbox sandbox, Duration atMost) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
-            GenericKubernetesResource current = plane.client().genericKubernetesResources(sandbox.getApiVersion(),
-                    sandbox.getKind()).inNamespace(sandbox.getMetadata().getNamespace())
-                    .withName(sandbox.getMetadata().getName()).get();
-            Object status = current == null ? null : current.getAdditionalProperties().get("status");
-            if (status instanceof Map<?, ?> map && phase.equals(map.get("phase"))) {
+            AgentSandbox current = plane.client().resources(AgentSandbox.class)
+                    .inNamespace(sandbox.getMetadata().getNamespace()).withName(sandbox.getMetadata().getName()).get();
+            if (current != null && current.getStatus() != null && current.getStatus().getPhase() == SandboxPhase.READY) {
                 return;
             }
             sleep(Duration.ofMillis(500));
         }
-        say("the sandbox is not " + phase + " after " + atMost.toSeconds() + " s; its status says why:");
+        say("the sandbox is not Ready after " + atMost.toSeconds() + " s; its status says why:");
     }
 
-    private static void show(EmbeddedControlPlane plane, GenericKubernetesResource sandbox) {
+    private static void show(EmbeddedControlPlane plane, AgentSandbox sandbox) {
         String namespace = sandbox.getMetadata().getNamespace();
         String name = sandbox.getMetadata().getName();
         kubectl(plane, "get", "agentsandbox", "-n", namespace, name);

@@ -101,6 +101,16 @@ public final class OperatorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGTERM, as Kubernetes stops a pod: whether the operator exited within {@code grace} (it is not killed). */
+    public boolean terminate(Duration grace) {
+        return process.terminate(grace);
+    }
+
+    /** The exit code; only once the operator has exited. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** SIGKILL: the operator dies mid-work, without releasing its Lease or finishing a reconcile. */
     public void crash() {
         process.kill();

@@ -1,0 +1,155 @@
+package dev.agentsandbox.operator.testing;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
+import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Applies a file of {@code examples/} as a user who followed its comments would: the namespace, the Secrets its
+ * credentials name (placeholder values) unless the file brings them, the RuntimeClass, the Model Runner Service and a
+ * volume for the workspace claim (the embedded cluster has no storage provisioner), then every object of the file.
+ */
+public final class Examples {
+
+    /** The operator's defaults (application.properties) that an example may rely on. */
+    static final String DEFAULT_RUNTIME_CLASS = "kata";
+    static final String DEFAULT_RUNNER_SERVICE = "docker-model-runner";
+    static final String DEFAULT_RUNNER_NAMESPACE = "model-runner";
+    static final int DEFAULT_RUNNER_PORT = 80;
+    static final int RUNNER_TARGET_PORT = 12434;
+
+    private Examples() {
+    }
+
+    /** Every YAML file of {@code examples/}, sorted. */
+    public static List<Path> files() {
+        try (Stream<Path> listing = Files.list(ClusterFixtures.repositoryFile("examples"))) {
+            return listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Applies {@code file} into {@code namespace} (null: each object's own, else {@code default}) with
+     * {@code fieldManager}; tells {@code report} what it creates besides the file's objects. Returns the
+     * AgentSandboxes as applied.
+     */
+    public static List<AgentSandbox> apply(KubernetesClient client, Path file, String namespace, String fieldManager,
+                                           Consumer<String> report) {
+        List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(file);
+        for (GenericKubernetesResource manifest : manifests) {
+            if (namespace != null || manifest.getMetadata().getNamespace() == null) {
+                manifest.getMetadata().setNamespace(namespace != null ? namespace : "default");
+            }
+        }
+        List<AgentSandbox> sandboxes = manifests.stream().filter(m -> AgentSandbox.KIND.equals(m.getKind()))
+                .map(m -> client.getKubernetesSerialization().convertValue(m, AgentSandbox.class)).toList();
+        List<GenericKubernetesResource> others = manifests.stream()
+                .filter(m -> !AgentSandbox.KIND.equals(m.getKind())).toList();
+
+        Set<String> namespaces = new LinkedHashSet<>();
+        manifests.forEach(m -> namespaces.add(m.getMetadata().getNamespace()));
+        namespaces.forEach(n -> apply(client, fieldManager,
+                new NamespaceBuilder().withNewMetadata().withName(n).endMetadata().build()));
+        others.forEach(o -> apply(client, fieldManager, o));
+
+        for (AgentSandbox sandbox : sandboxes) {
+            List<HasMetadata> references = references(client, sandbox);
+            if (!references.isEmpty()) {
+                report.accept("creating what " + sandbox.getMetadata().getName() + " refers to: " + String.join(", ",
+                        references.stream().map(Examples::describe).toList()));
+            }
+            references.forEach(r -> apply(client, fieldManager, r));
+        }
+        return sandboxes.stream().map(s -> client.resource(s).fieldManager(fieldManager).forceConflicts()
+                .serverSideApply()).toList();
+    }
+
+    /** What the sandbox needs and the cluster lacks. */
+    private static List<HasMetadata> references(KubernetesClient client, AgentSandbox sandbox) {
+        String namespace = sandbox.getMetadata().getNamespace();
+        AgentSandboxSpec spec = sandbox.getSpec();
+        List<HasMetadata> needed = new ArrayList<>();
+
+        String runtimeClass = spec.getRuntimeClassName() != null ? spec.getRuntimeClassName() : DEFAULT_RUNTIME_CLASS;
+        if (client.resources(RuntimeClass.class).withName(runtimeClass).get() == null) {
+            needed.add(new RuntimeClassBuilder().withNewMetadata()
+                    .withName(runtimeClass).endMetadata()
+                    .withHandler(ClusterFixtures.RUNTIME_CLASSES.getOrDefault(runtimeClass, runtimeClass)).build());
+        }
+        for (CredentialSpec credential : spec.getCredentials() == null ? List.<CredentialSpec>of()
+                : spec.getCredentials()) {
+            String secret = credential.getSecretRef().getName();
+            if (client.secrets().inNamespace(namespace).withName(secret).get() == null
+                    && needed.stream().noneMatch(n -> n.getKind().equals("Secret")
+                    && n.getMetadata().getName().equals(secret))) {
+                needed.add(new SecretBuilder().withNewMetadata().withName(secret).withNamespace(namespace)
+                        .endMetadata().addToStringData(credential.getSecretRef().getKey(), "placeholder-not-a-key")
+                        .build());
+            }
+        }
+        if (spec.getModel() != null) {
+            RunnerRef runner = spec.getModel().getRunner();
+            String service = runner != null && runner.getService() != null ? runner.getService()
+                    : DEFAULT_RUNNER_SERVICE;
+            String runnerNamespace = runner != null && runner.getNamespace() != null ? runner.getNamespace()
+                    : DEFAULT_RUNNER_NAMESPACE;
+            int port = runner != null && runner.getPort() != null ? runner.getPort() : DEFAULT_RUNNER_PORT;
+            if (client.services().inNamespace(runnerNamespace).withName(service).get() == null) {
+                needed.add(new NamespaceBuilder().withNewMetadata().withName(runnerNamespace).endMetadata().build());
+                needed.add(new ServiceBuilder().withNewMetadata().withName(service).withNamespace(runnerNamespace)
+                        .endMetadata().withNewSpec().addNewPort().withPort(port).withNewTargetPort(RUNNER_TARGET_PORT)
+                        .endPort().endSpec().build());
+            }
+        }
+        WorkspaceSpec workspace = spec.getWorkspace();
+        if (workspace != null && workspace.getSize() != null) {
+            String claim = SandboxObjects.workspaceClaimName(sandbox.getMetadata().getName());
+            // Bound in advance to this claim only, so that sandboxes never take each other's volume.
+            needed.add(new PersistentVolumeBuilder().withNewMetadata().withName(namespace + "-" + claim)
+                    .endMetadata().withNewSpec()
+                    .withStorageClassName(workspace.getStorageClassName() == null ? ""
+                            : workspace.getStorageClassName())
+                    .withCapacity(Map.of("storage", workspace.getSize())).withAccessModes("ReadWriteOnce")
+                    .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
+                    // Never mounted: pods on kwok Nodes do not run.
+                    .withNewHostPath().withPath("/tmp/agentsandbox-workspace").endHostPath().endSpec().build());
+        }
+        return needed;
+    }
+
+    private static void apply(KubernetesClient client, String fieldManager, HasMetadata object) {
+        client.resource(object).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    }
+
+    private static String describe(HasMetadata object) {
+        String namespace = object.getMetadata().getNamespace();
+        return object.getKind() + " " + (namespace == null ? "" : namespace + "/") + object.getMetadata().getName();
+    }
+}
