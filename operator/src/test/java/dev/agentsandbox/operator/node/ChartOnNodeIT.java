@@ -125,7 +125,8 @@ class ChartOnNodeIT {
                 SandboxObjects.MANAGED_BY).list().getItems()).hasSize(1);
         assertThat(client.network().v1().networkPolicies().inNamespace(sandboxNamespace).list().getItems()).hasSize(1);
         Pod sandboxPod = client.pods().inNamespace(sandboxNamespace).withName(SandboxObjects.podName(name)).get();
-        assertThat(sandboxPod.getSpec().getContainers()).anySatisfy(c -> assertThat(c.getImage())
+        // The sidecars are native sidecars: init containers that keep running.
+        assertThat(sandboxPod.getSpec().getInitContainers()).anySatisfy(c -> assertThat(c.getImage())
                 .as("the sidecar image the chart passes").isEqualTo("localhost/agentsandbox/sidecar:dev"));
         assertNoRbacDenial(operator);
     }
