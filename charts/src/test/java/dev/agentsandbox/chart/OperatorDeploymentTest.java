@@ -146,6 +146,27 @@ class OperatorDeploymentTest {
         assertThat(defaults.ofKind("ServiceMonitor")).isEmpty();
     }
 
+    /** hack/local-node-values.yaml: the embedded node's local images, and the operator Pod on the tainted node. */
+    @Test
+    void localNodeValuesPlaceTheOperatorOnTheTaintedNodeWithImagesItNeverPulls() {
+        RenderedChart local = RenderedChart.withValuesFile(RepositoryFiles.ROOT.resolve("hack/local-node-values.yaml"));
+        PodSpec pod = local.operatorDeployment().getSpec().getTemplate().getSpec();
+
+        assertThat(pod.getNodeSelector()).containsExactly(Map.entry("agentsandbox.dev/real-node", "true"));
+        assertThat(pod.getTolerations()).singleElement().satisfies(toleration -> {
+            assertThat(toleration.getKey()).isEqualTo("agentsandbox.dev/real-node");
+            assertThat(toleration.getOperator()).isEqualTo("Exists");
+            assertThat(toleration.getEffect()).isEqualTo("NoSchedule");
+        });
+        assertThat(operatorContainer(local).getImage()).isEqualTo("localhost/agentsandbox/operator:dev");
+        assertThat(operatorContainer(local).getImagePullPolicy()).isEqualTo("Never");
+        assertThat(env(local)).containsEntry("AGENTSANDBOX_SIDECAR_IMAGE", "localhost/agentsandbox/sidecar:dev");
+
+        PodSpec byDefault = defaults.operatorDeployment().getSpec().getTemplate().getSpec();
+        assertThat(byDefault.getNodeSelector()).isNullOrEmpty();
+        assertThat(byDefault.getTolerations()).isNullOrEmpty();
+    }
+
     private static void assertHttpProbe(Probe probe, String path) {
         assertThat(probe).as("probe on %s", path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);

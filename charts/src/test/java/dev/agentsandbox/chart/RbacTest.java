@@ -57,7 +57,7 @@ class RbacTest {
         assertThat(leases.getRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
             assertThat(rule.getResources()).containsExactly("leases");
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update", "patch");
         });
         assertBoundToOperator(chart.named(RoleBinding.class, RenderedChart.RELEASE + "-leader-election").getSubjects());
         assertThat(chart.all(ClusterRole.class)).flatMap(ClusterRole::getRules)

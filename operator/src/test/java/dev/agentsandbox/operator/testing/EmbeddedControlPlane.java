@@ -180,14 +180,16 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
                 "--service-account-key-file", certificates.getAPIServerKeyPath(),
                 "--service-account-signing-key-file", certificates.getAPIServerKeyPath(),
-                // As envtest: Pods need no ServiceAccount token, so a fresh namespace takes Pods at once.
-                "--disable-admission-plugins", "ServiceAccount",
                 "--service-cluster-ip-range", SERVICE_CIDR,
                 "--allow-privileged"));
         if (onLoopback) {
+            // As envtest: Pods need no ServiceAccount token, so a fresh namespace takes Pods at once.
+            apiServer.addAll(List.of("--disable-admission-plugins", "ServiceAccount"));
             // The default reconciler refuses a loopback endpoint and logs that every few seconds.
             apiServer.addAll(List.of("--endpoint-reconciler-type", "none"));
         } else {
+            // Pods that really run get their ServiceAccount token mounted, as in any cluster: the operator's Pod
+            // talks to the API server with it.
             // exec, logs and port-forward: the kubelet authenticates the API server by this certificate.
             apiServer.addAll(List.of("--kubelet-client-certificate", certificates.getClientCertPath(),
                     "--kubelet-client-key", certificates.getClientKeyPath(),
@@ -210,6 +212,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                 "--kubeconfig", config, "--authentication-kubeconfig", config, "--authorization-kubeconfig", config,
                 "--bind-address", LOOPBACK, "--secure-port", "" + freePort(), "--leader-elect=false",
                 "--use-service-account-credentials=false",
+                // The CA in every namespace's kube-root-ca.crt, which a Pod's mounted token volume carries: the
+                // kubeconfig names it by file, so the controller-manager would otherwise publish an empty one.
+                "--root-ca-file", apiServerCertificate().toString(),
                 // Fast feedback in tests: the namespace and GC controllers are the ones the tests wait on.
                 "--concurrent-gc-syncs", "10", "--concurrent-namespace-syncs", "5");
         launch("kube-scheduler", binaries.binary("kube-scheduler").toString(),

@@ -102,6 +102,20 @@ public final class EmbeddedNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Imports images hack/build-images.sh built ({@code localhost/agentsandbox/<name>:dev}) into the node's
+     * containerd with hack/load-images.sh, so Pods can run them with {@code imagePullPolicy: Never}.
+     */
+    public void loadImages(Path imagesDir, String... names) {
+        List<String> command = new ArrayList<>(List.of("bash",
+                hostScript().resolveSibling("load-images.sh").toString(),
+                STATE_DIR.resolve("containerd").resolve("containerd.sock").toString()));
+        command.addAll(List.of(names));
+        // The node's own ctr first: it speaks to containerd 2 whatever the host has installed.
+        run(command, Map.of("AGENTSANDBOX_IMAGES_DIR", imagesDir.toString(),
+                "PATH", binaries.directory() + ":" + System.getenv("PATH")), Duration.ofSeconds(180));
+    }
+
     /** Runs {@code kubectl} of the control plane against this cluster; returns its output, fails on an error. */
     public String kubectl(String... arguments) {
         List<String> command = new ArrayList<>(List.of(plane.binaries().binary("kubectl").toString(),
