@@ -62,7 +62,12 @@ public final class Examples {
      */
     public static List<AgentSandbox> apply(KubernetesClient client, Path file, String namespace, String fieldManager,
                                            Consumer<String> report) {
-        List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(file);
+        return apply(client, ClusterFixtures.readManifests(file), namespace, fieldManager, report);
+    }
+
+    /** As {@link #apply(KubernetesClient, Path, String, String, Consumer)}, for manifests already read. */
+    public static List<AgentSandbox> apply(KubernetesClient client, List<GenericKubernetesResource> manifests,
+                                           String namespace, String fieldManager, Consumer<String> report) {
         for (GenericKubernetesResource manifest : manifests) {
             if (namespace != null || manifest.getMetadata().getNamespace() == null) {
                 manifest.getMetadata().setNamespace(namespace != null ? namespace : "default");
@@ -138,8 +143,11 @@ public final class Examples {
                             : workspace.getStorageClassName())
                     .withCapacity(Map.of("storage", workspace.getSize())).withAccessModes("ReadWriteOnce")
                     .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
-                    // Never mounted: pods on kwok Nodes do not run.
-                    .withNewHostPath().withPath("/tmp/agentsandbox-workspace").endHostPath().endSpec().build());
+                    // Mounted on the real node only (pods on kwok Nodes do not run): under the node's data
+                    // directory, which its cleanup removes, made by the kubelet when missing.
+                    .withNewHostPath().withPath(EmbeddedNode.DATA_DIR.resolve("workspaces")
+                            .resolve(namespace + "-" + claim).toString()).withType("DirectoryOrCreate").endHostPath()
+                    .endSpec().build());
         }
         return needed;
     }
