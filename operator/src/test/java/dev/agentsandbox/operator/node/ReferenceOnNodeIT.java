@@ -79,7 +79,7 @@ class ReferenceOnNodeIT {
                 ClusterFixtures.repositoryFile("examples/reference.yaml")).stream()
                 .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? LocalNodeRun.localize(client, m) : m).toList();
         List<AgentSandbox> sandboxes = Examples.apply(client, manifests, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
-                message -> { });
+                message -> { }, true);
         assertThat(sandboxes).hasSize(1);
         String name = sandboxes.get(0).getMetadata().getName();
         String pod = SandboxObjects.podName(name);

@@ -55,7 +55,7 @@ public final class LocalNodeRun {
                     .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? localize(client, m) : m).toList();
             LocalRun.say("applying " + example.getFileName() + " with, for this machine: agent image "
                     + LocalChart.AGENT_IMAGE + " running bash, no spec.workspace.git (offline), small requests");
-            List<AgentSandbox> sandboxes = Examples.apply(client, manifests, null, "kubectl", LocalRun::say);
+            List<AgentSandbox> sandboxes = Examples.apply(client, manifests, null, "kubectl", LocalRun::say, true);
             boolean allReady = true;
             for (AgentSandbox sandbox : sandboxes) {
                 allReady &= LocalRun.awaitReady(client, sandbox, SANDBOX_READY);
