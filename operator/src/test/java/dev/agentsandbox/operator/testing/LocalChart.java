@@ -32,6 +32,19 @@ public final class LocalChart {
         for (Path values : List.of(moreValues)) {
             install = install.withValuesFile(values.toAbsolutePath());
         }
-        return install.call();
+        Release release = install.call();
+        takeBackStopSignals();
+        return release;
+    }
+
+    /**
+     * helm-java loads Helm as a Go shared library, whose runtime installs its own handlers for SIGINT and SIGTERM:
+     * after it, Ctrl+C and kill no longer reach the JVM, its shutdown hooks never run and the node is left running.
+     * Installing the JVM's handlers again gives them back (exit codes as the JVM's own: 128 + signal).
+     */
+    @SuppressWarnings("sunapi")
+    static void takeBackStopSignals() {
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> System.exit(130));
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(143));
     }
 }
