@@ -10,6 +10,7 @@ import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
+import dev.agentsandbox.operator.testing.LocalChart;
 import dev.agentsandbox.operator.testing.NodeExtension;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -45,10 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChartOnNodeIT {
 
-    private static final Path CHART = ClusterFixtures.repositoryFile("charts/agentsandbox-operator");
-    private static final Path IMAGES = Path.of(System.getProperty("agentsandbox.images.dir",
-            System.getProperty("user.home") + "/.agentsandbox/images"));
-    private static final String RELEASE = "agentsandbox-operator";
+    private static final Path IMAGES = LocalChart.IMAGES;
+    private static final String RELEASE = LocalChart.RELEASE;
     private static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
     private static final Duration OPERATOR_START = Duration.ofSeconds(180);
     private static final Duration CONVERGENCE = Duration.ofSeconds(120);
@@ -77,9 +76,7 @@ class ChartOnNodeIT {
                 .withName(ClusterFixtures.CRD_NAME).get() != null;
 
         // The same values as hack/run-local.sh: local images, the operator on the real node.
-        Path values = ClusterFixtures.repositoryFile("hack/local-node-values.yaml").toAbsolutePath();
-        Release release = new Helm(CHART).install().withName(RELEASE).withNamespace(releaseNamespace)
-                .withKubeConfig(node.controlPlane().kubeconfig()).withValuesFile(values).call();
+        Release release = LocalChart.install(node, releaseNamespace);
         assertThat(release.getStatus()).isEqualTo("deployed");
         if (!crdBefore) {
             assertThat(client.apiextensions().v1().customResourceDefinitions().withName(ClusterFixtures.CRD_NAME)

@@ -62,7 +62,17 @@ public final class Examples {
      */
     public static List<AgentSandbox> apply(KubernetesClient client, Path file, String namespace, String fieldManager,
                                            Consumer<String> report) {
-        List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(file);
+        return apply(client, ClusterFixtures.readManifests(file), namespace, fieldManager, report, false);
+    }
+
+    /**
+     * As {@link #apply(KubernetesClient, Path, String, String, Consumer)}, for manifests already read;
+     * {@code realNode}: the workspace volumes are made for the {@link EmbeddedNode} to mount (this process must run
+     * on its host), not placeholders for kwok.
+     */
+    public static List<AgentSandbox> apply(KubernetesClient client, List<GenericKubernetesResource> manifests,
+                                           String namespace, String fieldManager, Consumer<String> report,
+                                           boolean realNode) {
         for (GenericKubernetesResource manifest : manifests) {
             if (namespace != null || manifest.getMetadata().getNamespace() == null) {
                 manifest.getMetadata().setNamespace(namespace != null ? namespace : "default");
@@ -80,7 +90,7 @@ public final class Examples {
         others.forEach(o -> apply(client, fieldManager, o));
 
         for (AgentSandbox sandbox : sandboxes) {
-            List<HasMetadata> references = references(client, sandbox);
+            List<HasMetadata> references = references(client, sandbox, realNode);
             if (!references.isEmpty()) {
                 report.accept("creating what " + sandbox.getMetadata().getName() + " refers to: " + String.join(", ",
                         references.stream().map(Examples::describe).toList()));
@@ -92,7 +102,7 @@ public final class Examples {
     }
 
     /** What the sandbox needs and the cluster lacks. */
-    private static List<HasMetadata> references(KubernetesClient client, AgentSandbox sandbox) {
+    private static List<HasMetadata> references(KubernetesClient client, AgentSandbox sandbox, boolean realNode) {
         String namespace = sandbox.getMetadata().getNamespace();
         AgentSandboxSpec spec = sandbox.getSpec();
         List<HasMetadata> needed = new ArrayList<>();
@@ -132,16 +142,39 @@ public final class Examples {
         if (workspace != null && workspace.getSize() != null) {
             String claim = SandboxObjects.workspaceClaimName(sandbox.getMetadata().getName());
             // Bound in advance to this claim only, so that sandboxes never take each other's volume.
-            needed.add(new PersistentVolumeBuilder().withNewMetadata().withName(namespace + "-" + claim)
-                    .endMetadata().withNewSpec()
+            PersistentVolumeBuilder volume = new PersistentVolumeBuilder().withNewMetadata()
+                    .withName(namespace + "-" + claim).endMetadata().withNewSpec()
                     .withStorageClassName(workspace.getStorageClassName() == null ? ""
                             : workspace.getStorageClassName())
                     .withCapacity(Map.of("storage", workspace.getSize())).withAccessModes("ReadWriteOnce")
-                    .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef()
-                    // Never mounted: pods on kwok Nodes do not run.
-                    .withNewHostPath().withPath("/tmp/agentsandbox-workspace").endHostPath().endSpec().build());
+                    .withNewClaimRef().withNamespace(namespace).withName(claim).endClaimRef().endSpec();
+            if (realNode) {
+                needed.add(localVolume(volume, namespace + "-" + claim));
+            } else {
+                // Never mounted: pods on kwok Nodes do not run.
+                needed.add(volume.editSpec().withNewHostPath().withPath("/tmp/agentsandbox-workspace").endHostPath()
+                        .endSpec().build());
+            }
         }
         return needed;
+    }
+
+    /**
+     * A local volume under the node's data directory (its cleanup removes it): unlike hostPath, the kubelet gives a
+     * local volume the pod's fsGroup, so the agent's non-root user can write its workspace, as with a provisioned
+     * volume. A local volume must exist and name its node.
+     */
+    private static HasMetadata localVolume(PersistentVolumeBuilder volume, String name) {
+        Path directory = EmbeddedNode.DATA_DIR.resolve("workspaces").resolve(name);
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the workspace volume's directory " + directory, e);
+        }
+        return volume.editSpec().withNewLocal().withPath(directory.toString()).endLocal().withNewNodeAffinity()
+                .withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/hostname")
+                .withOperator("In").withValues(EmbeddedNode.NODE_NAME).endMatchExpression().endNodeSelectorTerm()
+                .endRequired().endNodeAffinity().endSpec().build();
     }
 
     private static void apply(KubernetesClient client, String fieldManager, HasMetadata object) {

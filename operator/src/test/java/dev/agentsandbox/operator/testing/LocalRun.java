@@ -49,7 +49,7 @@ public final class LocalRun {
                 sandboxes.forEach(s -> say("applied " + example.getFileName() + ": AgentSandbox "
                         + s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()));
                 for (AgentSandbox sandbox : sandboxes) {
-                    awaitReady(plane, sandbox, Duration.ofSeconds(90));
+                    awaitReady(client, sandbox, Duration.ofSeconds(90));
                     show(plane, sandbox);
                 }
                 say("the control plane and the operator keep running; explore with:\n\n    export KUBECONFIG="
@@ -60,20 +60,22 @@ public final class LocalRun {
         }
     }
 
-    private static void awaitReady(EmbeddedControlPlane plane, AgentSandbox sandbox, Duration atMost) {
+    /** Whether the sandbox became Ready within {@code atMost}; says so when not. */
+    static boolean awaitReady(KubernetesClient client, AgentSandbox sandbox, Duration atMost) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
-            AgentSandbox current = plane.client().resources(AgentSandbox.class)
+            AgentSandbox current = client.resources(AgentSandbox.class)
                     .inNamespace(sandbox.getMetadata().getNamespace()).withName(sandbox.getMetadata().getName()).get();
             if (current != null && current.getStatus() != null && current.getStatus().getPhase() == SandboxPhase.READY) {
-                return;
+                return true;
             }
             sleep(Duration.ofMillis(500));
         }
         say("the sandbox is not Ready after " + atMost.toSeconds() + " s; its status says why:");
+        return false;
     }
 
-    private static void show(EmbeddedControlPlane plane, AgentSandbox sandbox) {
+    static void show(EmbeddedControlPlane plane, AgentSandbox sandbox) {
         String namespace = sandbox.getMetadata().getNamespace();
         String name = sandbox.getMetadata().getName();
         kubectl(plane, "get", "agentsandbox", "-n", namespace, name);
@@ -84,7 +86,7 @@ public final class LocalRun {
                 "-l", "agentsandbox.dev/sandbox=" + name, "-o", "wide");
     }
 
-    private static void kubectl(EmbeddedControlPlane plane, String... args) {
+    static void kubectl(EmbeddedControlPlane plane, String... args) {
         List<String> command = new ArrayList<>(List.of(plane.binaries().binary("kubectl").toString(),
                 "--kubeconfig", plane.kubeconfig().toString()));
         command.addAll(List.of(args));
@@ -100,17 +102,27 @@ public final class LocalRun {
 
     /** Until Ctrl+C (the shutdown hooks stop the operator and the control plane) or the operator exits. */
     private static void awaitInterrupt(OperatorProcess operator) throws InterruptedException {
+        awaitInterrupt(() -> {
+            if (operator.isAlive()) {
+                return false;
+            }
+            say("the operator exited; see " + operator.logFile());
+            return true;
+        });
+    }
+
+    /** Until Ctrl+C, or until {@code stopEarly} (asked each second) says to stop. */
+    static void awaitInterrupt(java.util.function.BooleanSupplier stopEarly) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-            if (!operator.isAlive()) {
-                say("the operator exited; see " + operator.logFile());
+            if (stopEarly.getAsBoolean()) {
                 return;
             }
         }
     }
 
-    private static void sleep(Duration duration) {
+    static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
@@ -118,7 +130,7 @@ public final class LocalRun {
         }
     }
 
-    private static void say(String message) {
+    static void say(String message) {
         System.out.println("==> " + message);
     }
 }

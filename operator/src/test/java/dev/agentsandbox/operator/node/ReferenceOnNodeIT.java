@@ -1,0 +1,134 @@
+package dev.agentsandbox.operator.node;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.EmbeddedNode;
+import dev.agentsandbox.operator.testing.Examples;
+import dev.agentsandbox.operator.testing.LocalChart;
+import dev.agentsandbox.operator.testing.LocalNodeRun;
+import dev.agentsandbox.operator.testing.NodeExtension;
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@code hack/run-local.sh} promises on the real node: the chart with its run values
+ * (hack/run-local-node-values.yaml), then {@code examples/reference.yaml} as {@link LocalNodeRun#localize} makes it
+ * runnable here, gives a sandbox that is Ready on the node with every container running, and a {@code bash} in its
+ * agent container.
+ */
+@ExtendWith(NodeExtension.class)
+class ReferenceOnNodeIT {
+
+    private static final Duration OPERATOR_START = Duration.ofSeconds(180);
+    private static final Duration SANDBOX_READY = Duration.ofSeconds(300);
+
+    private static KubernetesClient client;
+    private static EmbeddedNode node;
+    private static String releaseNamespace;
+
+    @BeforeAll
+    static void installChart(KubernetesClient kubernetes, EmbeddedNode embeddedNode) {
+        client = kubernetes;
+        node = embeddedNode;
+        node.loadImages(LocalChart.IMAGES, "operator", "sidecar", "agent");
+        // The run values create the kata class (handler runc); ChartOnNodeIT leaves one of its own behind.
+        client.resources(RuntimeClass.class).withName("kata").withTimeout(60, TimeUnit.SECONDS).delete();
+        releaseNamespace = ClusterFixtures.freshNamespace(client, "run-local");
+        LocalChart.install(node, releaseNamespace, ClusterFixtures.repositoryFile("hack/run-local-node-values.yaml"));
+        try {
+            eventually(OPERATOR_START).until(() -> client.pods().inNamespace(releaseNamespace).list().getItems()
+                    .stream().anyMatch(Readiness::isPodReady));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no Ready operator Pod: " + node.kubectl("describe", "pods", "-n",
+                    releaseNamespace), e);
+        }
+    }
+
+    @AfterAll
+    static void uninstall() {
+        if (releaseNamespace != null) {
+            Helm.uninstall(LocalChart.RELEASE).withNamespace(releaseNamespace)
+                    .withKubeConfig(node.controlPlane().kubeconfig()).ignoreNotFound().call();
+        }
+    }
+
+    @Test
+    void theReferenceSandboxRunsReadyWithEveryContainerAndABashInItsAgent() {
+        String namespace = ClusterFixtures.freshNamespace(client, "reference");
+        List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(
+                ClusterFixtures.repositoryFile("examples/reference.yaml")).stream()
+                .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? LocalNodeRun.localize(client, m) : m).toList();
+        List<AgentSandbox> sandboxes = Examples.apply(client, manifests, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
+                message -> { }, true);
+        assertThat(sandboxes).hasSize(1);
+        String name = sandboxes.get(0).getMetadata().getName();
+        String pod = SandboxObjects.podName(name);
+
+        try {
+            eventually(SANDBOX_READY).untilAsserted(() -> {
+                AgentSandbox sandbox = client.resources(AgentSandbox.class).inNamespace(namespace).withName(name)
+                        .get();
+                assertThat(sandbox.getStatus()).isNotNull();
+                assertThat(sandbox.getStatus().getPhase()).isEqualTo(SandboxPhase.READY);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the sandbox is not Ready: " + diagnosis(namespace, name), e);
+        }
+
+        Pod running = client.pods().inNamespace(namespace).withName(pod).get();
+        assertThat(running.getSpec().getNodeName()).isEqualTo(EmbeddedNode.NODE_NAME);
+        assertThat(Readiness.isPodReady(running)).isTrue();
+        assertThat(running.getStatus().getContainerStatuses()).isNotEmpty().allSatisfy(ReferenceOnNodeIT::runsReady);
+        // The sidecars are native sidecars: init containers with restartPolicy Always, running beside the agent.
+        List<String> sidecars = running.getSpec().getInitContainers().stream()
+                .filter(c -> "Always".equals(c.getRestartPolicy())).map(c -> c.getName()).toList();
+        assertThat(sidecars).isNotEmpty();
+        assertThat(running.getStatus().getInitContainerStatuses()).filteredOn(s -> sidecars.contains(s.getName()))
+                .hasSize(sidecars.size()).allSatisfy(ReferenceOnNodeIT::runsReady);
+
+        String inside = node.kubectl("exec", "-n", namespace, pod, "-c", "agent", "--", "bash", "-c",
+                "echo shell-ok; test -w /workspace && echo workspace-writable");
+        assertThat(inside).contains("shell-ok").contains("workspace-writable");
+    }
+
+    private static void runsReady(ContainerStatus status) {
+        assertThat(status.getState().getRunning()).as("%s running (state %s)", status.getName(), status.getState())
+                .isNotNull();
+        assertThat(status.getReady()).as("%s ready", status.getName()).isTrue();
+    }
+
+    private static String diagnosis(String namespace, String name) {
+        List<String> parts = new ArrayList<>();
+        for (List<String> command : List.of(List.of("get", "agentsandbox", "-n", namespace, name, "-o", "yaml"),
+                List.of("describe", "pods", "-n", namespace), List.of("get", "events", "-n", namespace),
+                List.of("logs", "-n", releaseNamespace, "-l", "app.kubernetes.io/instance=" + LocalChart.RELEASE,
+                        "--tail", "60"))) {
+            try {
+                parts.add(node.kubectl(command.toArray(String[]::new)));
+            } catch (IllegalStateException e) {
+                parts.add("kubectl " + String.join(" ", command) + ": " + e.getMessage());
+            }
+        }
+        return String.join("\n", parts);
+    }
+}
