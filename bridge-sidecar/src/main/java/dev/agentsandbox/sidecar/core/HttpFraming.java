@@ -85,7 +85,9 @@ public final class HttpFraming {
             if (chunked != 1) {
                 return bad("chunked applied more than once");
             }
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+            if (codings.size() != 1 || !codings.get(0).equals("chunked")) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+            }
             return null;
         }
         if (lengths.isEmpty()) {
@@ -94,11 +96,16 @@ public final class HttpFraming {
         if (lengths.size() != 1) {
             return bad("several Content-Length headers");
         }
-        String length = lengths.get(0).trim();
+        String sent = lengths.get(0);
+        String length = sent.trim();
         if (length.isEmpty() || length.length() > 18 || !length.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return bad("Content-Length is not one decimal number");
         }
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(Long.parseLong(length)));
+        // Rewritten only when not already canonical (spaces, leading zeros): most requests pass untouched.
+        String canonical = Long.toString(Long.parseLong(length));
+        if (!canonical.equals(sent)) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, canonical);
+        }
         return null;
     }
 
