@@ -28,7 +28,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handler after the HTTP codec (and its {@link HeaderDeadline}) on a client connection: handles {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
+ * The handler after the HTTP codec (and its {@link HeaderDeadline}) on a client connection: handles
+ * {@code CONNECT}. Every other request goes on to the {@link HttpForwarder}.
  *
  * <p>An admitted CONNECT becomes either a plain byte tunnel (host without a credential rule: the proxy never sees
  * the TLS inside) or an intercepted one (host with a credential rule: TLS terminated with a minted certificate,
