@@ -1,6 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyStatus;
+import dev.agentsandbox.sidecar.contract.ProxyStatus.CredentialAnswer;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import io.micrometer.core.instrument.Counter;
@@ -11,7 +13,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +40,8 @@ final class EgressRecorder {
     private final AtomicLong allowed = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
     private final ArrayDeque<ProxyStatus.DeniedHost> lastDenied = new ArrayDeque<>();
+    /** Keyed by host; hosts come from the policy's credential rules (only those are intercepted), so few. */
+    private final Map<String, CredentialAnswer> credentialAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger activeTunnels = new AtomicInteger();
     private final Counter tunnelsOpened;
     private final Counter connectionsRejected;
@@ -84,6 +90,32 @@ final class EgressRecorder {
         requests("error", host).increment();
         log.warn("egress").field("decision", "error").field("kind", kind).field("host", host).field("port", port)
                 .field("error", error).field("client", client).write();
+    }
+
+    /**
+     * The upstream's answer to a request that carried the injected credential: a {@code 401}/{@code 403} is kept
+     * (and logged) as the host's last answer until a later success replaces it; answers that say nothing about the
+     * credential ({@link CredentialAnswer#isTelling}) are not kept. Never the value, only the rule's name.
+     */
+    void credentialAnswered(CredentialRule rule, int status) {
+        if (!CredentialAnswer.isTelling(status)) {
+            return;
+        }
+        String host = rule.host();
+        CredentialAnswer answer = new CredentialAnswer(host, rule.name(), status,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        CredentialAnswer previous = credentialAnswers.put(host, answer);
+        if (answer.rejected()) {
+            credentialRejections(host).increment();
+            if (previous == null || !previous.rejected() || previous.status() != status) {
+                // Once per change of answer: an agent retrying with a refused key must not flood the log.
+                log.warn("credential-rejected").field("credential", rule.name()).field("host", host)
+                        .field("status", status).write();
+            }
+        } else if (previous != null && previous.rejected()) {
+            log.info("credential-accepted").field("credential", rule.name()).field("host", host)
+                    .field("status", status).write();
+        }
     }
 
     /** A connection that broke; only the exception's type is logged (a message could quote request data). */
@@ -135,7 +167,8 @@ final class EgressRecorder {
 
     ProxyStatus status() {
         synchronized (lastDenied) {
-            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied));
+            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied), credentialAnswers.values()
+                    .stream().sorted(Comparator.comparing(CredentialAnswer::host)).toList());
         }
     }
 
@@ -144,6 +177,12 @@ final class EgressRecorder {
                 .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
                 .tag("host", hostLabel(host))
                 .register(registry);
+    }
+
+    private Counter credentialRejections(String host) {
+        return Counter.builder("agentsandbox_proxy_credential_rejections")
+                .description("401 and 403 answers to requests that carried an injected credential, by host")
+                .tag("host", hostLabel(host)).register(registry);
     }
 
     private String hostLabel(String host) {

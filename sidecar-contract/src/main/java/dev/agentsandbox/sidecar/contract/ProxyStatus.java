@@ -8,15 +8,24 @@ import java.util.List;
  * The egress proxy's {@code /status} document (admin port {@link SidecarPorts#PROXY_ADMIN}); the operator copies it
  * into the sandbox's {@code status.egress}. A reader ignores fields it does not know: a newer sidecar may add some.
  *
- * @param allowed    decisions that allowed a connection or request since start
- * @param denied     decisions that refused one
- * @param lastDenied the most recent refusals, newest first
+ * @param allowed           decisions that allowed a connection or request since start
+ * @param denied            decisions that refused one
+ * @param lastDenied        the most recent refusals, newest first
+ * @param credentialAnswers per host with a credential rule, the last upstream answer to a request that carried the
+ *                          injected credential and that says something about it (see {@link CredentialAnswer})
  */
-@JsonPropertyOrder({"allowed", "denied", "lastDenied"})
-public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied) {
+@JsonPropertyOrder({"allowed", "denied", "lastDenied", "credentialAnswers"})
+public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied,
+                          List<CredentialAnswer> credentialAnswers) {
 
     public ProxyStatus {
         lastDenied = lastDenied == null ? List.of() : List.copyOf(lastDenied);
+        credentialAnswers = credentialAnswers == null ? List.of() : List.copyOf(credentialAnswers);
+    }
+
+    /** A proxy that has not injected a credential yet (or an older one that does not report answers). */
+    public ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied) {
+        this(allowed, denied, lastDenied, List.of());
     }
 
     /**
@@ -25,5 +34,33 @@ public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied
      */
     @JsonPropertyOrder({"host", "at"})
     public record DeniedHost(String host, String at) {
+    }
+
+    /**
+     * What an upstream last answered to a request carrying an injected credential: a rejection ({@code 401},
+     * {@code 403}) or an acceptance (any {@code 2xx} or {@code 3xx}). Other answers (a {@code 404}, a {@code 5xx})
+     * say nothing about the credential and leave the last answer as it was. Never the credential's value.
+     *
+     * @param host       the credential's host
+     * @param credential the credential's name in the AgentSandbox
+     * @param status     the upstream's HTTP status code
+     * @param at         when, RFC 3339
+     */
+    @JsonPropertyOrder({"host", "credential", "status", "at"})
+    public record CredentialAnswer(String host, String credential, int status, String at) {
+
+        /** The upstream refused the credential. */
+        public boolean rejected() {
+            return isRejection(status);
+        }
+
+        public static boolean isRejection(int status) {
+            return status == 401 || status == 403;
+        }
+
+        /** Whether an answer with this status says anything about the credential. */
+        public static boolean isTelling(int status) {
+            return isRejection(status) || status >= 200 && status < 400;
+        }
     }
 }

@@ -46,4 +46,31 @@ class SidecarContractTest {
         assertThat(writer.writeValueAsString(new BridgeStatus(1, 2, 3)))
                 .isEqualTo("{\"requests\":1,\"promptTokens\":2,\"completionTokens\":3}");
     }
+
+    @Test
+    void credentialAnswersReadBackAndAnOlderProxyReportsNone() throws Exception {
+        var mapper = JsonMapper.builder().build();
+        ProxyStatus proxy = new ProxyStatus(3, 0, List.of(), List.of(new ProxyStatus.CredentialAnswer(
+                "api.anthropic.com", "anthropic", 401, "2026-11-23T12:00:00Z")));
+
+        String json = mapper.writeValueAsString(proxy);
+        assertThat(json).endsWith("\"credentialAnswers\":[{\"host\":\"api.anthropic.com\",\"credential\":"
+                + "\"anthropic\",\"status\":401,\"at\":\"2026-11-23T12:00:00Z\"}]}");
+        assertThat(mapper.readValue(json, ProxyStatus.class)).isEqualTo(proxy);
+        assertThat(mapper.readValue("{\"allowed\":1,\"denied\":0}", ProxyStatus.class).credentialAnswers())
+                .isEmpty();
+    }
+
+    @Test
+    void onlyRejectionsAndSuccessesSaySomethingAboutACredential() {
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(401)).isTrue();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(403)).isTrue();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(200)).isTrue();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(302)).isTrue();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(404)).isFalse();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(429)).isFalse();
+        assertThat(ProxyStatus.CredentialAnswer.isTelling(503)).isFalse();
+        assertThat(new ProxyStatus.CredentialAnswer("h", "c", 403, "t").rejected()).isTrue();
+        assertThat(new ProxyStatus.CredentialAnswer("h", "c", 200, "t").rejected()).isFalse();
+    }
 }
