@@ -23,6 +23,7 @@ import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
+import dev.agentsandbox.operator.status.UpstreamCredentials;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -116,7 +117,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                context), sandbox.getStatus(), now);
+                cluster, context), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
             if (event.warning()) {
@@ -158,7 +159,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     }
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
-                                      List<CheckResult> checks, Context<AgentSandbox> context) {
+                                      List<CheckResult> checks, ClusterLookup cluster,
+                                      Context<AgentSandbox> context) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
@@ -171,7 +173,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
-                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model);
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model,
+                UpstreamCredentials.secretsOf(plan, cluster));
     }
 
     private static long generationOf(AgentSandbox sandbox) {

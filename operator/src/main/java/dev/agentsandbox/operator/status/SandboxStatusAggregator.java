@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
@@ -23,14 +24,21 @@ public final class SandboxStatusAggregator {
         long generation = in.generation();
         Optional<CheckResult> firstFailure = in.checks().stream().filter(c -> !c.passed()).findFirst();
 
+        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
+        EgressStatus egress = in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress();
+
         List<SandboxCondition> conditions = new ArrayList<>();
         conditions.add(ready(in, firstFailure, before, now));
         for (CheckResult check : in.checks()) {
             if (EgressReadiness.TYPE.equals(check.conditionType())) {
                 continue; // EgressReady also depends on what was applied
             }
-            conditions.add(Conditions.of(before, check.conditionType(), check.passed(), check.reason(),
-                    check.message(), generation, now));
+            // A Secret found is not a value accepted: an upstream may refuse it. That never blocks the pod (the
+            // input check alone does), it only shows in the condition.
+            CheckResult verdict = ConditionTypes.CREDENTIALS_READY.equals(check.conditionType())
+                    ? UpstreamCredentials.judge(check, egress, in.credentialSecrets()) : check;
+            conditions.add(Conditions.of(before, verdict.conditionType(), verdict.passed(), verdict.reason(),
+                    verdict.message(), generation, now));
         }
         conditions.add(EgressReadiness.condition(in, firstFailure.isPresent(), before, now));
         conditions.add(workspace(in, before, now));
@@ -47,8 +55,7 @@ public final class SandboxStatusAggregator {
             }
             status.setNodeName(in.pod().getSpec().getNodeName());
         }
-        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
-        status.setEgress(in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress());
+        status.setEgress(egress);
         status.setModel(in.model() != null ? in.model() : previous == null ? null : previous.getModel());
         return status;
     }

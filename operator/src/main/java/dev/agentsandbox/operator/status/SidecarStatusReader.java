@@ -41,16 +41,23 @@ public class SidecarStatusReader {
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public Optional<EgressStatus> egress(String podIP) {
-        return read(statusUri(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
+        return read(endpoint(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
     }
 
     public Optional<ModelUsageStatus> model(String podIP) {
-        return read(statusUri(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+        return read(endpoint(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+    }
+
+    /** Where a sidecar's {@code /status} is; a test's fake sidecars, which cannot listen on the pod's IP, move it. */
+    protected URI endpoint(String podIP, int port) {
+        return statusUri(podIP, port);
     }
 
     static EgressStatus egress(ProxyStatus proxy) {
         return new EgressStatus(proxy.allowed(), proxy.denied(), new ArrayList<>(proxy.lastDenied().stream()
-                .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()));
+                .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()),
+                new ArrayList<>(proxy.credentialAnswers().stream().map(answer -> new EgressStatus.CredentialAnswer(
+                        answer.host(), answer.credential(), answer.status(), answer.at())).toList()));
     }
 
     static ModelUsageStatus model(BridgeStatus bridge) {

@@ -20,8 +20,23 @@ import java.util.List;
  * @param policyApplied the sidecar ConfigMap and the NetworkPolicy exist
  * @param egress       what the proxy reported now; null: keep the last report
  * @param model        what the bridge reported now; null: keep the last report
+ * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
-                           boolean policyApplied, EgressStatus egress, ModelUsageStatus model) {
+                           boolean policyApplied, EgressStatus egress, ModelUsageStatus model,
+                           List<UpstreamCredentials.CredentialSecret> credentialSecrets) {
+
+    public StatusInputs {
+        credentialSecrets = credentialSecrets == null ? List.of() : List.copyOf(credentialSecrets);
+    }
+
+    /** Without credential Secrets to compare an upstream's rejection with. */
+    public StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
+                        EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod,
+                        PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied, EgressStatus egress,
+                        ModelUsageStatus model) {
+        this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
+                egress, model, List.of());
+    }
 }

@@ -9,9 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason) and when
- * egress enforcement falls back to the NetworkPolicy only, a Normal event when the sandbox becomes ready, paused or
- * expired. Only transitions: a sandbox that stays broken does not emit an event per reconcile.
+ * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), when
+ * egress enforcement falls back to the NetworkPolicy only and when an upstream rejects an injected credential
+ * (anew, or another one), a Normal event when the sandbox becomes ready, paused or expired and when a rejected
+ * credential is accepted again. Only transitions: a sandbox that stays broken does not emit an event per reconcile.
  */
 public final class TransitionAnnouncements {
 
@@ -40,6 +41,8 @@ public final class TransitionAnnouncements {
                 && !reasonOf(condition(previous, ConditionTypes.EGRESS_READY)).equals(egressNow.get().reason())) {
             announcements.add(new Announcement(true, egressNow.get().reason(), egressNow.get().message()));
         }
+        announceUpstreamCredentials(condition(previous, ConditionTypes.CREDENTIALS_READY),
+                condition(after.getConditions(), ConditionTypes.CREDENTIALS_READY), announcements);
         Optional<SandboxCondition> readyNow = ready(after.getConditions());
         Optional<SandboxCondition> readyBefore = ready(previous);
         if (readyNow.isPresent() && ANNOUNCED_READY_REASONS.contains(readyNow.get().reason())
@@ -47,6 +50,23 @@ public final class TransitionAnnouncements {
             announcements.add(new Announcement(false, readyNow.get().reason(), readyNow.get().message()));
         }
         return announcements;
+    }
+
+    private static void announceUpstreamCredentials(Optional<SandboxCondition> before, Optional<SandboxCondition> now,
+                                                    List<Announcement> announcements) {
+        boolean wasRejected = before.filter(c -> UpstreamCredentials.REJECTED.equals(c.reason())).isPresent();
+        if (now.isEmpty()) {
+            return;
+        }
+        SandboxCondition credentials = now.get();
+        if (UpstreamCredentials.REJECTED.equals(credentials.reason())) {
+            if (!wasRejected || !credentials.message().equals(before.get().message())) {
+                announcements.add(new Announcement(true, credentials.reason(), credentials.message()));
+            }
+        } else if (wasRejected && SandboxCondition.TRUE.equals(credentials.status())) {
+            announcements.add(new Announcement(false, UpstreamCredentials.ACCEPTED, "the upstream no longer"
+                    + " rejects the credentials: a later request succeeded or the Secret changed"));
+        }
     }
 
     private static Optional<SandboxCondition> ready(List<SandboxCondition> conditions) {

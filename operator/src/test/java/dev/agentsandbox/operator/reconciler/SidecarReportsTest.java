@@ -1,0 +1,129 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.status.SidecarStatusReader;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import static dev.agentsandbox.operator.reconciler.OperatorTestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the sidecars report, as the operator shows it: the operator against the mock API server, reading fake
+ * sidecars' {@code /status} over real HTTP every second (its own profile: a short status refresh).
+ */
+@QuarkusTest
+@TestProfile(SidecarReportsTest.FastRefresh.class)
+@WithKubernetesTestServer(crud = true, setup = MockCluster.class)
+class SidecarReportsTest {
+
+    public static class FastRefresh implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("agentsandbox.status-refresh", "1s");
+        }
+    }
+
+    private static final String CANARY = "test-canary-upstream-" + java.util.UUID.randomUUID();
+
+    @Inject
+    KubernetesClient client;
+
+    private FakeSidecars sidecars;
+
+    @BeforeEach
+    void fakeSidecars() {
+        sidecars = new FakeSidecars();
+        QuarkusMock.installMockForType(sidecars.reader(), SidecarStatusReader.class);
+    }
+
+    @AfterEach
+    void stopSidecars() {
+        sidecars.close();
+    }
+
+    private OperatorTestSupport readySandbox(String namespace, String name) {
+        OperatorTestSupport cluster = new OperatorTestSupport(client, namespace);
+        cluster.secret("anthropic-key", "api-key", CANARY);
+        cluster.secret("gitlab-token", "token", CANARY);
+        if (client.services().inNamespace("model-runner").withName("docker-model-runner").get() == null) {
+            cluster.runnerService("docker-model-runner", "model-runner"); // shared by the tests of this class
+        }
+        cluster.create(cluster.sandbox(TestSandboxes.full(name)));
+        eventually().until(() -> cluster.pod(name).isPresent());
+        cluster.markPodReady(name);
+        cluster.awaitCondition(name, "Ready", "True", "PodReady");
+        return cluster;
+    }
+
+    private static String proxyAnswering(int status, String at) {
+        return "{\"allowed\":3,\"denied\":0,\"lastDenied\":[],\"credentialAnswers\":[{\"host\":\"api.anthropic.com\","
+                + "\"credential\":\"anthropic\",\"status\":" + status + ",\"at\":\"" + at + "\"}]}";
+    }
+
+    private static List<Event> withReason(OperatorTestSupport cluster, String reason) {
+        return cluster.events().stream().filter(e -> reason.equals(e.getReason())).toList();
+    }
+
+    @Test
+    void anUpstreamRejectionShowsInCredentialsReadyAndAnEventUntilALaterSuccess() {
+        sidecars.proxy(proxyAnswering(401, "2026-11-01T10:00:00Z"));
+        OperatorTestSupport cluster = readySandbox("rejected", "agent");
+
+        var rejected = cluster.awaitCondition("agent", "CredentialsReady", "False", "UpstreamRejected");
+        assertThat(rejected.message()).contains("api.anthropic.com answered 401")
+                .contains("credential anthropic, from Secret rejected/anthropic-key");
+        assertThat(cluster.get("agent").getStatus().getEgress().credentialAnswers()).singleElement()
+                .satisfies(a -> assertThat(a.status()).isEqualTo(401));
+        eventually().until(() -> withReason(cluster, "UpstreamRejected").size() == 1);
+        // Several status refreshes later, still one Event: the rejection is announced once.
+        long refreshes = 3;
+        for (int i = 0; i < refreshes; i++) {
+            String seen = cluster.get("agent").getMetadata().getResourceVersion();
+            sidecars.proxy(proxyAnswering(401, "2026-11-01T10:00:0" + (i + 1) + "Z"));
+            eventually().until(() -> !seen.equals(cluster.get("agent").getMetadata().getResourceVersion()));
+        }
+        assertThat(withReason(cluster, "UpstreamRejected")).singleElement()
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+
+        sidecars.proxy(proxyAnswering(200, "2026-11-01T10:01:00Z"));
+        cluster.awaitCondition("agent", "CredentialsReady", "True", "SecretsFound");
+        eventually().until(() -> withReason(cluster, "UpstreamAccepted").size() == 1);
+
+        assertThat(cluster.get("agent").toString()).doesNotContain(CANARY);
+        assertThat(cluster.events().toString()).doesNotContain(CANARY);
+    }
+
+    @Test
+    void aSecretChangedAfterTheRejectionClearsIt() {
+        String rejectedAt = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+        sidecars.proxy(proxyAnswering(403, rejectedAt));
+        OperatorTestSupport cluster = readySandbox("rotated", "agent");
+        cluster.awaitCondition("agent", "CredentialsReady", "False", "UpstreamRejected");
+
+        // What the API server writes on every change of a Secret; the mock server keeps what it is sent.
+        client.secrets().inNamespace("rotated").withName("anthropic-key").edit(secret -> {
+            secret.getMetadata().setManagedFields(List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                    .withManager("kubectl").withOperation("Update")
+                    .withTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build()));
+            secret.setStringData(Map.of("api-key", CANARY + "-rotated"));
+            return secret;
+        });
+
+        cluster.awaitCondition("agent", "CredentialsReady", "True", "SecretsFound");
+    }
+}
