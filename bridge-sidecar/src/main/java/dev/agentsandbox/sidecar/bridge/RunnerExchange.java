@@ -272,7 +272,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         }
         finished = true;
         TokenUsage tokens = usage == null ? TokenUsage.NONE : usage.usage();
-        context.meter().record(tokens);
+        context.meter().record(request.model(), tokens);
         if (runner != null) {
             runner.close();
         }

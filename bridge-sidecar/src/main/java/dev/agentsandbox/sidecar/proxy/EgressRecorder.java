@@ -40,6 +40,10 @@ final class EgressRecorder {
     private final AtomicLong allowed = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
     private final ArrayDeque<ProxyStatus.DeniedHost> lastDenied = new ArrayDeque<>();
+    /** Denials per host, bounded: the agent chooses the hosts. */
+    private final Map<String, ProxyStatus.HostDenials> deniedHosts = new ConcurrentHashMap<>();
+    /** Requests that carried an injected credential, per credential host (the policy's, so few). */
+    private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
     /** Keyed by host; hosts come from the policy's credential rules (only those are intercepted), so few. */
     private final Map<String, CredentialAnswer> credentialAnswers = new ConcurrentHashMap<>();
     private final AtomicInteger activeTunnels = new AtomicInteger();
@@ -81,6 +85,11 @@ final class EgressRecorder {
             }
             lastDenied.addFirst(new ProxyStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
         }
+        String key = deniedHosts.containsKey(host) || deniedHosts.size() < ProxyStatus.MAX_DENIED_HOSTS ? host
+                : ProxyStatus.OTHER_HOSTS;
+        String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        deniedHosts.merge(key, new ProxyStatus.HostDenials(key, denial.reason().code(), 1, at),
+                (before, now) -> new ProxyStatus.HostDenials(key, now.reason(), before.count() + 1, at));
         log.info("egress").field("decision", "deny").field("kind", kind).field("host", host).field("port", port)
                 .field("reason", denial.reason().code()).field("rule", denial.detail()).field("client", client).write();
     }
@@ -90,6 +99,11 @@ final class EgressRecorder {
         requests("error", host).increment();
         log.warn("egress").field("decision", "error").field("kind", kind).field("host", host).field("port", port)
                 .field("error", error).field("client", client).write();
+    }
+
+    /** A request carries the real credential of {@code host}'s rule. */
+    void injected(String host) {
+        injected.computeIfAbsent(host, h -> new AtomicLong()).incrementAndGet();
     }
 
     /**
@@ -168,7 +182,11 @@ final class EgressRecorder {
     ProxyStatus status() {
         synchronized (lastDenied) {
             return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied), credentialAnswers.values()
-                    .stream().sorted(Comparator.comparing(CredentialAnswer::host)).toList());
+                    .stream().sorted(Comparator.comparing(CredentialAnswer::host)).toList(),
+                    deniedHosts.values().stream().sorted(Comparator.comparingLong(ProxyStatus.HostDenials::count)
+                            .reversed().thenComparing(ProxyStatus.HostDenials::host)).toList(),
+                    injected.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                            e -> e.getValue().get())));
         }
     }
 

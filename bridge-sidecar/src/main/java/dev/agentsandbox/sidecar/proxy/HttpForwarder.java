@@ -200,6 +200,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         requestCredential = verdict.credential();
         boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
         requestInjected = injected;
+        if (injected) {
+            cx.recorder().injected(verdict.host());
+        }
         cx.recorder().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
                 client());
         if (upstream.isOpen()) {

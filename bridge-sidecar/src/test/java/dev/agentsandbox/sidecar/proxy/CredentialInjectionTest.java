@@ -261,6 +261,7 @@ class CredentialInjectionTest {
         assertThat(lastResponse(curl(api("/answer/200")))).startsWith("HTTP/1.1 200");
         assertThat(credentialAnswers()).singleElement()
                 .satisfies(answer -> assertThat(answer.path("status").asInt()).isEqualTo(200));
+        assertThat(status().path("injected").path("api.test.example").asLong()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
@@ -272,11 +273,14 @@ class CredentialInjectionTest {
     }
 
     private List<JsonNode> credentialAnswers() throws Exception {
-        String status = proxy.curl("--noproxy", "*", "http://127.0.0.1:" + proxy.adminPort() + "/status").out();
         List<JsonNode> answers = new ArrayList<>();
-        new ObjectMapper().readTree(status).path("credentialAnswers")
-                .forEach(answers::add);
+        status().path("credentialAnswers").forEach(answers::add);
         return answers;
+    }
+
+    private JsonNode status() throws Exception {
+        return new ObjectMapper().readTree(proxy.curl("--noproxy", "*", "http://127.0.0.1:" + proxy.adminPort()
+                + "/status").out());
     }
 
     @Test

@@ -2,6 +2,11 @@ package dev.agentsandbox.sidecar.contract;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * The model bridge's {@code /status} document (admin port {@link SidecarPorts#BRIDGE_ADMIN}); the operator copies it
  * into the sandbox's {@code status.model}. A reader ignores fields it does not know: a newer sidecar may add some.
@@ -9,7 +14,26 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param requests         inference requests forwarded to the runner since start
  * @param promptTokens     prompt tokens the runner reported
  * @param completionTokens completion tokens the runner reported
+ * @param refused          requests the bridge answered itself since start, by error code (e.g.
+ *                         {@code model_not_allowed}, {@code token_budget_exceeded})
+ * @param models           the same counters per model; only allowed models are forwarded, so the list is bounded
  */
-@JsonPropertyOrder({"requests", "promptTokens", "completionTokens"})
-public record BridgeStatus(long requests, long promptTokens, long completionTokens) {
+@JsonPropertyOrder({"requests", "promptTokens", "completionTokens", "refused", "models"})
+public record BridgeStatus(long requests, long promptTokens, long completionTokens, Map<String, Long> refused,
+                           List<ModelUsage> models) {
+
+    public BridgeStatus {
+        refused = refused == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(refused));
+        models = models == null ? List.of() : List.copyOf(models);
+    }
+
+    /** The totals only (an older bridge). */
+    public BridgeStatus(long requests, long promptTokens, long completionTokens) {
+        this(requests, promptTokens, completionTokens, Map.of(), List.of());
+    }
+
+    /** Usage of one model since start. */
+    @JsonPropertyOrder({"model", "requests", "promptTokens", "completionTokens"})
+    public record ModelUsage(String model, long requests, long promptTokens, long completionTokens) {
+    }
 }

@@ -2,7 +2,10 @@ package dev.agentsandbox.sidecar.contract;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The egress proxy's {@code /status} document (admin port {@link SidecarPorts#PROXY_ADMIN}); the operator copies it
@@ -13,19 +16,40 @@ import java.util.List;
  * @param lastDenied        the most recent refusals, newest first
  * @param credentialAnswers per host with a credential rule, the last upstream answer to a request that carried the
  *                          injected credential and that says something about it (see {@link CredentialAnswer})
+ * @param deniedHosts       denials per host since start, most denied first; at most {@link #MAX_DENIED_HOSTS}
+ *                          hosts, the agent's further hosts counted under {@link #OTHER_HOSTS}
+ * @param injected          requests that carried an injected credential since start, per credential host
  */
-@JsonPropertyOrder({"allowed", "denied", "lastDenied", "credentialAnswers"})
+@JsonPropertyOrder({"allowed", "denied", "lastDenied", "credentialAnswers", "deniedHosts", "injected"})
 public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied,
-                          List<CredentialAnswer> credentialAnswers) {
+                          List<CredentialAnswer> credentialAnswers, List<HostDenials> deniedHosts,
+                          Map<String, Long> injected) {
+
+    /** Hosts are the (untrusted) agent's choice: the per-host denials are kept for this many. */
+    public static final int MAX_DENIED_HOSTS = 50;
+    /** Where denials of hosts beyond {@link #MAX_DENIED_HOSTS} are counted. */
+    public static final String OTHER_HOSTS = "_other";
 
     public ProxyStatus {
         lastDenied = lastDenied == null ? List.of() : List.copyOf(lastDenied);
         credentialAnswers = credentialAnswers == null ? List.of() : List.copyOf(credentialAnswers);
+        deniedHosts = deniedHosts == null ? List.of() : List.copyOf(deniedHosts);
+        injected = injected == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(injected));
     }
 
     /** A proxy that has not injected a credential yet (or an older one that does not report answers). */
     public ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied) {
-        this(allowed, denied, lastDenied, List.of());
+        this(allowed, denied, lastDenied, List.of(), List.of(), Map.of());
+    }
+
+    /**
+     * @param host   the refused host, or {@link #OTHER_HOSTS}
+     * @param reason the reason code of the latest refusal, e.g. {@code host-not-allowed}
+     * @param count  refusals since start
+     * @param at     the latest refusal, RFC 3339
+     */
+    @JsonPropertyOrder({"host", "reason", "count", "at"})
+    public record HostDenials(String host, String reason, long count, String at) {
     }
 
     /**
