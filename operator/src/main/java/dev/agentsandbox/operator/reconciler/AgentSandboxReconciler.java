@@ -13,6 +13,7 @@ import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.PodWantedCondition;
 import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
+import dev.agentsandbox.operator.dependent.SidecarContainers;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
@@ -20,11 +21,13 @@ import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.SidecarRestarts;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import dev.agentsandbox.operator.status.UpstreamCredentials;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -119,12 +122,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
                 cluster, context), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
-                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
-            if (event.warning()) {
-                events.warning(sandbox, event.reason(), event.message());
-            } else {
-                events.normal(sandbox, event.reason(), event.message());
-            }
+                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(sandbox))) {
+            events.announce(sandbox, event);
         }
 
         UpdateControl<AgentSandbox> control;
@@ -174,7 +173,26 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster));
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod));
+    }
+
+    private static SidecarRestarts sidecarRestarts(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+            return SidecarRestarts.UNKNOWN;
+        }
+        // Native sidecars are init containers: their restarts are in the init container statuses.
+        List<ContainerStatus> statuses = pod.getStatus().getInitContainerStatuses();
+        return new SidecarRestarts(restartCount(statuses, SidecarContainers.PROXY),
+                restartCount(statuses, SidecarContainers.BRIDGE));
+    }
+
+    private static Integer restartCount(List<ContainerStatus> statuses, String container) {
+        return statuses.stream().filter(s -> container.equals(s.getName())).map(ContainerStatus::getRestartCount)
+                .findFirst().orElse(null);
+    }
+
+    private static Long tokenBudget(AgentSandbox sandbox) {
+        return sandbox.getSpec().getModel() == null ? null : sandbox.getSpec().getModel().getTokenBudget();
     }
 
     private static long generationOf(AgentSandbox sandbox) {

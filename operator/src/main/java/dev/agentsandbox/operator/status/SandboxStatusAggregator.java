@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
@@ -55,8 +56,12 @@ public final class SandboxStatusAggregator {
             }
             status.setNodeName(in.pod().getSpec().getNodeName());
         }
-        status.setEgress(egress);
-        status.setModel(in.model() != null ? in.model() : previous == null ? null : previous.getModel());
+        ModelUsageStatus model = in.model() != null ? in.model() : previous == null ? null : previous.getModel();
+        // A restart count is the pod's: kept while there is no pod, like the counters.
+        status.setEgress(egress == null || in.restarts().proxy() == null ? egress
+                : egress.withRestarts(in.restarts().proxy()));
+        status.setModel(model == null || in.restarts().bridge() == null ? model
+                : model.withRestarts(in.restarts().bridge()));
         return status;
     }
 

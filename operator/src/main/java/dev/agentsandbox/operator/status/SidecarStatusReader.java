@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 
 /**
@@ -57,11 +58,17 @@ public class SidecarStatusReader {
         return new EgressStatus(proxy.allowed(), proxy.denied(), new ArrayList<>(proxy.lastDenied().stream()
                 .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()),
                 new ArrayList<>(proxy.credentialAnswers().stream().map(answer -> new EgressStatus.CredentialAnswer(
-                        answer.host(), answer.credential(), answer.status(), answer.at())).toList()));
+                        answer.host(), answer.credential(), answer.status(), answer.at())).toList()),
+                new ArrayList<>(proxy.deniedHosts().stream().limit(EgressStatus.DENIED_HOSTS_KEPT)
+                        .map(h -> new EgressStatus.HostDenials(h.host(), h.reason(), h.count(), h.at())).toList()),
+                new LinkedHashMap<>(proxy.injected()), null);
     }
 
     static ModelUsageStatus model(BridgeStatus bridge) {
-        return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens());
+        return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens(),
+                new LinkedHashMap<>(bridge.refused()), new ArrayList<>(bridge.models().stream()
+                .map(m -> new ModelUsageStatus.ModelUsage(m.model(), m.requests(), m.promptTokens(),
+                        m.completionTokens())).toList()));
     }
 
     static URI statusUri(String podIP, int port) {

@@ -21,14 +21,16 @@ import java.util.List;
  * @param egress       what the proxy reported now; null: keep the last report
  * @param model        what the bridge reported now; null: keep the last report
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
+ * @param restarts     the sidecar containers' restart counts
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, EgressStatus egress, ModelUsageStatus model,
-                           List<UpstreamCredentials.CredentialSecret> credentialSecrets) {
+                           List<UpstreamCredentials.CredentialSecret> credentialSecrets, SidecarRestarts restarts) {
 
     public StatusInputs {
         credentialSecrets = credentialSecrets == null ? List.of() : List.copyOf(credentialSecrets);
+        restarts = restarts == null ? SidecarRestarts.UNKNOWN : restarts;
     }
 
     /** Without credential Secrets to compare an upstream's rejection with. */
@@ -37,6 +39,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied, EgressStatus egress,
                         ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                egress, model, List.of());
+                egress, model, List.of(), SidecarRestarts.UNKNOWN);
     }
 }

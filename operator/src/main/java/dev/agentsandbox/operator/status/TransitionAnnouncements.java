@@ -12,12 +12,22 @@ import java.util.Set;
  * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), when
  * egress enforcement falls back to the NetworkPolicy only and when an upstream rejects an injected credential
  * (anew, or another one), a Normal event when the sandbox becomes ready, paused or expired and when a rejected
- * credential is accepted again. Only transitions: a sandbox that stays broken does not emit an event per reconcile.
+ * credential is accepted again; and what the sidecars report that a person must act on ({@link
+ * SidecarAnnouncements}). Only transitions: a sandbox that stays broken does not emit an event per reconcile.
  */
 public final class TransitionAnnouncements {
 
-    /** An Event to emit: {@code warning} false means Normal. */
-    public record Announcement(boolean warning, String reason, String message) {
+    /**
+     * An Event to emit: {@code warning} false means Normal.
+     *
+     * @param key what the recorder aggregates repeated Events of one reason on (e.g. the denied host); null: the
+     *            message
+     */
+    public record Announcement(boolean warning, String reason, String message, String key) {
+
+        public Announcement(boolean warning, String reason, String message) {
+            this(warning, reason, message, null);
+        }
     }
 
     private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired");
@@ -26,6 +36,12 @@ public final class TransitionAnnouncements {
     }
 
     public static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after, List<CheckResult> checks) {
+        return between(before, after, checks, null);
+    }
+
+    /** @param tokenBudget spec.model.tokenBudget, null for none */
+    public static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after,
+                                             List<CheckResult> checks, Long tokenBudget) {
         List<SandboxCondition> previous = before == null ? List.of() : before.getConditions();
         List<Announcement> announcements = new ArrayList<>();
         for (CheckResult check : checks) {
@@ -49,6 +65,7 @@ public final class TransitionAnnouncements {
                 && !readyNow.get().reason().equals(readyBefore.map(SandboxCondition::reason).orElse(null))) {
             announcements.add(new Announcement(false, readyNow.get().reason(), readyNow.get().message()));
         }
+        announcements.addAll(SidecarAnnouncements.between(before, after, tokenBudget));
         return announcements;
     }
 

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The proxy's and the bridge's {@code /status}, served over real HTTP on loopback with documents a test sets; the
@@ -20,9 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 final class FakeSidecars implements AutoCloseable {
 
     private final HttpServer server;
-    private final AtomicReference<String> proxy = new AtomicReference<>("{\"allowed\":0,\"denied\":0}");
-    private final AtomicReference<String> bridge = new AtomicReference<>(
-            "{\"requests\":0,\"promptTokens\":0,\"completionTokens\":0}");
+    private final AtomicReference<Supplier<String>> proxy = new AtomicReference<>(() -> "{\"allowed\":0,\"denied\":0}");
+    private final AtomicReference<Supplier<String>> bridge = new AtomicReference<>(
+            () -> "{\"requests\":0,\"promptTokens\":0,\"completionTokens\":0}");
 
     FakeSidecars() {
         try {
@@ -35,9 +36,9 @@ final class FakeSidecars implements AutoCloseable {
         server.start();
     }
 
-    private void serve(String path, AtomicReference<String> document) {
+    private void serve(String path, AtomicReference<Supplier<String>> document) {
         server.createContext(path, exchange -> {
-            byte[] body = document.get().getBytes(StandardCharsets.UTF_8);
+            byte[] body = document.get().get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -47,12 +48,17 @@ final class FakeSidecars implements AutoCloseable {
 
     /** What the proxy's {@code /status} answers from now on. */
     void proxy(String json) {
+        proxy.set(() -> json);
+    }
+
+    /** A proxy whose every answer is made anew, e.g. with counters that grow on every read. */
+    void proxy(Supplier<String> json) {
         proxy.set(json);
     }
 
     /** What the bridge's {@code /status} answers from now on. */
     void bridge(String json) {
-        bridge.set(json);
+        bridge.set(() -> json);
     }
 
     /** The operator's reader, pointed at these fakes whatever the pod's IP. */

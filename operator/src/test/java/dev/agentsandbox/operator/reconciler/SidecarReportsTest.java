@@ -126,4 +126,61 @@ class SidecarReportsTest {
 
         cluster.awaitCondition("agent", "CredentialsReady", "True", "SecretsFound");
     }
+
+    @Test
+    void anAgentHammeringDeniedHostsGetsABoundedNumberOfEvents() {
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        // Every read: evil.example denied once more, and ten hosts never seen before denied too.
+        sidecars.proxy(() -> {
+            long read = reads.incrementAndGet();
+            StringBuilder hosts = new StringBuilder("{\"host\":\"evil.example\",\"reason\":\"host-not-allowed\","
+                    + "\"count\":" + (1000 + read) + ",\"at\":\"2026-11-01T10:00:00Z\"}");
+            for (int i = 0; i < 10; i++) {
+                hosts.append(",{\"host\":\"h").append(read).append('-').append(i)
+                        .append(".example\",\"reason\":\"host-not-allowed\",\"count\":1,\"at\":\"2026-11-01T10:00:00Z\"}");
+            }
+            return "{\"allowed\":0,\"denied\":" + (1000 + 11 * read) + ",\"deniedHosts\":[" + hosts + "]}";
+        });
+        OperatorTestSupport cluster = readySandbox("hammered", "agent");
+
+        // Ten status refreshes, each with new denials: unbounded, that would be dozens of Events.
+        eventually().until(() -> reads.get() >= 10);
+        List<Event> denied = withReason(cluster, "EgressDenied");
+        assertThat(denied).isNotEmpty();
+        assertThat(denied.stream().filter(e -> e.getMessage().contains("evil.example"))).as("once per host a minute")
+                .hasSize(1);
+        assertThat(cluster.events()).as("all Events of the sandbox within its first minute")
+                .hasSizeLessThanOrEqualTo(EventBudget.PER_WINDOW);
+        assertThat(cluster.get("agent").getStatus().getEgress().deniedHosts())
+                .hasSizeLessThanOrEqualTo(dev.agentsandbox.operator.api.v1alpha1.EgressStatus.DENIED_HOSTS_KEPT);
+    }
+
+    @Test
+    void aProxyRestartAndTheTokenBudgetAreAnnounced() {
+        // TestSandboxes.full has a budget of 2,000,000 tokens.
+        sidecars.bridge("{\"requests\":3,\"promptTokens\":1000000,\"completionTokens\":700000,"
+                + "\"refused\":{\"model_not_allowed\":2}}");
+        OperatorTestSupport cluster = readySandbox("restarted", "agent");
+        eventually().until(() -> withReason(cluster, "TokenBudgetLow").size() == 1);
+        eventually().until(() -> withReason(cluster, "ModelNotAllowed").size() == 1);
+        assertThat(cluster.get("agent").getStatus().getModel().tokensUsed()).isEqualTo(1_700_000L);
+
+        sidecars.bridge("{\"requests\":4,\"promptTokens\":1300000,\"completionTokens\":700000}");
+        eventually().until(() -> withReason(cluster, "TokenBudgetSpent").size() == 1);
+
+        proxyRestartCount(0); // as the kubelet reports it from the start
+        eventually().until(() -> Integer.valueOf(0).equals(cluster.get("agent").getStatus().getEgress().restarts()));
+        assertThat(withReason(cluster, "ProxyRestarted")).isEmpty();
+        proxyRestartCount(1);
+        eventually().until(() -> withReason(cluster, "ProxyRestarted").size() == 1);
+        assertThat(cluster.get("agent").getStatus().getEgress().restarts()).isEqualTo(1);
+    }
+
+    private void proxyRestartCount(int count) {
+        client.pods().inNamespace("restarted").withName("agent-sandbox").editStatus(pod -> {
+            pod.getStatus().setInitContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                    .withName("egress-proxy").withRestartCount(count).withReady(true).build()));
+            return pod;
+        });
+    }
 }
