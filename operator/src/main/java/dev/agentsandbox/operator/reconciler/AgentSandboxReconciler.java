@@ -79,12 +79,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final SidecarStatusReader sidecars;
+    private final SandboxMetrics metrics;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
     public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
-                                  OperatorConfig config) {
+                                  SandboxMetrics metrics, OperatorConfig config) {
+        this.metrics = metrics;
         this.planner = planner;
         this.events = events;
         this.sidecars = sidecars;
@@ -135,6 +137,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             control = UpdateControl.patchStatus(sandbox);
         }
         nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
+        metrics.measure(context.getPrimaryCache());
         return control;
     }
 

@@ -183,4 +183,44 @@ class SidecarReportsTest {
             return pod;
         });
     }
+
+    @Test
+    void perSandboxMetricsWithBoundedHostsAndModelsGoWithTheSandbox() {
+        StringBuilder hosts = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            hosts.append(i == 0 ? "" : ",").append("{\"host\":\"d").append(i).append(".example\",\"reason\":"
+                    + "\"host-not-allowed\",\"count\":").append(100 - i).append(",\"at\":\"2026-11-01T10:00:00Z\"}");
+        }
+        sidecars.proxy("{\"allowed\":42,\"denied\":1000,\"deniedHosts\":[" + hosts + "],"
+                + "\"injected\":{\"api.anthropic.com\":7}}");
+        sidecars.bridge("{\"requests\":3,\"promptTokens\":100,\"completionTokens\":50,\"models\":[{\"model\":"
+                + "\"ai/qwen2.5:7B-Q4_K_M\",\"requests\":3,\"promptTokens\":100,\"completionTokens\":50}]}");
+        OperatorTestSupport cluster = readySandbox("measured", "agent");
+        String id = "namespace=\"measured\",sandbox=\"agent\"";
+
+        eventually().untilAsserted(() -> assertThat(scrape())
+                .contains("agentsandbox_sandbox_egress_requests_total{decision=\"allowed\"," + id + "} 42.0")
+                .contains("agentsandbox_sandbox_egress_requests_total{decision=\"denied\"," + id + "} 1000.0")
+                .contains("agentsandbox_sandbox_egress_denied_total{host=\"d0.example\"," + id + "} 100.0")
+                // 1000 denials, 100+99+98+97+96 of them by the five most denied hosts
+                .contains("agentsandbox_sandbox_egress_denied_total{host=\"other\"," + id + "} 510.0")
+                .contains("agentsandbox_sandbox_injected_requests_total{host=\"api.anthropic.com\"," + id + "} 7.0")
+                .contains("agentsandbox_sandbox_model_requests_total{model=\"ai/qwen2.5:7B-Q4_K_M\"," + id + "} 3.0")
+                .contains("agentsandbox_sandbox_model_tokens_total{kind=\"prompt\",model=\"ai/qwen2.5:7B-Q4_K_M\","
+                        + id + "} 100.0")
+                .contains("agentsandbox_sandbox_token_budget_remaining{" + id + "} 1999850.0")
+                .contains("agentsandbox_sandbox_phase{namespace=\"measured\",phase=\"Ready\",sandbox=\"agent\"} 1.0")
+                .contains("agentsandbox_sandboxes{phase=\"Ready\"}")
+                .contains("agentsandbox_events_suppressed_total"));
+        assertThat(scrape().lines().filter(l -> l.startsWith("agentsandbox_sandbox_egress_denied_total{")
+                && l.contains(id))).as("five hosts and other").hasSize(SandboxSeries.TOP + 1);
+
+        client.resources(dev.agentsandbox.operator.api.v1alpha1.AgentSandbox.class).inNamespace("measured")
+                .withName("agent").delete();
+        eventually().untilAsserted(() -> assertThat(scrape()).doesNotContain(id));
+    }
+
+    static String scrape() {
+        return io.restassured.RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
 }
