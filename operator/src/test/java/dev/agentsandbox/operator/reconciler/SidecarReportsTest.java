@@ -223,4 +223,48 @@ class SidecarReportsTest {
     static String scrape() {
         return io.restassured.RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
+
+    /**
+     * The chart's Grafana dashboard and alert rules query only metrics this operator exports: every
+     * {@code agentsandbox_*} name in their queries is in a scrape of the running operator's registry, with a sandbox
+     * whose sidecars report everything.
+     */
+    @Test
+    void everyMetricTheChartsDashboardAndAlertRulesQueryIsExported() throws Exception {
+        sidecars.proxy("{\"allowed\":1,\"denied\":1,\"deniedHosts\":[{\"host\":\"evil.example\",\"reason\":"
+                + "\"host-not-allowed\",\"count\":1,\"at\":\"2026-11-01T10:00:00Z\"}],\"injected\":{\"api.anthropic.com\":1}}");
+        sidecars.bridge("{\"requests\":1,\"promptTokens\":1,\"completionTokens\":1,\"models\":[{\"model\":"
+                + "\"ai/qwen2.5:7B-Q4_K_M\",\"requests\":1,\"promptTokens\":1,\"completionTokens\":1}]}");
+        readySandbox("dashboard", "agent");
+        eventually().until(() -> scrape().contains("agentsandbox_sandbox_token_budget_remaining{namespace=\"dashboard\""));
+        java.util.Set<String> exported = scrape().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.split("[{ ]", 2)[0]).collect(java.util.stream.Collectors.toSet());
+
+        java.nio.file.Path chart = MockCluster.projectRoot().resolve("charts/agentsandbox-operator");
+        String dashboard = java.nio.file.Files.readString(chart.resolve("dashboards/agentsandbox.json"));
+        String rules = java.nio.file.Files.readString(chart.resolve("files/prometheus-rules.yaml"));
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (String text : List.of(queries(dashboard), rules)) {
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("\\bagentsandbox_[a-z_]+").matcher(text);
+            while (names.find()) {
+                queried.add(names.group());
+            }
+        }
+
+        assertThat(queried).as("metric names in the dashboard's and the rules' queries")
+                .contains("agentsandbox_sandbox_token_budget_remaining", "agentsandbox_sandbox_egress_requests_total",
+                        "agentsandbox_sandbox_phase");
+        assertThat(exported).containsAll(queried);
+    }
+
+    /** The dashboard's PromQL: panel targets and template variable queries. */
+    private static String queries(String dashboard) throws java.io.IOException {
+        StringBuilder queries = new StringBuilder();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard);
+        json.path("panels").forEach(panel -> panel.path("targets")
+                .forEach(target -> queries.append(target.path("expr").asText()).append('\n')));
+        json.path("templating").path("list").forEach(variable ->
+                queries.append(variable.path("definition").asText()).append('\n'));
+        return queries.toString();
+    }
 }
