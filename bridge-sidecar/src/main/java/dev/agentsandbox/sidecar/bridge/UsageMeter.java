@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the bridge has served: requests forwarded to the runner and the tokens they reported. The one source of both
@@ -23,6 +26,9 @@ public final class UsageMeter {
     private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
     /** Per model: only models of the allow list are forwarded, so the keys are bounded by the policy. */
     private final Map<String, ModelTally> byModel = new ConcurrentHashMap<>();
+    /** The agent's latest request, forwarded or refused: what idle suspend measures. */
+    private final AtomicReference<Instant> lastActivity =
+            new AtomicReference<>();
     private final MeterRegistry registry;
     /** Tokens the running requests may still spend, and how many run: guarded by {@code this}. */
     private long reserved;
@@ -62,6 +68,7 @@ public final class UsageMeter {
     /** A request passed every check and goes to the runner; {@code model} is null for the model list. */
     public void forwarded(String model) {
         requests.incrementAndGet();
+        lastActivity.set(Instant.now());
         if (model != null) {
             tally(model).requests.incrementAndGet();
         }
@@ -84,6 +91,7 @@ public final class UsageMeter {
                 .description("Requests the bridge answered itself: refusals and upstream failures")
                 .register(registry).increment();
         refusedByCode.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+        lastActivity.set(Instant.now());
     }
 
     public long tokensUsed() {
@@ -94,7 +102,9 @@ public final class UsageMeter {
         return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(),
                 refusedByCode.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())),
                 byModel.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                        .map(e -> e.getValue().usage(e.getKey())).toList());
+                        .map(e -> e.getValue().usage(e.getKey())).toList(),
+                lastActivity.get() == null ? null
+                        : lastActivity.get().truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     private ModelTally tally(String model) {

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * Records every egress decision once, in all three places it must appear: a JSON log line, the Prometheus
@@ -46,6 +48,8 @@ final class EgressRecorder {
     private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
     /** Keyed by host; hosts come from the policy's credential rules (only those are intercepted), so few. */
     private final Map<String, CredentialAnswer> credentialAnswers = new ConcurrentHashMap<>();
+    /** The agent's latest request or connection, allowed or not: what idle suspend measures. */
+    private final AtomicReference<Instant> lastActivity = new AtomicReference<>();
     private final AtomicInteger activeTunnels = new AtomicInteger();
     private final Counter tunnelsOpened;
     private final Counter connectionsRejected;
@@ -71,6 +75,7 @@ final class EgressRecorder {
 
     void allowed(String kind, String host, int port, String rule, String client) {
         allowed.incrementAndGet();
+        lastActivity.set(Instant.now());
         requests("allow", host).increment();
         log.info("egress").field("decision", "allow").field("kind", kind).field("host", host).field("port", port)
                 .field("rule", rule).field("client", client).write();
@@ -78,6 +83,7 @@ final class EgressRecorder {
 
     void denied(String kind, String host, int port, Denial denial, String client) {
         denied.incrementAndGet();
+        lastActivity.set(Instant.now());
         requests("deny", host).increment();
         synchronized (lastDenied) {
             if (lastDenied.size() == LAST_DENIED) {
@@ -185,8 +191,8 @@ final class EgressRecorder {
                     .stream().sorted(Comparator.comparing(CredentialAnswer::host)).toList(),
                     deniedHosts.values().stream().sorted(Comparator.comparingLong(ProxyStatus.HostDenials::count)
                             .reversed().thenComparing(ProxyStatus.HostDenials::host)).toList(),
-                    injected.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
-                            e -> e.getValue().get())));
+                    injected.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                            e -> e.getValue().get())), lastActivity());
         }
     }
 
@@ -195,6 +201,11 @@ final class EgressRecorder {
                 .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
                 .tag("host", hostLabel(host))
                 .register(registry);
+    }
+
+    private String lastActivity() {
+        Instant at = lastActivity.get();
+        return at == null ? null : at.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private Counter credentialRejections(String host) {

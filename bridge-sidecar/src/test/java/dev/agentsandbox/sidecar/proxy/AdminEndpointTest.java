@@ -34,6 +34,7 @@ class AdminEndpointTest {
             assertThat(status.get("denied").asLong()).isEqualTo(1);
             assertThat(status.get("lastDenied").get(0).get("host").asText()).isEqualTo("evil.test.example");
             Instant.parse(status.get("lastDenied").get(0).get("at").asText());
+            Instant.parse(status.get("lastActivity").asText());
 
             String metrics = proxy.curl("--noproxy", "*", admin + "/metrics").out();
             assertThat(metrics)

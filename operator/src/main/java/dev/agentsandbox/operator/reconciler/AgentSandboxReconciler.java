@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.reconciler;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.status.CheckResult;
@@ -17,6 +18,7 @@ import dev.agentsandbox.operator.dependent.SidecarContainers;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
+import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
@@ -31,6 +33,8 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -111,6 +115,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
+        String idledAfter = null;
+        if (lifecycle.stage() == LifecycleState.Stage.RUNNING
+                && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), now)) {
+            idledAfter = sandbox.getSpec().getLifecycle().getIdleTimeout();
+            pauseIdle(sandbox, context);
+            lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+        }
+
         ClusterLookup cluster = ReferenceWatches.lookup(context);
         SandboxPlan plan = planner.plan(sandbox, lifecycle, cluster);
         List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster);
@@ -122,7 +134,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context), sandbox.getStatus(), now);
+                cluster, context, idledAfter), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(sandbox))) {
             events.announce(sandbox, event);
@@ -140,6 +152,20 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
         return control;
+    }
+
+    /**
+     * Idle suspend sets {@code spec.lifecycle.mode} to Paused, as a person would, so that setting it to Running is
+     * what resumes the sandbox; this reconcile goes on with the paused spec (its own copy).
+     */
+    private static void pauseIdle(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        LOG.infof("Pausing AgentSandbox %s/%s: idle for spec.lifecycle.idleTimeout %s",
+                sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(),
+                sandbox.getSpec().getLifecycle().getIdleTimeout());
+        context.getClient().resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+                .withName(sandbox.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"lifecycle\":{\"mode\":\"Paused\"}}}");
+        sandbox.getSpec().getLifecycle().setMode(LifecycleMode.PAUSED);
     }
 
     @Override
@@ -163,7 +189,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
-                                      Context<AgentSandbox> context) {
+                                      Context<AgentSandbox> context, String idledAfter) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
@@ -177,7 +203,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod));
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter);
     }
 
     private static SidecarRestarts sidecarRestarts(Pod pod) {

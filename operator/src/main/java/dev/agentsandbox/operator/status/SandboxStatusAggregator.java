@@ -17,6 +17,9 @@ import java.util.Optional;
 /** Turns what a reconcile observed into {@code status}: the phase, the six conditions, the pod's whereabouts. */
 public final class SandboxStatusAggregator {
 
+    /** The Ready reason of a sandbox the operator paused for idleness (spec.lifecycle.idleTimeout). */
+    public static final String IDLE = "Idle";
+
     private SandboxStatusAggregator() {
     }
 
@@ -86,6 +89,17 @@ public final class SandboxStatusAggregator {
                     generation, now);
         }
         if (in.stage() == Stage.PAUSED) {
+            if (in.idledAfter() != null) {
+                return Conditions.of(before, type, false, IDLE, "no request through the egress proxy and no model"
+                        + " call for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused, the pod is deleted"
+                        + " and the workspace kept; set spec.lifecycle.mode to Running to resume", generation, now);
+            }
+            Optional<SandboxCondition> idled = before.stream()
+                    .filter(c -> type.equals(c.type()) && IDLE.equals(c.reason())).findFirst();
+            if (idled.isPresent()) {
+                // Paused for idleness until resumed: the reason stays while the sandbox does.
+                return Conditions.of(before, type, false, IDLE, idled.get().message(), generation, now);
+            }
             return Conditions.of(before, type, false, "Paused", "spec.lifecycle.mode is Paused: the pod is"
                     + " deleted, the workspace kept", generation, now);
         }

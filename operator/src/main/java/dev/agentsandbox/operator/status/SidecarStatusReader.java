@@ -61,14 +61,14 @@ public class SidecarStatusReader {
                         answer.host(), answer.credential(), answer.status(), answer.at())).toList()),
                 new ArrayList<>(proxy.deniedHosts().stream().limit(EgressStatus.DENIED_HOSTS_KEPT)
                         .map(h -> new EgressStatus.HostDenials(h.host(), h.reason(), h.count(), h.at())).toList()),
-                new LinkedHashMap<>(proxy.injected()), null);
+                new LinkedHashMap<>(proxy.injected()), null, proxy.lastActivity());
     }
 
     static ModelUsageStatus model(BridgeStatus bridge) {
         return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens(),
                 new LinkedHashMap<>(bridge.refused()), new ArrayList<>(bridge.models().stream()
                 .map(m -> new ModelUsageStatus.ModelUsage(m.model(), m.requests(), m.promptTokens(),
-                        m.completionTokens())).toList()));
+                        m.completionTokens())).toList()), bridge.lastActivity());
     }
 
     static URI statusUri(String podIP, int port) {

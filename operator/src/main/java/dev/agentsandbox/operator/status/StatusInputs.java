@@ -22,11 +22,13 @@ import java.util.List;
  * @param model        what the bridge reported now; null: keep the last report
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
+ * @param idledAfter   spec.lifecycle.idleTimeout when this reconcile paused the sandbox for idleness; else null
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, EgressStatus egress, ModelUsageStatus model,
-                           List<UpstreamCredentials.CredentialSecret> credentialSecrets, SidecarRestarts restarts) {
+                           List<UpstreamCredentials.CredentialSecret> credentialSecrets, SidecarRestarts restarts,
+                           String idledAfter) {
 
     public StatusInputs {
         credentialSecrets = credentialSecrets == null ? List.of() : List.copyOf(credentialSecrets);
@@ -39,6 +41,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied, EgressStatus egress,
                         ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                egress, model, List.of(), SidecarRestarts.UNKNOWN);
+                egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
     }
 }

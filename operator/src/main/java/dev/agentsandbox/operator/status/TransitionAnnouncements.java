@@ -30,7 +30,8 @@ public final class TransitionAnnouncements {
         }
     }
 
-    private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired");
+    private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired",
+            SandboxStatusAggregator.IDLE);
 
     private TransitionAnnouncements() {
     }

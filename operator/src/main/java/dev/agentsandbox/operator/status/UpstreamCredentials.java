@@ -3,12 +3,12 @@ package dev.agentsandbox.operator.status;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Secret;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -75,7 +75,7 @@ public final class UpstreamCredentials {
     private static boolean supersededBySecretChange(EgressStatus.CredentialAnswer answer,
                                                     List<CredentialSecret> secrets) {
         Optional<Instant> changed = secretOf(answer, secrets).map(CredentialSecret::changedAt);
-        Optional<Instant> answered = instant(answer.at());
+        Optional<Instant> answered = Timestamps.parse(answer.at());
         // Whole seconds on both sides: a change in the same second as the rejection counts as after it.
         return changed.isPresent() && answered.isPresent() && !changed.get().isBefore(answered.get());
     }
@@ -88,15 +88,7 @@ public final class UpstreamCredentials {
     private static Instant lastChange(Secret secret) {
         List<ManagedFieldsEntry> entries = secret.getMetadata().getManagedFields();
         return entries == null ? null : entries.stream().map(ManagedFieldsEntry::getTime).filter(Objects::nonNull)
-                .map(UpstreamCredentials::instant).flatMap(Optional::stream).max(Comparator.naturalOrder())
+                .map(Timestamps::parse).flatMap(Optional::stream).max(Comparator.naturalOrder())
                 .orElse(null);
-    }
-
-    private static Optional<Instant> instant(String rfc3339) {
-        try {
-            return rfc3339 == null ? Optional.empty() : Optional.of(Instant.parse(rfc3339));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -267,4 +267,53 @@ class SidecarReportsTest {
                 queries.append(variable.path("definition").asText()).append('\n'));
         return queries.toString();
     }
+
+    @Test
+    void anIdleSandboxIsPausedWithReasonIdleAndRunningResumesIt() {
+        String longAgo = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+        sidecars.proxy("{\"allowed\":1,\"denied\":0,\"lastActivity\":\"" + longAgo + "\"}");
+        OperatorTestSupport cluster = new OperatorTestSupport(client, "idle");
+        dev.agentsandbox.operator.api.v1alpha1.AgentSandbox sandbox = cluster.sandbox(TestSandboxes.minimal("agent"));
+        dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec lifecycle =
+                new dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec();
+        lifecycle.setIdleTimeout("30m");
+        sandbox.getSpec().setLifecycle(lifecycle);
+        cluster.create(sandbox);
+        eventually().until(() -> cluster.pod("agent").isPresent());
+        cluster.markPodReady("agent");
+        cluster.awaitCondition("agent", "Ready", "True", "PodReady");
+        assertThat(cluster.get("agent").getSpec().getLifecycle().getMode())
+                .as("ready for less than the timeout: not idle").isEqualTo(dev.agentsandbox.operator.api.v1alpha1.LifecycleMode.RUNNING);
+
+        // Ready for two hours, as if it had been: the last activity is as old.
+        client.resources(dev.agentsandbox.operator.api.v1alpha1.AgentSandbox.class).inNamespace("idle").withName("agent")
+                .editStatus(s -> {
+                    s.getStatus().setConditions(s.getStatus().getConditions().stream().map(c -> c.type().equals("Ready")
+                            ? new dev.agentsandbox.operator.api.v1alpha1.SandboxCondition(c.type(), c.status(), c.reason(),
+                            c.message(), longAgo, c.observedGeneration()) : c).toList());
+                    return s;
+                });
+
+        var idle = cluster.awaitCondition("agent", "Ready", "False", "Idle");
+        assertThat(idle.message()).contains("for 30m (spec.lifecycle.idleTimeout)");
+        eventually().until(() -> cluster.pod("agent").isEmpty());
+        assertThat(cluster.get("agent").getSpec().getLifecycle().getMode())
+                .isEqualTo(dev.agentsandbox.operator.api.v1alpha1.LifecycleMode.PAUSED);
+        assertThat(cluster.get("agent").getStatus().getPhase())
+                .isEqualTo(dev.agentsandbox.operator.api.v1alpha1.SandboxPhase.PAUSED);
+        eventually().until(() -> withReason(cluster, "Idle").size() == 1);
+
+        cluster.edit("agent", s -> {
+            s.getSpec().getLifecycle().setMode(dev.agentsandbox.operator.api.v1alpha1.LifecycleMode.RUNNING);
+            return s;
+        });
+        eventually().until(() -> cluster.pod("agent").isPresent());
+        cluster.markPodReady("agent");
+        cluster.awaitCondition("agent", "Ready", "True", "PodReady");
+        // Resumed: its old last activity does not pause it again at once.
+        String seen = cluster.get("agent").getMetadata().getResourceVersion();
+        sidecars.proxy("{\"allowed\":2,\"denied\":0,\"lastActivity\":\"" + longAgo + "\"}");
+        eventually().until(() -> !seen.equals(cluster.get("agent").getMetadata().getResourceVersion()));
+        assertThat(cluster.condition("agent", "Ready")).hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("PodReady"));
+    }
 }

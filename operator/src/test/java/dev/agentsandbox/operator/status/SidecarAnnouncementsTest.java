@@ -24,7 +24,7 @@ class SidecarAnnouncementsTest {
     }
 
     private static EgressStatus denials(Integer restarts, HostDenials... hosts) {
-        return new EgressStatus(0L, 0L, List.of(), List.of(), List.of(hosts), Map.of(), restarts);
+        return new EgressStatus(0L, 0L, List.of(), List.of(), List.of(hosts), Map.of(), restarts, null);
     }
 
     private static HostDenials host(String name, long count) {
@@ -33,7 +33,7 @@ class SidecarAnnouncementsTest {
 
     private static ModelUsageStatus usage(long tokens, long modelRefusals, Integer restarts) {
         return new ModelUsageStatus(1L, tokens, 0L, tokens, Map.of("model_not_allowed", modelRefusals), List.of(),
-                restarts);
+                restarts, null);
     }
 
     private static List<Announcement> between(AgentSandboxStatus before, AgentSandboxStatus after) {

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.util.Collections;
@@ -17,10 +18,13 @@ import java.util.TreeMap;
  * @param refused          requests the bridge answered itself since start, by error code (e.g.
  *                         {@code model_not_allowed}, {@code token_budget_exceeded})
  * @param models           the same counters per model; only allowed models are forwarded, so the list is bounded
+ * @param lastActivity     the agent's latest request to the bridge (forwarded or refused), RFC 3339; null before
+ *                         the first
  */
-@JsonPropertyOrder({"requests", "promptTokens", "completionTokens", "refused", "models"})
+@JsonPropertyOrder({"requests", "promptTokens", "completionTokens", "refused", "models", "lastActivity"})
 public record BridgeStatus(long requests, long promptTokens, long completionTokens, Map<String, Long> refused,
-                           List<ModelUsage> models) {
+                           List<ModelUsage> models,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String lastActivity) {
 
     public BridgeStatus {
         refused = refused == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(refused));
@@ -29,7 +33,7 @@ public record BridgeStatus(long requests, long promptTokens, long completionToke
 
     /** The totals only (an older bridge). */
     public BridgeStatus(long requests, long promptTokens, long completionTokens) {
-        this(requests, promptTokens, completionTokens, Map.of(), List.of());
+        this(requests, promptTokens, completionTokens, Map.of(), List.of(), null);
     }
 
     /** Usage of one model since start. */

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.util.Collections;
@@ -19,11 +20,14 @@ import java.util.TreeMap;
  * @param deniedHosts       denials per host since start, most denied first; at most {@link #MAX_DENIED_HOSTS}
  *                          hosts, the agent's further hosts counted under {@link #OTHER_HOSTS}
  * @param injected          requests that carried an injected credential since start, per credential host
+ * @param lastActivity      the agent's latest request or connection through the proxy (allowed or not), RFC 3339;
+ *                          null before the first
  */
-@JsonPropertyOrder({"allowed", "denied", "lastDenied", "credentialAnswers", "deniedHosts", "injected"})
+@JsonPropertyOrder({"allowed", "denied", "lastDenied", "credentialAnswers", "deniedHosts", "injected", "lastActivity"})
 public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied,
                           List<CredentialAnswer> credentialAnswers, List<HostDenials> deniedHosts,
-                          Map<String, Long> injected) {
+                          Map<String, Long> injected,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String lastActivity) {
 
     /** Hosts are the (untrusted) agent's choice: the per-host denials are kept for this many. */
     public static final int MAX_DENIED_HOSTS = 50;
@@ -39,7 +43,7 @@ public record ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied
 
     /** A proxy that has not injected a credential yet (or an older one that does not report answers). */
     public ProxyStatus(long allowed, long denied, List<DeniedHost> lastDenied) {
-        this(allowed, denied, lastDenied, List.of(), List.of(), Map.of());
+        this(allowed, denied, lastDenied, List.of(), List.of(), Map.of(), null);
     }
 
     /**

@@ -26,7 +26,10 @@ public record EgressStatus(
         @JsonInclude(JsonInclude.Include.NON_EMPTY)
         Map<String, Long> injected,
         @JsonPropertyDescription("Times the egress-proxy container restarted; its counters start again from zero.")
-        Integer restarts) {
+        Integer restarts,
+        @JsonPropertyDescription("The agent's latest request or connection through the proxy, allowed or not (RFC"
+                + " 3339): what spec.lifecycle.idleTimeout measures.")
+        String lastActivity) {
 
     /** How many of the proxy's per-host denials the status keeps: the most denied. */
     public static final int DENIED_HOSTS_KEPT = 10;
@@ -45,12 +48,13 @@ public record EgressStatus(
 
     public EgressStatus(Long allowed, Long denied, List<DeniedHost> lastDenied,
                         List<CredentialAnswer> credentialAnswers) {
-        this(allowed, denied, lastDenied, credentialAnswers, null, null, null);
+        this(allowed, denied, lastDenied, credentialAnswers, null, null, null, null);
     }
 
     /** The same counters with the proxy container's restart count. */
     public EgressStatus withRestarts(Integer count) {
-        return new EgressStatus(allowed, denied, lastDenied, credentialAnswers, deniedHosts, injected, count);
+        return new EgressStatus(allowed, denied, lastDenied, credentialAnswers, deniedHosts, injected, count,
+                lastActivity);
     }
 
     /** A host the proxy refused, and when. */

@@ -24,7 +24,10 @@ public record ModelUsageStatus(
         @JsonInclude(JsonInclude.Include.NON_EMPTY)
         List<ModelUsage> models,
         @JsonPropertyDescription("Times the model-bridge container restarted; its counters start again from zero.")
-        Integer restarts) {
+        Integer restarts,
+        @JsonPropertyDescription("The agent's latest request to the model bridge, forwarded or refused (RFC 3339):"
+                + " what spec.lifecycle.idleTimeout measures.")
+        String lastActivity) {
 
     public ModelUsageStatus {
         refused = refused == null ? new LinkedHashMap<>() : refused;
@@ -38,13 +41,19 @@ public record ModelUsageStatus(
 
     public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Map<String, Long> refused,
                             List<ModelUsage> models) {
+        this(requests, promptTokens, completionTokens, refused, models, null);
+    }
+
+    public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Map<String, Long> refused,
+                            List<ModelUsage> models, String lastActivity) {
         this(requests, promptTokens, completionTokens, promptTokens == null || completionTokens == null ? null
-                : promptTokens + completionTokens, refused, models, null);
+                : promptTokens + completionTokens, refused, models, null, lastActivity);
     }
 
     /** The same counters with the bridge container's restart count. */
     public ModelUsageStatus withRestarts(Integer count) {
-        return new ModelUsageStatus(requests, promptTokens, completionTokens, tokensUsed, refused, models, count);
+        return new ModelUsageStatus(requests, promptTokens, completionTokens, tokensUsed, refused, models, count,
+                lastActivity);
     }
 
     /** Usage of one model. */
