@@ -48,14 +48,10 @@ final class SidecarAnnouncements {
         boolean bridgeRestarted = model != null && restarted(modelBefore == null ? null : modelBefore.restarts(),
                 model.restarts());
         if (proxyRestarted) {
-            announcements.add(new Announcement(true, PROXY_RESTARTED, "the egress-proxy container restarted"
-                    + " (restart count " + egress.restarts() + "); its counters start again from zero. Its last"
-                    + " words: kubectl logs " + after.getPodName() + " -c egress-proxy --previous"));
+            announcements.add(restart(PROXY_RESTARTED, "egress-proxy", egress.restarts(), after.getPodName()));
         }
         if (bridgeRestarted) {
-            announcements.add(new Announcement(true, BRIDGE_RESTARTED, "the model-bridge container restarted"
-                    + " (restart count " + model.restarts() + "); its counters start again from zero. Its last"
-                    + " words: kubectl logs " + after.getPodName() + " -c model-bridge --previous"));
+            announcements.add(restart(BRIDGE_RESTARTED, "model-bridge", model.restarts(), after.getPodName()));
         }
         if (egress != null) {
             // After a restart the old counts are gone: every count is new.
@@ -68,6 +64,12 @@ final class SidecarAnnouncements {
             budget(previous, model, tokenBudget, announcements);
         }
         return announcements;
+    }
+
+    private static Announcement restart(String reason, String container, int count, String pod) {
+        return new Announcement(true, reason, "the " + container + " container restarted (restart count " + count
+                + "); its counters start again from zero. Its last words: kubectl logs " + pod + " -c " + container
+                + " --previous");
     }
 
     private static boolean restarted(Integer before, Integer now) {
