@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentsandbox.sidecar.SidecarProcess;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
@@ -47,8 +48,11 @@ class BridgeProcessTest extends BridgeHarness {
                 assertThat(chat.statusCode()).isEqualTo(200);
                 assertThat(json(runner.takeRequest().body()).get("model").asText()).isEqualTo(QWEN);
                 assertThat(pull.statusCode()).isEqualTo(403);
-                assertThat(json(status.body()))
-                        .isEqualTo(json("{\"requests\":1,\"promptTokens\":8,\"completionTokens\":2}"));
+                JsonNode reported = json(status.body());
+                assertThat(reported.get("requests").asLong()).isEqualTo(1);
+                assertThat(reported.get("promptTokens").asLong()).isEqualTo(8);
+                assertThat(reported.get("completionTokens").asLong()).isEqualTo(2);
+                assertThat(reported.path("refused").path("path_not_allowed").asLong()).isEqualTo(1);
             } finally {
                 assertThat(process.stop()).as("stops on SIGTERM").isTrue();
             }
