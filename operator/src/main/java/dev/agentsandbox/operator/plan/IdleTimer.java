@@ -19,6 +19,12 @@ import java.util.stream.Stream;
  */
 public final class IdleTimer {
 
+    /**
+     * Set by the operator, in the same write as {@code mode: Paused}, on a sandbox it paused for idleness; removed
+     * once it runs again. The status cannot carry this: a reconcile may see the paused spec before its own status.
+     */
+    public static final String PAUSED_ANNOTATION = "agentsandbox.dev/idle-paused";
+
     private IdleTimer() {
     }
 

@@ -50,7 +50,9 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -115,13 +117,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
-        String idledAfter = null;
         if (lifecycle.stage() == LifecycleState.Stage.RUNNING
                 && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), now)) {
-            idledAfter = sandbox.getSpec().getLifecycle().getIdleTimeout();
             pauseIdle(sandbox, context);
             lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+        } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
+            // Resumed: a later pause by hand is not for idleness.
+            patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
         }
+        String idledAfter = lifecycle.stage() == LifecycleState.Stage.PAUSED && idlePaused(sandbox)
+                ? sandbox.getSpec().getLifecycle().getIdleTimeout() : null;
 
         ClusterLookup cluster = ReferenceWatches.lookup(context);
         SandboxPlan plan = planner.plan(sandbox, lifecycle, cluster);
@@ -156,16 +161,30 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     /**
      * Idle suspend sets {@code spec.lifecycle.mode} to Paused, as a person would, so that setting it to Running is
-     * what resumes the sandbox; this reconcile goes on with the paused spec (its own copy).
+     * what resumes the sandbox, and marks why in the same write; this reconcile goes on with the paused spec (its own
+     * copy).
      */
     private static void pauseIdle(AgentSandbox sandbox, Context<AgentSandbox> context) {
         LOG.infof("Pausing AgentSandbox %s/%s: idle for spec.lifecycle.idleTimeout %s",
                 sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(),
                 sandbox.getSpec().getLifecycle().getIdleTimeout());
-        context.getClient().resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
-                .withName(sandbox.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"lifecycle\":{\"mode\":\"Paused\"}}}");
+        patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION
+                + "\":\"true\"}},\"spec\":{\"lifecycle\":{\"mode\":\"Paused\"}}}");
         sandbox.getSpec().getLifecycle().setMode(LifecycleMode.PAUSED);
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null ? new HashMap<>()
+                : new HashMap<>(sandbox.getMetadata().getAnnotations());
+        annotations.put(IdleTimer.PAUSED_ANNOTATION, "true");
+        sandbox.getMetadata().setAnnotations(annotations);
+    }
+
+    private static boolean idlePaused(AgentSandbox sandbox) {
+        return sandbox.getMetadata().getAnnotations() != null
+                && sandbox.getMetadata().getAnnotations().containsKey(IdleTimer.PAUSED_ANNOTATION);
+    }
+
+    private static void patch(AgentSandbox sandbox, Context<AgentSandbox> context, String mergePatch) {
+        context.getClient().resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
     }
 
     @Override

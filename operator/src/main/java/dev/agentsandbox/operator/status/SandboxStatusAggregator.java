@@ -94,12 +94,6 @@ public final class SandboxStatusAggregator {
                         + " call for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused, the pod is deleted"
                         + " and the workspace kept; set spec.lifecycle.mode to Running to resume", generation, now);
             }
-            Optional<SandboxCondition> idled = before.stream()
-                    .filter(c -> type.equals(c.type()) && IDLE.equals(c.reason())).findFirst();
-            if (idled.isPresent()) {
-                // Paused for idleness until resumed: the reason stays while the sandbox does.
-                return Conditions.of(before, type, false, IDLE, idled.get().message(), generation, now);
-            }
             return Conditions.of(before, type, false, "Paused", "spec.lifecycle.mode is Paused: the pod is"
                     + " deleted, the workspace kept", generation, now);
         }

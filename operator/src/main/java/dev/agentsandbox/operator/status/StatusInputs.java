@@ -22,7 +22,7 @@ import java.util.List;
  * @param model        what the bridge reported now; null: keep the last report
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
- * @param idledAfter   spec.lifecycle.idleTimeout when this reconcile paused the sandbox for idleness; else null
+ * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
