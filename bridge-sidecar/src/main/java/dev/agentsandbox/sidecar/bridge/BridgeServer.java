@@ -73,7 +73,7 @@ public final class BridgeServer implements AutoCloseable {
                     BridgeError error = BridgeError.tooManyConnections(limits.maxConnections());
                     context.meter().refused(error.code());
                     ch.config().setAutoRead(false);
-                    ch.writeAndFlush(HttpReplies.json(error.status(), error.toJson()))
+                    ch.writeAndFlush(error.toResponse(InferenceRoute.Api.BEFORE_ANY_REQUEST))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
@@ -106,7 +106,7 @@ public final class BridgeServer implements AutoCloseable {
             if (answer instanceof FullHttpResponse response
                     && response.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
                 response.release();
-                return tooLarge();
+                return tooLarge(start);
             }
             return answer;
         }
@@ -121,7 +121,7 @@ public final class BridgeServer implements AutoCloseable {
                 super.handleOversizedMessage(ctx, oversized);
                 return;
             }
-            FullHttpResponse answer = tooLarge();
+            FullHttpResponse answer = tooLarge(oversized);
             if (oversized instanceof FullHttpMessage
                     || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized)) {
                 HttpReplies.sendAndClose(ctx, answer);
@@ -130,10 +130,11 @@ public final class BridgeServer implements AutoCloseable {
             }
         }
 
-        private FullHttpResponse tooLarge() {
+        private FullHttpResponse tooLarge(HttpMessage request) {
             BridgeError error = BridgeError.bodyTooLarge(MAX_BODY_BYTES);
             context.meter().refused(error.code());
-            return HttpReplies.json(error.status(), error.toJson());
+            return error.toResponse(request instanceof HttpRequest head
+                    ? InferenceRoute.Api.of(head) : InferenceRoute.Api.BEFORE_ANY_REQUEST);
         }
     }
 }

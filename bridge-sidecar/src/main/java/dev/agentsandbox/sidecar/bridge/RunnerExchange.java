@@ -2,7 +2,6 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.HttpFraming;
-import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -63,6 +63,8 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     private UsageScanner usage;
     private HttpResponseStatus status;
     private boolean answerStarted;
+    /** The runner's answer arrived whole. */
+    private boolean runnerEnded;
     private boolean finished;
 
     private RunnerExchange(Channel client, ForwardedRequest request, BridgeContext context, Completion completion) {
@@ -81,9 +83,10 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
      * @param models    the model policy in force when it arrived (filters the model list)
      * @param keepAlive whether the client wants to keep its connection
      * @param runner    where the runner is
+     * @param bodyBytes the size of the request body sent (the prompt estimate of an answer that reports no usage)
      */
     record ForwardedRequest(FullHttpRequest upstream, InferenceRoute route, String model, ModelPolicy models,
-                            boolean keepAlive, RunnerEndpoints runner, long startNanos) {
+                            boolean keepAlive, RunnerEndpoints runner, int bodyBytes, long startNanos) {
     }
 
     /** Connects to the runner and sends the request; call on the client channel's event loop. */
@@ -148,6 +151,14 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             usage.feed(content.content());
             boolean last = msg instanceof LastHttpContent;
+            runnerEnded = last;
+            if (last && context.usagelessStreams().cutsAnswer() && streamWithoutUsage()) {
+                // the bytes pass, the end does not: the client sees a broken answer, not a complete one
+                client.write(new DefaultHttpContent(content.content().retain()), client.voidPromise());
+                ReferenceCountUtil.release(msg);
+                finish(false, "cut-stream-without-usage");
+                return;
+            }
             if (msg instanceof HttpResponse) {
                 // an aggregated answer (an error on the model list): its head is written, now its body
                 client.write(new DefaultLastHttpContent(content.content().retain()), client.voidPromise());
@@ -255,7 +266,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         }
         context.meter().refused(error.code());
         status = error.status();
-        FullHttpResponse answer = HttpReplies.json(error.status(), error.toJson());
+        FullHttpResponse answer = error.toResponse(request.route().api());
         HttpUtil.setKeepAlive(answer, request.keepAlive());
         if (client.isActive()) {
             client.writeAndFlush(answer, client.voidPromise());
@@ -272,6 +283,9 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         }
         finished = true;
         TokenUsage tokens = usage == null ? TokenUsage.NONE : usage.usage();
+        if (streamWithoutUsage()) {
+            tokens = chargeStreamWithoutUsage();
+        }
         context.meter().record(tokens);
         if (runner != null) {
             runner.close();
@@ -287,6 +301,35 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                 .field("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos()))
                 .write();
         completion.done(answerComplete && request.keepAlive());
+    }
+
+    /** A successful event stream that has reported no usage (so far, or at its end). */
+    private boolean streamWithoutUsage() {
+        return usage != null && usage.eventStream() && !usage.usageReported()
+                && status != null && status.code() / 100 == 2;
+    }
+
+    /**
+     * Charges an estimate for a stream without usage. A whole one is the runner's doing: counted, and learned from
+     * under {@code refuse}. One cut short (the client left, the runner failed) is charged the estimate of what it
+     * carried too, so leaving a stream before its usage event does not make it free.
+     */
+    private TokenUsage chargeStreamWithoutUsage() {
+        if (!runnerEnded) {
+            return TokenBudget.estimateUnreported(request.bodyBytes(), usage.generatedChars());
+        }
+        TokenUsage estimate = context.usagelessStreams().charge(request.model(), request.bodyBytes(),
+                usage.generatedChars());
+        context.meter().streamWithoutUsage();
+        context.log().warn("stream-without-usage")
+                .field("path", request.route().path())
+                .field("model", request.model())
+                .field("generatedChars", usage.generatedChars())
+                .field("estimatedPromptTokens", estimate.promptTokens())
+                .field("estimatedCompletionTokens", estimate.completionTokens())
+                .field("mode", context.usagelessStreams().mode().cliValue())
+                .write();
+        return estimate;
     }
 
     private String runnerName() {
