@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -153,8 +152,8 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
             boolean last = msg instanceof LastHttpContent;
             runnerEnded = last;
             if (last && context.usagelessStreams().cutsAnswer() && streamWithoutUsage()) {
-                // the bytes pass, the end does not: the client sees a broken answer, not a complete one
-                client.write(new DefaultHttpContent(content.content().retain()), client.voidPromise());
+                // The last piece is withheld and the connection closed: the answer falls short of its framing
+                // (the chunked terminator, or bytes of its Content-Length), so the client sees a broken answer.
                 ReferenceCountUtil.release(msg);
                 finish(false, "cut-stream-without-usage");
                 return;

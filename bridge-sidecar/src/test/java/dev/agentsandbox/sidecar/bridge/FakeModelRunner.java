@@ -32,6 +32,8 @@ final class FakeModelRunner implements AutoCloseable {
         void respond(HttpExchange exchange) throws Exception;
     }
 
+    private static final String BODY = "request-body";
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final Map<String, Responder> responders = new ConcurrentHashMap<>();
@@ -43,6 +45,7 @@ final class FakeModelRunner implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                exchange.setAttribute(BODY, body);
                 received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
                         exchange.getRequestHeaders(), body));
                 Responder responder = responders.get(exchange.getRequestURI().getPath());
@@ -84,6 +87,11 @@ final class FakeModelRunner implements AutoCloseable {
     /** The requests received so far that nobody took. */
     int pendingRequests() {
         return received.size();
+    }
+
+    /** The request body of an exchange, for a responder (the runner has read it already). */
+    static String body(HttpExchange exchange) {
+        return (String) exchange.getAttribute(BODY);
     }
 
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
