@@ -35,14 +35,16 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     private final BridgeContext context;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final RunnerConnections runnerConnections;
     private final Duration requestTimeout;
     private RunnerExchange exchange;
     private ScheduledFuture<?> requestDeadline;
 
     BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver,
-                         Duration requestTimeout) {
+                         RunnerConnections runnerConnections, Duration requestTimeout) {
         this.context = context;
         this.resolver = resolver;
+        this.runnerConnections = runnerConnections;
         this.requestTimeout = requestTimeout;
     }
 
@@ -131,8 +133,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         ForwardedHeaders.copy(request.headers(), upstream.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
         upstream.headers()
                 .set(HttpHeaderNames.HOST, runner.hostHeader())
-                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         if (route.get().hasModelInBody()) {
             HttpUtil.setContentLength(upstream, body.readableBytes());
         }
@@ -140,7 +141,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         exchange = RunnerExchange.start(ctx.channel(),
                 new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
                         runner, body.readableBytes(), start),
-                context, resolver, reusable -> exchangeDone(ctx, reusable, admitted));
+                context, resolver, runnerConnections, reusable -> exchangeDone(ctx, reusable, admitted));
     }
 
     private void exchangeDone(ChannelHandlerContext ctx, boolean reusable, long reservation) {

@@ -42,6 +42,7 @@ public final class BridgeServer implements AutoCloseable {
     private final BridgeLimits limits;
     private final AtomicInteger open = new AtomicInteger();
     private final DnsAddressResolverGroup resolver;
+    private final RunnerConnections runnerConnections = new RunnerConnections();
     private Channel listener;
 
     /**
@@ -79,7 +80,7 @@ public final class BridgeServer implements AutoCloseable {
                 }
                 ch.pipeline().addLast(new BodyCap(),
                         new FlowControlHandler(),
-                        new BridgeRequestHandler(context, resolver, limits.requestTimeout()));
+                        new BridgeRequestHandler(context, resolver, runnerConnections, limits.requestTimeout()));
             }
         });
         return (InetSocketAddress) listener.localAddress();

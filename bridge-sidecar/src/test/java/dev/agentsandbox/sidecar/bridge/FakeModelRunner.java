@@ -23,8 +23,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeModelRunner implements AutoCloseable {
 
-    /** What the runner received. */
-    record Received(String method, String uri, Headers headers, String body) {
+    /**
+     * What the runner received.
+     *
+     * @param clientPort the bridge's port of the connection it came on (one port per connection)
+     */
+    record Received(String method, String uri, Headers headers, String body, int clientPort) {
     }
 
     @FunctionalInterface
@@ -47,7 +51,7 @@ final class FakeModelRunner implements AutoCloseable {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 exchange.setAttribute(BODY, body);
                 received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                        exchange.getRequestHeaders(), body));
+                        exchange.getRequestHeaders(), body, exchange.getRemoteAddress().getPort()));
                 Responder responder = responders.get(exchange.getRequestURI().getPath());
                 if (responder == null) {
                     send(exchange, 404, "application/json", "{\"error\":\"not found\"}");
