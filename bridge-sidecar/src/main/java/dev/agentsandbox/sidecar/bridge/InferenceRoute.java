@@ -38,16 +38,17 @@ public enum InferenceRoute {
 
         /**
          * The API a request speaks: its route's; for a request on no route, Anthropic's when it carries
-         * {@code anthropic-version} (the Anthropic SDKs and Claude Code always send it) or its path is under
-         * {@code /v1/messages}, else OpenAI's.
+         * {@code anthropic-version} (the Anthropic SDKs and Claude Code always send it) or its path is
+         * {@code /v1/messages} or under it, else OpenAI's.
          */
         public static Api of(HttpRequest request) {
             Optional<InferenceRoute> route = match(request.method(), request.uri());
             if (route.isPresent()) {
                 return route.get().api;
             }
-            return request.headers().contains(ANTHROPIC_VERSION_HEADER)
-                    || pathOf(request.uri()).startsWith(MESSAGES.path + "/") ? ANTHROPIC : OPENAI;
+            String path = pathOf(request.uri());
+            return request.headers().contains(ANTHROPIC_VERSION_HEADER) || path.equals(MESSAGES.path)
+                    || path.startsWith(MESSAGES.path + "/") ? ANTHROPIC : OPENAI;
         }
     }
 

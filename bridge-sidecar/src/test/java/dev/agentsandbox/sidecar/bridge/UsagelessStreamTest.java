@@ -6,13 +6,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -139,5 +145,47 @@ class UsagelessStreamTest extends BridgeHarness {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"max_tokens\":16}")));
         assertThat(unstreamed.statusCode()).as("answers with usage still pass").isEqualTo(200);
         assertThat(logText()).contains("\"mode\":\"refuse\"");
+    }
+
+    @Test
+    void aClientThatLeavesBeforeTheUsageEventIsChargedWhatItGot() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        runner.respond(CHAT, exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("data: {\"choices\":[{\"delta\":{\"content\":\"12345678\"}}]}\n\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            // keeps streaming (events without text) until released: the usage event would come at the end
+            while (!release.await(50, TimeUnit.MILLISECONDS)) {
+                out.write("data: {\"choices\":[{\"delta\":{}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        });
+        startBridge(config(null));
+
+        try {
+            try (Socket agent = new Socket(InetAddress.getLoopbackAddress(), bridge.address().getPort())) {
+                agent.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: b\r\nContent-Type: "
+                        + "application/json\r\nContent-Length: " + STREAMED_REQUEST.length() + "\r\n\r\n"
+                        + STREAMED_REQUEST).getBytes(StandardCharsets.UTF_8));
+                BufferedReader answer = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+                        StandardCharsets.UTF_8));
+                for (String line = answer.readLine(); !line.contains("12345678"); line = answer.readLine()) {
+                    assertThat(line).isNotNull();
+                }
+            }
+            // the runner holds its usage event until the bridge has seen the agent leave (at its next write)
+            long deadline = System.nanoTime() + HANG_GUARD.toNanos();
+            while (bridge.meter().status().completionTokens() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            release.countDown();
+        }
+        int sentBytes = runner.takeRequest().body().getBytes(StandardCharsets.UTF_8).length;
+        assertThat(bridge.meter().status()).as("8 characters: 2 tokens, plus the prompt; not a runner's fault")
+                .isEqualTo(new BridgeStatus(1, sentBytes / 4, 2, 0));
     }
 }
