@@ -2,7 +2,6 @@ package dev.agentsandbox.sidecar.bridge;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -58,7 +57,8 @@ final class RunnerConnections {
      * exchange on its loop; call on its loop.
      */
     void release(Channel channel, String runner) {
-        ArrayDeque<Channel> connections = idleOn(channel.eventLoop()).computeIfAbsent(runner, key -> new ArrayDeque<>());
+        ArrayDeque<Channel> connections = idleOn(channel.eventLoop())
+                .computeIfAbsent(runner, key -> new ArrayDeque<>());
         if (!channel.isActive() || connections.size() >= MAX_IDLE_PER_LOOP) {
             channel.close();
             return;

@@ -48,7 +48,8 @@ class RunnerConnectionPoolTest extends BridgeHarness {
                 FakeModelRunner.send(exchange, 200, "application/json", chatCompletion(QWEN, 3, 2));
             }
         });
-        runner.respondJson("/engines/llama.cpp/v1/models", "{\"object\":\"list\",\"data\":[{\"id\":\"" + QWEN + "\"}]}");
+        runner.respondJson("/engines/llama.cpp/v1/models",
+                "{\"object\":\"list\",\"data\":[{\"id\":\"" + QWEN + "\"}]}");
         startBridge(config(null));
 
         for (int i = 0; i < 3; i++) {
@@ -95,7 +96,8 @@ class RunnerConnectionPoolTest extends BridgeHarness {
                 exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
                 exchange.sendResponseHeaders(200, 0);
                 OutputStream out = exchange.getResponseBody();
-                out.write("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+                out.write("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+                        .getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 release.await();
             } else {
