@@ -98,6 +98,28 @@ final class FakeModelRunner implements AutoCloseable {
         return (String) exchange.getAttribute(BODY);
     }
 
+    /** Starts a chunked {@code text/event-stream} answer; the caller writes its events with {@link #event}. */
+    static OutputStream startEventStream(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        return exchange.getResponseBody();
+    }
+
+    /** Writes one event (or any text) and flushes it: a chunk of its own, as llama.cpp servers send them. */
+    static void event(OutputStream out, String event) throws IOException {
+        out.write(event.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Answers with {@code stream} chunked, one event per chunk. */
+    static void sendEventsChunked(HttpExchange exchange, String stream) throws IOException {
+        try (OutputStream out = startEventStream(exchange)) {
+            for (String event : stream.split("(?<=\\n\\n)")) {
+                event(out, event);
+            }
+        }
+    }
+
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -43,7 +43,7 @@ class RunnerConnectionPoolTest extends BridgeHarness {
     void sequentialRequestsReuseOneRunnerConnection() throws Exception {
         runner.respond(CHAT, exchange -> {
             if (FakeModelRunner.body(exchange).contains("\"stream\":true")) {
-                chunked(exchange, STREAM);
+                FakeModelRunner.sendEventsChunked(exchange, STREAM);
             } else {
                 FakeModelRunner.send(exchange, 200, "application/json", chatCompletion(QWEN, 3, 2));
             }
@@ -93,12 +93,8 @@ class RunnerConnectionPoolTest extends BridgeHarness {
         CountDownLatch release = new CountDownLatch(1);
         runner.respond(CHAT, exchange -> {
             if (FakeModelRunner.body(exchange).contains("\"stream\":true")) {
-                exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-                exchange.sendResponseHeaders(200, 0);
-                OutputStream out = exchange.getResponseBody();
-                out.write("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
-                        .getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                OutputStream out = FakeModelRunner.startEventStream(exchange);
+                FakeModelRunner.event(out, "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
                 release.await();
             } else {
                 FakeModelRunner.send(exchange, 200, "application/json", chatCompletion(QWEN, 3, 2));
@@ -173,16 +169,5 @@ class RunnerConnectionPoolTest extends BridgeHarness {
                 .mapToInt(line -> Integer.parseInt(line.substring(line.indexOf(':') + 1).trim())).findFirst()
                 .orElse(0);
         in.readNBytes(length);
-    }
-
-    private static void chunked(com.sun.net.httpserver.HttpExchange exchange, String body) throws Exception {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
-            for (String event : body.split("(?<=\\n\\n)")) {
-                out.write(event.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
-        }
     }
 }

@@ -59,14 +59,7 @@ class UsagelessStreamTest extends BridgeHarness {
     private void runnerIgnoresIncludeUsage(boolean chunked) {
         runner.respond(CHAT, exchange -> {
             if (FakeModelRunner.body(exchange).contains("\"stream\":true") && chunked) {
-                exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-                exchange.sendResponseHeaders(200, 0);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    for (String event : STREAM_WITHOUT_USAGE.split("(?<=\n\n)")) {
-                        out.write(event.getBytes(StandardCharsets.UTF_8));
-                        out.flush();
-                    }
-                }
+                FakeModelRunner.sendEventsChunked(exchange, STREAM_WITHOUT_USAGE);
             } else if (FakeModelRunner.body(exchange).contains("\"stream\":true")) {
                 FakeModelRunner.send(exchange, 200, "text/event-stream", STREAM_WITHOUT_USAGE);
             } else {
@@ -151,16 +144,11 @@ class UsagelessStreamTest extends BridgeHarness {
     void aClientThatLeavesBeforeTheUsageEventIsChargedWhatItGot() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         runner.respond(CHAT, exchange -> {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            out.write("data: {\"choices\":[{\"delta\":{\"content\":\"12345678\"}}]}\n\n"
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            OutputStream out = FakeModelRunner.startEventStream(exchange);
+            FakeModelRunner.event(out, "data: {\"choices\":[{\"delta\":{\"content\":\"12345678\"}}]}\n\n");
             // keeps streaming (events without text) until released: the usage event would come at the end
             while (!release.await(50, TimeUnit.MILLISECONDS)) {
-                out.write("data: {\"choices\":[{\"delta\":{}}]}\n\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                FakeModelRunner.event(out, "data: {\"choices\":[{\"delta\":{}}]}\n\n");
             }
         });
         startBridge(config(null));
