@@ -52,7 +52,8 @@ public final class Bridge implements AutoCloseable {
         UsageMeter meter = new UsageMeter(registry);
         EventLoops loops = new EventLoops(0);
         BridgeServer server = new BridgeServer(loops,
-                new BridgeContext(policy::get, meter, log, options.connectTimeout(), options.readTimeout()));
+                new BridgeContext(policy::get, meter, log, options.connectTimeout(), options.readTimeout(),
+                        new UsagelessStreams(options.streamWithoutUsage())));
         FileWatcher watcher = null;
         try {
             InetSocketAddress address = server.start(options.listen());
@@ -67,6 +68,7 @@ public final class Bridge implements AutoCloseable {
                     .field("upstream", options.config().upstream())
                     .field("allowedModels", policy.get().models().allowed())
                     .field("tokenBudget", options.config().tokenBudget())
+                    .field("streamWithoutUsage", options.streamWithoutUsage().cliValue())
                     .write();
             return new Bridge(loops, server, meter, log, watcher, address, admin);
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -25,9 +25,11 @@ import java.util.Set;
  * @param config         the policy at start
  * @param connectTimeout see {@link BridgeContext#connectTimeout()}
  * @param readTimeout    see {@link BridgeContext#readTimeout()}
+ * @param streamWithoutUsage what to do with a streamed answer that reports no usage ({@link UsagelessStreams})
  */
 public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path> configFile, BridgeConfig config,
-                            Duration connectTimeout, Duration readTimeout) {
+                            Duration connectTimeout, Duration readTimeout,
+                            UsagelessStreams.Mode streamWithoutUsage) {
 
     public static final String DEFAULT_LISTEN = SidecarArgs.LOOPBACK + ":" + SidecarPorts.BRIDGE;
     public static final String DEFAULT_ADMIN = SidecarArgs.ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN;
@@ -37,7 +39,8 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
     private static final Set<String> POLICY_FLAGS = Set.of("upstream", "default-model", "allow-model",
             "token-budget");
     private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, SidecarArgs.LISTEN, SidecarArgs.ADMIN, "upstream",
-            "default-model", "allow-model", "token-budget", "connect-timeout", "read-timeout");
+            "default-model", "allow-model", "token-budget", "connect-timeout", "read-timeout",
+            SidecarArgs.STREAM_WITHOUT_USAGE);
 
     public static final String HELP = """
             usage: agentsandbox-sidecar bridge (--config FILE | --upstream URL [model options]) [options]
@@ -62,6 +65,10 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
               --connect-timeout S    seconds to wait for the runner to accept a connection (default %d)
               --read-timeout S       seconds the runner may stay silent before and during its answer; loading a
                                      model on first use can take minutes (default %d)
+              --stream-without-usage estimate|refuse
+                                     a streamed answer that reports no token usage is counted and charged an
+                                     estimate (prompt bytes / 4 + generated characters / 4); refuse also cuts it
+                                     and refuses the model's later streamed requests (default estimate)
               --help                 this text
             """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS);
 
@@ -94,7 +101,17 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
                 Duration.ofSeconds(cli.value("connect-timeout").map(v -> positive("connect-timeout", v))
                         .orElse(DEFAULT_CONNECT_TIMEOUT_SECONDS)),
                 Duration.ofSeconds(cli.value("read-timeout").map(v -> positive("read-timeout", v))
-                        .orElse(DEFAULT_READ_TIMEOUT_SECONDS))));
+                        .orElse(DEFAULT_READ_TIMEOUT_SECONDS)),
+                cli.value(SidecarArgs.STREAM_WITHOUT_USAGE).map(BridgeOptions::usagelessStreamMode)
+                        .orElse(UsagelessStreams.Mode.ESTIMATE)));
+    }
+
+    private static UsagelessStreams.Mode usagelessStreamMode(String value) {
+        try {
+            return UsagelessStreams.Mode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + SidecarArgs.STREAM_WITHOUT_USAGE + " " + e.getMessage());
+        }
     }
 
     private static HostAndPort address(String option, String value) {

@@ -42,6 +42,7 @@ public final class BridgeServer implements AutoCloseable {
     private final BridgeLimits limits;
     private final AtomicInteger open = new AtomicInteger();
     private final DnsAddressResolverGroup resolver;
+    private final RunnerConnections runnerConnections = new RunnerConnections();
     private Channel listener;
 
     /**
@@ -73,13 +74,13 @@ public final class BridgeServer implements AutoCloseable {
                     BridgeError error = BridgeError.tooManyConnections(limits.maxConnections());
                     context.meter().refused(error.code());
                     ch.config().setAutoRead(false);
-                    ch.writeAndFlush(HttpReplies.json(error.status(), error.toJson()))
+                    ch.writeAndFlush(error.toResponse(InferenceRoute.Api.BEFORE_ANY_REQUEST))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
                 ch.pipeline().addLast(new BodyCap(),
                         new FlowControlHandler(),
-                        new BridgeRequestHandler(context, resolver, limits.requestTimeout()));
+                        new BridgeRequestHandler(context, resolver, runnerConnections, limits.requestTimeout()));
             }
         });
         return (InetSocketAddress) listener.localAddress();
@@ -106,7 +107,7 @@ public final class BridgeServer implements AutoCloseable {
             if (answer instanceof FullHttpResponse response
                     && response.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
                 response.release();
-                return tooLarge();
+                return tooLarge(start);
             }
             return answer;
         }
@@ -121,7 +122,7 @@ public final class BridgeServer implements AutoCloseable {
                 super.handleOversizedMessage(ctx, oversized);
                 return;
             }
-            FullHttpResponse answer = tooLarge();
+            FullHttpResponse answer = tooLarge(oversized);
             if (oversized instanceof FullHttpMessage
                     || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized)) {
                 HttpReplies.sendAndClose(ctx, answer);
@@ -130,10 +131,11 @@ public final class BridgeServer implements AutoCloseable {
             }
         }
 
-        private FullHttpResponse tooLarge() {
+        private FullHttpResponse tooLarge(HttpMessage request) {
             BridgeError error = BridgeError.bodyTooLarge(MAX_BODY_BYTES);
             context.meter().refused(error.code());
-            return HttpReplies.json(error.status(), error.toJson());
+            return error.toResponse(request instanceof HttpRequest head
+                    ? InferenceRoute.Api.of(head) : InferenceRoute.Api.BEFORE_ANY_REQUEST);
         }
     }
 }

@@ -17,6 +17,7 @@ public final class UsageMeter {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
+    private final AtomicLong streamsWithoutUsage = new AtomicLong();
     private final MeterRegistry registry;
     /** Tokens the running requests may still spend, and how many run: guarded by {@code this}. */
     private long reserved;
@@ -29,7 +30,10 @@ public final class UsageMeter {
         FunctionCounter.builder("agentsandbox.bridge.prompt.tokens", promptTokens, AtomicLong::get)
                 .description("Prompt tokens reported by the model runner").register(registry);
         FunctionCounter.builder("agentsandbox.bridge.completion.tokens", completionTokens, AtomicLong::get)
-                .description("Completion tokens reported by the model runner").register(registry);
+                .description("Completion tokens reported by the model runner (or estimated, see streams.without.usage)")
+                .register(registry);
+        FunctionCounter.builder("agentsandbox.bridge.streams.without.usage", streamsWithoutUsage, AtomicLong::get)
+                .description("Streamed answers that reported no usage; their tokens were estimated").register(registry);
     }
 
     /**
@@ -64,6 +68,11 @@ public final class UsageMeter {
         completionTokens.addAndGet(usage.completionTokens());
     }
 
+    /** A streamed answer ended without reporting its usage; its estimate is {@link #record recorded} apart. */
+    public void streamWithoutUsage() {
+        streamsWithoutUsage.incrementAndGet();
+    }
+
     /** The bridge answered itself instead of forwarding; {@code code} is the {@link BridgeError#code()}. */
     public void refused(String code) {
         Counter.builder("agentsandbox.bridge.refused").tag("code", code)
@@ -76,6 +85,6 @@ public final class UsageMeter {
     }
 
     public BridgeStatus status() {
-        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get());
+        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(), streamsWithoutUsage.get());
     }
 }

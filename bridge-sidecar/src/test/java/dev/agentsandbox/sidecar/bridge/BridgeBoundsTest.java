@@ -30,7 +30,8 @@ class BridgeBoundsTest extends BridgeHarness {
         runner.respondJson("/engines/llama.cpp/v1/chat/completions", chatCompletion(QWEN, 1, 1));
         loops = new EventLoops(1);
         BridgeContext context = new BridgeContext(new AtomicReference<>(BridgePolicy.from(config(null)))::get,
-                new UsageMeter(new SimpleMeterRegistry()), log, HANG_GUARD, HANG_GUARD);
+                new UsageMeter(new SimpleMeterRegistry()), log, HANG_GUARD, HANG_GUARD,
+                new UsagelessStreams(UsagelessStreams.Mode.ESTIMATE));
         server = new BridgeServer(loops, context, new BridgeLimits(3, Duration.ofSeconds(1)));
         port = server.start(new HostAndPort("127.0.0.1", 0)).getPort();
     }

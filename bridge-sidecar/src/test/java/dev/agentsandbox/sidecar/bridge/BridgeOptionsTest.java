@@ -48,6 +48,18 @@ class BridgeOptionsTest {
     }
 
     @Test
+    void streamsWithoutUsageAreEstimatedUnlessRefused() {
+        assertThat(BridgeOptions.parse(new String[] {"--upstream", UPSTREAM}).orElseThrow().streamWithoutUsage())
+                .isEqualTo(UsagelessStreams.Mode.ESTIMATE);
+        assertThat(BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--stream-without-usage", "refuse"})
+                .orElseThrow().streamWithoutUsage()).isEqualTo(UsagelessStreams.Mode.REFUSE);
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM,
+                "--stream-without-usage", "ignore"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--stream-without-usage").hasMessageContaining("estimate or refuse");
+    }
+
+    @Test
     void configFileIsTheOperatorsFormat(@TempDir Path dir) throws Exception {
         BridgeConfig written = new BridgeConfig(UPSTREAM, "ai/a", List.of("ai/a"), 5L);
         Path file = dir.resolve(BridgeConfig.FILE_NAME);

@@ -48,7 +48,8 @@ class BridgeProcessTest extends BridgeHarness {
                 assertThat(json(runner.takeRequest().body()).get("model").asText()).isEqualTo(QWEN);
                 assertThat(pull.statusCode()).isEqualTo(403);
                 assertThat(json(status.body()))
-                        .isEqualTo(json("{\"requests\":1,\"promptTokens\":8,\"completionTokens\":2}"));
+                        .isEqualTo(json("{\"requests\":1,\"promptTokens\":8,\"completionTokens\":2,"
+                                + "\"streamsWithoutUsage\":0}"));
             } finally {
                 assertThat(process.stop()).as("stops on SIGTERM").isTrue();
             }

@@ -54,7 +54,8 @@ public class SidecarStatusReader {
     }
 
     static ModelUsageStatus model(BridgeStatus bridge) {
-        return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens());
+        return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens(),
+                bridge.streamsWithoutUsage());
     }
 
     static URI statusUri(String podIP, int port) {

@@ -108,7 +108,7 @@ class SandboxStatusAggregatorTest {
     @Test
     void sidecarCountersAreTakenWhenReadAndKeptWhenNot() {
         EgressStatus counted = new EgressStatus(120L, 3L, List.of());
-        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L);
+        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L, 2L);
         StatusInputs read = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
                 false, true, counted, usage);
 

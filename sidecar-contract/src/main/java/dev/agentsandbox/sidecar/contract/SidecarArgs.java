@@ -18,6 +18,11 @@ public final class SidecarArgs {
     public static final String CONFIG = "config";
     public static final String LISTEN = "listen";
     public static final String ADMIN = "admin";
+    /**
+     * The bridge's option for a streamed answer that reports no token usage: {@code estimate} (the default, which the
+     * pod's command line keeps) or {@code refuse}.
+     */
+    public static final String STREAM_WITHOUT_USAGE = "stream-without-usage";
     /** The proxy's option naming the directory it writes its CA certificate to. */
     public static final String CA_DIR = "ca-dir";
 

@@ -43,7 +43,7 @@ class SidecarContractTest {
         assertThat(json).startsWith("{\"allowed\":3,\"denied\":1,\"lastDenied\":[{\"host\":\"evil.example\"");
         assertThat(reader.readValue(json.replace("{\"allowed\"", "{\"bytesOut\":9,\"allowed\""), ProxyStatus.class))
                 .isEqualTo(proxy);
-        assertThat(writer.writeValueAsString(new BridgeStatus(1, 2, 3)))
-                .isEqualTo("{\"requests\":1,\"promptTokens\":2,\"completionTokens\":3}");
+        assertThat(writer.writeValueAsString(new BridgeStatus(1, 2, 3, 0)))
+                .isEqualTo("{\"requests\":1,\"promptTokens\":2,\"completionTokens\":3,\"streamsWithoutUsage\":0}");
     }
 }

@@ -8,5 +8,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public record ModelUsageStatus(
         @JsonPropertyDescription("Inference requests forwarded to the Model Runner.") Long requests,
         @JsonPropertyDescription("Prompt tokens counted from responses.") Long promptTokens,
-        @JsonPropertyDescription("Completion tokens counted from responses.") Long completionTokens) {
+        @JsonPropertyDescription("Completion tokens counted from responses.") Long completionTokens,
+        @JsonPropertyDescription("Streamed answers that reported no token usage (a runner that ignores "
+                + "stream_options.include_usage); their tokens are estimated and included in the counts above.")
+        Long streamsWithoutUsage) {
 }
