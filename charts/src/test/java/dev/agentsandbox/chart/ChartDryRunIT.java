@@ -1,7 +1,5 @@
-package dev.agentsandbox.operator.it;
+package dev.agentsandbox.chart;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -25,15 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Helm chart, rendered by Helm (helm-java, offline), is accepted object by object by a real API server:
- * server-side apply with {@code dryRun=All}, so admission and validation run and nothing is stored. The chart
- * module's own tests (charts/) check what the chart renders; this one checks that Kubernetes takes it. It lives in
- * the operator module because that is where the embedded control plane is.
+ * server-side apply with {@code dryRun=All}, so admission and validation run and nothing is stored. The other tests
+ * of this module check what the chart renders; this one checks that Kubernetes takes it.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ChartDryRunIT {
-
-    static final Path CHART = ClusterFixtures.repositoryFile("charts/agentsandbox-operator");
-    static final String RELEASE_NAMESPACE = "agentsandbox-system";
 
     private static KubernetesClient client;
 
@@ -45,22 +40,18 @@ class ChartDryRunIT {
     }
 
     @ParameterizedTest(name = "values: {0}")
-    @ValueSource(strings = {"(defaults)", "charts/src/test/resources/all-optional-parts-values.yaml"})
+    @ValueSource(strings = {"(defaults)", "src/test/resources/all-optional-parts-values.yaml"})
     void everyRenderedObjectPassesAServerSideDryRun(String valuesFile) {
-        TemplateCommand template = new Helm(CHART).template().withName("agentsandbox-operator")
-                .withNamespace(RELEASE_NAMESPACE).withKubeVersion("1.34.4");
-        if (!valuesFile.startsWith("(")) {
-            template = template.withValuesFile(ClusterFixtures.repositoryFile(valuesFile).toAbsolutePath());
-        }
-        List<GenericKubernetesResource> objects = ClusterFixtures.parseManifests(template.call());
+        List<GenericKubernetesResource> objects = ClusterFixtures.parseManifests(
+                RenderedChart.template(Map.of(), valuesFile.startsWith("(") ? null : Path.of(valuesFile)));
         assertThat(objects).as("rendered objects").isNotEmpty();
         objects.stream().map(o -> o.getMetadata().getNamespace()).filter(Objects::nonNull).distinct()
                 .forEach(ChartDryRunIT::ensureNamespace);
-        ensureNamespace(RELEASE_NAMESPACE);
+        ensureNamespace(RenderedChart.NAMESPACE);
 
         List<String> refused = new ArrayList<>();
         for (GenericKubernetesResource object : objects) {
-            String namespace = object.getMetadata().getNamespace() == null ? RELEASE_NAMESPACE
+            String namespace = object.getMetadata().getNamespace() == null ? RenderedChart.NAMESPACE
                     : object.getMetadata().getNamespace();
             try {
                 client.resource(object).inNamespace(namespace).dryRun().fieldManager("helm").forceConflicts()
