@@ -30,8 +30,15 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** Starts {@code Main} with {@code args} (the role first). */
     public static SidecarProcess start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return startWithJvmOptions(List.of(), args);
+    }
+
+    /** Starts {@code Main} with {@code args} (the role first) in a JVM given {@code jvmOptions} too. */
+    public static SidecarProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile("sidecar-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
