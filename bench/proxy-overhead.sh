@@ -50,7 +50,7 @@ OURS_PID=$LAST_PID
 # show what that flag costs on TLS-heavy paths.
 OURS_C2_PORT=$(free_port)
 OURS_C2_ADMIN_PORT=$(free_port)
-start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" ${SIDECAR_JAVA_OPTS//-XX:TieredStopAtLevel=1/}
+start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" $(with_c2 "$SIDECAR_JAVA_OPTS")
 OURS_C2_PID=$LAST_PID
 
 # squid: loopback only, no cache (every request goes upstream, as with ours), no access log.

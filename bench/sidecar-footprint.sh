@@ -5,7 +5,8 @@
 # - CPU of the process under test per 1000 requests: plain HTTP and intercepted HTTPS (keep-alive), a new CONNECT
 #   tunnel and a new intercepted connection per request, non-streamed chat completions through the bridge.
 # The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image" (the flags of the Jib
-# entrypoint in bridge-sidecar/pom.xml, read from it), "image-c2" (those without -XX:TieredStopAtLevel=1), or
+# entrypoint in bridge-sidecar/pom.xml, read from it), "image-jdk-tls" (those with the JDK's TLS instead of BoringSSL),
+# "image-c2" (those without the C1-only flags), or
 # FLAG_SETS (lines of NAME=FLAGS). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB container limit.
 #
 #   bench/sidecar-footprint.sh          # DURATION=5 ROUNDS=3 CONCURRENCY=16 WARMUP=3 START_RUNS=5 by default
@@ -23,14 +24,13 @@ if (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null; then
     exit 2
 fi
 
-# The image's JVM flags: the options of the Jib entrypoint (one place for them), without the java and -jar words.
-IMAGE_FLAGS="$(sed -n '/<entrypoint>/,/<\/entrypoint>/p' "$REPO_ROOT/bridge-sidecar/pom.xml" |
-    sed -n 's|.*<arg>\(-[XD][^<]*\)</arg>.*|\1|p' | tr '\n' ' ')"
+IMAGE_FLAGS="$(image_java_opts)"
 LIMIT_FLAG="-XX:MaxRAM=256m"
 if [[ -z "${FLAG_SETS:-}" ]]; then
     FLAG_SETS="before=-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Dio.netty.handler.ssl.noOpenSsl=true
 image=$IMAGE_FLAGS
-image-c2=${IMAGE_FLAGS//-XX:TieredStopAtLevel=1/}"
+image-jdk-tls=$IMAGE_FLAGS -Dio.netty.handler.ssl.noOpenSsl=true
+image-c2=$(with_c2 "$IMAGE_FLAGS")"
 fi
 declare -A FLAGS
 VARIANTS=()
@@ -78,7 +78,7 @@ role_args() {
         echo "proxy --listen 127.0.0.1:$port --admin 127.0.0.1:$admin --allow-cidr 127.0.0.0/8" \
             "--allow 127.0.0.1:$HTTP_PORT --allow 127.0.0.1:$HTTPS_PORT" \
             "--credential host=localhost,header=Authorization,format=Bearer_%s,file=$WORK/credential" \
-            "--ca-dir $WORK/ca-$name --trust-bundle $WORK/upstream-ca.crt"
+            "--ca-dir $WORK/ca-$name-$port --trust-bundle $WORK/upstream-ca.crt"
     else
         echo "bridge --upstream http://127.0.0.1:$HTTP_PORT$ENGINE --default-model bench-model" \
             "--listen 127.0.0.1:$port --admin 127.0.0.1:$admin"
@@ -93,8 +93,8 @@ launch() {
     read -ra args <<<"$(role_args "$role" "$role-$variant" "$port" "$admin")"
     args=("${args[@]//Bearer_%s/Bearer %s}")
     # shellcheck disable=SC2086
-    out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-$variant.log" \
-        java ${FLAGS[$variant]} -jar "$SIDECAR_JAR" "${args[@]}")" || { tail -20 "$WORK/$role-$variant.log" >&2; exit 1; }
+    out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-$variant-$port.log" \
+        java ${FLAGS[$variant]} -jar "$SIDECAR_JAR" "${args[@]}")" || { tail -20 "$WORK/$role-$variant-$port.log" >&2; exit 1; }
     read -r LAUNCH_PID LAUNCH_MS <<<"$out"
     STARTED_PIDS+=("$LAUNCH_PID")
     LAUNCH_PORT=$port
@@ -125,9 +125,9 @@ for round in $(seq 1 "$START_RUNS"); do
 done
 
 for variant in "${VARIANTS[@]}"; do
-    grep -q '"engine"' "$WORK/proxy-$variant.log" || { echo "no tls-engine line from proxy-$variant" >&2; exit 1; }
+    grep -q '"engine"' "$WORK/proxy-$variant-${PORT[proxy/$variant]}.log" || { echo "no tls-engine line from proxy-$variant" >&2; exit 1; }
     check "interception via $variant" "Bearer bench-canary-not-a-secret" -x "http://127.0.0.1:${PORT[proxy/$variant]}" \
-        --cacert "$WORK/ca-proxy-$variant/ca.crt" "https://localhost/echo-authorization"
+        --cacert "$WORK/ca-proxy-$variant-${PORT[proxy/$variant]}/ca.crt" "https://localhost/echo-authorization"
     check "chat via bridge $variant" '"completion_tokens":9' -H 'Content-Type: application/json' \
         --data-binary "@$WORK/chat.json" "http://127.0.0.1:${PORT[bridge/$variant]}/v1/chat/completions"
 done
@@ -200,7 +200,7 @@ for key in "${PROCESSES[@]}"; do RSS_END[$key]="$(rss_mib "${PID[$key]}")"; done
     report_header "Sidecar footprint"
     for variant in "${VARIANTS[@]}"; do
         echo "- \"$variant\": \`${FLAGS[$variant]}\`; TLS engine: $(grep -o '"engine":"[a-z]*"' \
-            "$WORK/proxy-$variant.log" | head -1 | cut -d'"' -f4)"
+            "$WORK/proxy-$variant-${PORT[proxy/$variant]}.log" | head -1 | cut -d'"' -f4)"
     done
     echo
     python3 "$BENCH_DIR/summarize.py" "$RESULTS"
