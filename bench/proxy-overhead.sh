@@ -53,23 +53,7 @@ OURS_C2_ADMIN_PORT=$(free_port)
 start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" $(with_c2 "$SIDECAR_JAVA_OPTS")
 OURS_C2_PID=$LAST_PID
 
-# squid: loopback only, no cache (every request goes upstream, as with ours), no access log.
-mkdir -p "$WORK/squid"
-chown proxy:proxy "$WORK/squid" 2>/dev/null || chmod 777 "$WORK/squid"
-cat >"$WORK/squid/squid.conf" <<EOF
-http_port 127.0.0.1:$SQUID_PORT
-acl to_bench_upstream dst 127.0.0.1
-http_access allow localhost to_bench_upstream
-http_access deny all
-cache deny all
-access_log none
-cache_log $WORK/squid/cache.log
-pid_filename $WORK/squid/squid.pid
-coredump_dir $WORK/squid
-shutdown_lifetime 1 seconds
-max_filedescriptors 8192
-EOF
-start squid squid -N -f "$WORK/squid/squid.conf"
+start_squid "$SQUID_PORT"
 SQUID_PID=$LAST_PID
 
 # tinyproxy: loopback only, one thread per connection (its design), no Via header.
