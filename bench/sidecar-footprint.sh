@@ -6,8 +6,9 @@
 #   tunnel and a new intercepted connection per request, non-streamed chat completions through the bridge.
 # The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image" (the flags of the Jib
 # entrypoint in bridge-sidecar/pom.xml, read from it), "image-jdk-tls" (those with the JDK's TLS instead of BoringSSL),
-# "image-c2" (those without the C1-only flags), or
-# FLAG_SETS (lines of NAME=FLAGS). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB container limit.
+# "image-c2" (those without the C1-only flags), "image-appcds" (the image's flags with an application class-data
+# archive per role, made by a training run first), or FLAG_SETS (lines of NAME=FLAGS; @ROLE@ in FLAGS becomes proxy
+# or bridge). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB container limit.
 #
 #   bench/sidecar-footprint.sh          # DURATION=5 ROUNDS=3 CONCURRENCY=16 WARMUP=3 START_RUNS=5 by default
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +31,8 @@ if [[ -z "${FLAG_SETS:-}" ]]; then
     FLAG_SETS="before=-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Dio.netty.handler.ssl.noOpenSsl=true
 image=$IMAGE_FLAGS
 image-jdk-tls=$IMAGE_FLAGS -Dio.netty.handler.ssl.noOpenSsl=true
-image-c2=$(with_c2 "$IMAGE_FLAGS")"
+image-c2=$(with_c2 "$IMAGE_FLAGS")
+image-appcds=$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/@ROLE@.jsa"
 fi
 declare -A FLAGS
 VARIANTS=()
@@ -52,22 +54,7 @@ printf '%s' '{"model":"bench-model","messages":[{"role":"user","content":"Say so
     >"$WORK/chat.json"
 echo "bench-canary-not-a-secret" >"$WORK/credential"
 
-mkdir -p "$WORK/squid"
-chown proxy:proxy "$WORK/squid" 2>/dev/null || chmod 777 "$WORK/squid"
-cat >"$WORK/squid/squid.conf" <<EOF
-http_port 127.0.0.1:$SQUID_PORT
-acl to_bench_upstream dst 127.0.0.1
-http_access allow localhost to_bench_upstream
-http_access deny all
-cache deny all
-access_log none
-cache_log $WORK/squid/cache.log
-pid_filename $WORK/squid/squid.pid
-coredump_dir $WORK/squid
-shutdown_lifetime 1 seconds
-max_filedescriptors 8192
-EOF
-start squid squid -N -f "$WORK/squid/squid.conf"
+start_squid "$SQUID_PORT"
 SQUID_PID=$LAST_PID
 wait_port "$SQUID_PORT" squid
 
@@ -85,6 +72,29 @@ role_args() {
     fi
 }
 
+# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 5).
+stop_pid() {
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 1 $((${2:-5} * 20))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+    kill -9 "$1" 2>/dev/null || true
+}
+
+# An application class-data archive per role (AppCDS, for a flag set naming $WORK/@ROLE@.jsa): a training run of
+# the image's flags that starts the role, answers one request and stops, dumping the classes it loaded.
+train_archive() {
+    local role="$1" port admin args out
+    port=$(free_port)
+    admin=$(free_port)
+    read -ra args <<<"$(role_args "$role" "train" "$port" "$admin")"
+    args=("${args[@]//Bearer_%s/Bearer %s}")
+    # shellcheck disable=SC2086
+    out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-train.log" java $IMAGE_FLAGS $LIMIT_FLAG \
+        -XX:ArchiveClassesAtExit="$WORK/$role.jsa" -jar "$SIDECAR_JAR" "${args[@]}")" || exit 1
+    curl -sS -o /dev/null "http://127.0.0.1:$admin/metrics"
+    stop_pid "${out% *}" 60
+    [[ -s "$WORK/$role.jsa" ]] || { echo "no class-data archive from the $role training run" >&2; exit 1; }
+}
+
 # launch ROLE VARIANT: starts one sidecar, measures process start to /healthz; sets LAUNCH_PID, LAUNCH_MS, LAUNCH_PORT.
 launch() {
     local role="$1" variant="$2" port admin args out
@@ -94,17 +104,14 @@ launch() {
     args=("${args[@]//Bearer_%s/Bearer %s}")
     # shellcheck disable=SC2086
     out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-$variant-$port.log" \
-        java ${FLAGS[$variant]} -jar "$SIDECAR_JAR" "${args[@]}")" || { tail -20 "$WORK/$role-$variant-$port.log" >&2; exit 1; }
+        java ${FLAGS[$variant]//@ROLE@/$role} -jar "$SIDECAR_JAR" "${args[@]}")" || { tail -20 "$WORK/$role-$variant-$port.log" >&2; exit 1; }
     read -r LAUNCH_PID LAUNCH_MS <<<"$out"
     STARTED_PIDS+=("$LAUNCH_PID")
     LAUNCH_PORT=$port
 }
 
-stop_pid() {
-    kill "$1" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
-    kill -9 "$1" 2>/dev/null || true
-}
+
+if [[ "$FLAG_SETS" == *@ROLE@* ]]; then train_archive proxy; train_archive bridge; fi
 
 # Start times: round by round, every flag set and role once; the first round's processes stay up for the load.
 declare -A PID PORT STARTS
