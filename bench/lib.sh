@@ -172,6 +172,21 @@ measure_rounds() {
     done
 }
 
+# warm_up_and_measure KEYS PIDS CONFIG...: warm_up, then measure_rounds, with the VmRSS (MiB) of every process
+# before, after the warm-up and after the load in RSS_START, RSS_WARM and RSS_END. KEYS names an array of keys, PIDS
+# an associative array from those keys to the processes' pids.
+warm_up_and_measure() {
+    local -n keys_="$1" pids_="$2"
+    shift 2
+    declare -gA RSS_START RSS_WARM RSS_END
+    local key
+    for key in "${keys_[@]}"; do RSS_START[$key]="$(rss_mib "${pids_[$key]}")"; done
+    warm_up "$@"
+    for key in "${keys_[@]}"; do RSS_WARM[$key]="$(rss_mib "${pids_[$key]}")"; done
+    measure_rounds "$@"
+    for key in "${keys_[@]}"; do RSS_END[$key]="$(rss_mib "${pids_[$key]}")"; done
+}
+
 # report_header TITLE: the first lines of a results section (when, which commit, how busy the machine was, how).
 report_header() {
     echo "### $1 — $START_TIME, commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"

@@ -138,12 +138,7 @@ run_config() {
     fi
 }
 
-declare -A RSS_START RSS_WARM RSS_END
-for proxy in "${PROXIES[@]}"; do RSS_START[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-warm_up "${CONFIGS[@]}"
-for proxy in "${PROXIES[@]}"; do RSS_WARM[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-measure_rounds "${CONFIGS[@]}"
-for proxy in "${PROXIES[@]}"; do RSS_END[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
+warm_up_and_measure PROXIES PROXY_PID "${CONFIGS[@]}"
 
 [ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
 {

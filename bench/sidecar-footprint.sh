@@ -194,13 +194,8 @@ run_config() {
 
 PROCESSES=("proxy/squid")
 for variant in "${VARIANTS[@]}"; do PROCESSES+=("proxy/$variant" "bridge/$variant"); done
-declare -A RSS_START RSS_WARM RSS_END
 sleep 1
-for key in "${PROCESSES[@]}"; do RSS_START[$key]="$(rss_mib "${PID[$key]}")"; done
-warm_up "${CONFIGS[@]}"
-for key in "${PROCESSES[@]}"; do RSS_WARM[$key]="$(rss_mib "${PID[$key]}")"; done
-measure_rounds "${CONFIGS[@]}"
-for key in "${PROCESSES[@]}"; do RSS_END[$key]="$(rss_mib "${PID[$key]}")"; done
+warm_up_and_measure PROCESSES PID "${CONFIGS[@]}"
 
 [ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
 {
