@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import io.netty.handler.ssl.SslProvider;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -45,11 +46,11 @@ class CredentialInjectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority testCa = CertificateAuthority.generate();
+        CertificateAuthority testCa = CertificateAuthority.generate(SslProvider.JDK);
         Path testCaPem = dir.resolve("test-ca.pem");
         Files.writeString(testCaPem, CertificateAuthority.pem(testCa.certificate()));
         https = TestUpstream.https(testCa);
-        untrusted = TestUpstream.https(CertificateAuthority.generate());
+        untrusted = TestUpstream.https(CertificateAuthority.generate(SslProvider.JDK));
         http = TestUpstream.http();
         secretMount = dir.resolve("secrets/api");
         Path apiKey = KubernetesMount.create(secretMount, "api-key", CANARY + "\n");

@@ -61,8 +61,16 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a JVM of its own, with this JVM's Java and classpath. */
     public static ChildProcess startJava(String name, Class<?> mainClass, List<String> args, Path logDir) {
-        List<String> command = new ArrayList<>(List.of(javaLauncher(), "-cp", System.getProperty("java.class.path"),
-                mainClass.getName()));
+        return startJava(name, List.of(), mainClass, args, logDir);
+    }
+
+    /** As {@link #startJava(String, Class, List, Path)}, with options for the child JVM (system properties, flags). */
+    public static ChildProcess startJava(String name, List<String> jvmOptions, Class<?> mainClass, List<String> args,
+            Path logDir) {
+        List<String> command = new ArrayList<>();
+        command.add(javaLauncher());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         command.addAll(args);
         return start(name, command, Map.of(), logDir);
     }
