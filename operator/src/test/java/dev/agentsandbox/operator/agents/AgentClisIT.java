@@ -23,6 +23,10 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -35,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -83,40 +88,40 @@ class AgentClisIT {
                 "openclaw=" + OPENCLAW_VERSION);
     }
 
-    @Test
-    void claudeCodeUsesTheLocalModelThroughTheBridge(@TempDir Path dir) throws Exception {
-        try (FakeModelApi runner = FakeModelApi.dockerModelRunner(List.of(MODEL))) {
-            Turn turn = turnThroughBridge(AgentPreset.CLAUDE_CODE, runner, dir, "claude", "-p", PROMPT);
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"claude, " + CLAUDE_CODE_VERSION, "codex, " + CODEX_VERSION, "openclaw, " + OPENCLAW_VERSION,
+            "node, v" + NODE_VERSION})
+    void eachCliIsThePinnedVersion(String cli, String version, @TempDir Path dir) throws Exception {
+        Path log = dir.resolve("version.log");
+        int exit = MountedProcess.run(List.of(cli, "--version"), Map.of("PATH", path(),
+                "HOME", dir.toString()), Map.of(), dir, log, TURN_TIMEOUT);
 
-            assertThat(turn.output()).contains(FakeModelApi.ANSWER);
-            assertThat(turn.exitCode()).as(turn.output()).isZero();
-            assertThat(runner.seen()).isNotEmpty().allSatisfy(seen -> assertThat(seen.model()).isEqualTo(MODEL))
-                    .extracting(FakeModelApi.Seen::path).contains("/anthropic/v1/messages");
-        }
+        assertThat(Files.readString(log)).contains(version);
+        assertThat(exit).isZero();
     }
 
-    @Test
-    void codexUsesTheLocalModelThroughTheBridge(@TempDir Path dir) throws Exception {
-        try (FakeModelApi runner = FakeModelApi.dockerModelRunner(List.of(MODEL))) {
-            Turn turn = turnThroughBridge(AgentPreset.CODEX, runner, dir, "codex", "exec", "--skip-git-repo-check",
-                    PROMPT);
-
-            assertThat(turn.output()).contains(FakeModelApi.ANSWER);
-            assertThat(turn.exitCode()).as(turn.output()).isZero();
-            assertThat(runner.seen()).filteredOn(seen -> seen.path().endsWith("/v1/responses")).isNotEmpty()
-                    .allSatisfy(seen -> assertThat(seen.model()).isEqualTo(MODEL));
-        }
+    /** Each preset's CLI: the runner route its turn must use, and its one-turn command. */
+    static Stream<Arguments> localModelTurns() {
+        String openAi = "/engines/" + FakeModelApi.ENGINE + "/v1";
+        return Stream.of(
+                Arguments.of(AgentPreset.CLAUDE_CODE, "/anthropic/v1/messages", List.of("claude", "-p", PROMPT)),
+                Arguments.of(AgentPreset.CODEX, openAi + "/responses",
+                        List.of("codex", "exec", "--skip-git-repo-check", PROMPT)),
+                Arguments.of(AgentPreset.OPENCLAW, openAi + "/chat/completions",
+                        List.of("openclaw", "agent", "--local", "--message", PROMPT)));
     }
 
-    @Test
-    void openClawUsesTheLocalModelThroughTheBridge(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("localModelTurns")
+    void theCliOfThePresetUsesTheLocalModelThroughTheBridge(AgentPreset preset, String route, List<String> command,
+                                                           @TempDir Path dir) throws Exception {
         try (FakeModelApi runner = FakeModelApi.dockerModelRunner(List.of(MODEL))) {
-            Turn turn = turnThroughBridge(AgentPreset.OPENCLAW, runner, dir, "openclaw", "agent", "--local",
-                    "--message", PROMPT);
+            Turn turn = turnThroughBridge(preset, runner, dir, command.toArray(String[]::new));
 
             assertThat(turn.output()).contains(FakeModelApi.ANSWER);
             assertThat(turn.exitCode()).as(turn.output()).isZero();
-            assertThat(runner.seen()).filteredOn(seen -> seen.path().endsWith("/v1/chat/completions")).isNotEmpty()
+            assertThat(runner.seen()).filteredOn(seen -> seen.path().equals(route)).as(turn.output()).isNotEmpty();
+            assertThat(runner.seen()).filteredOn(seen -> seen.model() != null)
                     .allSatisfy(seen -> assertThat(seen.model()).isEqualTo(MODEL));
         }
     }
@@ -220,12 +225,17 @@ class AgentClisIT {
         assertThat(environment).doesNotContainKeys("HOME", "PATH");
         Path home = Files.createDirectories(dir.resolve("home"));
         environment.put("HOME", home.toString());
-        environment.put("PATH", clis.resolve("node/bin") + ":" + clis.resolve("bin") + ":/usr/sbin:/usr/bin:/sbin:/bin");
+        environment.put("PATH", path());
         Path workspace = Files.createDirectories(dir.resolve("workspace"));
         Path log = dir.resolve(command[0] + ".log");
         int exit = MountedProcess.run(List.of(command), environment,
                 configMapMounts(pod, agent, configMap, rewrites, dir), workspace, log, TURN_TIMEOUT);
         return new Turn(exit, Files.readString(log));
+    }
+
+    /** The installed CLIs and their Node.js first, then the system's tools (the mount script's). */
+    private static String path() {
+        return clis.resolve("node/bin") + ":" + clis.resolve("bin") + ":/usr/sbin:/usr/bin:/sbin:/bin";
     }
 
     /** The sidecars' addresses and directories in the pod replaced by the test's. */
