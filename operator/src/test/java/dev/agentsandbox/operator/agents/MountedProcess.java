@@ -66,9 +66,19 @@ final class MountedProcess {
         return process.exitValue();
     }
 
-    /** Starts it and returns at once (a server). */
-    static Process start(List<String> command, Map<String, String> environment, Map<String, Path> mounts,
-                         Path workDir, Path log) throws IOException {
+    /** Starts it and returns at once. */
+    private static Process start(List<String> command, Map<String, String> environment, Map<String, Path> mounts,
+                                 Path workDir, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(wrap(command, mounts, workDir)).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    /** {@code command} run in a private mount namespace with {@code mounts}; scratch space under {@code workDir}. */
+    static List<String> wrap(List<String> command, Map<String, Path> mounts, Path workDir) throws IOException {
         Path scratch = Files.createTempDirectory(workDir, "mounts-");
         List<String> wrapped = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
                 "/bin/sh", "-c", MOUNT_SCRIPT, "mount", scratch.toString()));
@@ -78,11 +88,6 @@ final class MountedProcess {
         });
         wrapped.add("--");
         wrapped.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(wrapped).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().clear();
-        builder.environment().putAll(environment);
-        return builder.start();
+        return wrapped;
     }
 }

@@ -1,7 +1,7 @@
 package dev.agentsandbox.operator.agents;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.operator.testing.ChildProcess;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,13 +20,11 @@ final class SidecarJarProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Process process;
-    private final Path log;
+    private final ChildProcess process;
     private final String listen;
 
-    private SidecarJarProcess(Process process, Path log, String listen) {
+    private SidecarJarProcess(ChildProcess process, String listen) {
         this.process = process;
-        this.log = log;
         this.listen = listen;
     }
 
@@ -46,25 +44,20 @@ final class SidecarJarProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString(), role));
         command.addAll(args);
-        Path log = workDir.resolve(role + ".log");
-        Process process = MountedProcess.start(command, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), mounts,
-                workDir, log);
+        ChildProcess process = ChildProcess.start(role, MountedProcess.wrap(command, mounts, workDir), Map.of(),
+                workDir);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            for (String line : Files.readAllLines(log)) {
+            for (String line : Files.readAllLines(process.log())) {
                 if (line.contains("\"event\":\"started\"")) {
-                    JsonNode started = JSON.readTree(line);
-                    return new SidecarJarProcess(process, log, started.path("listen").asText());
+                    return new SidecarJarProcess(process, JSON.readTree(line).path("listen").asText());
                 }
             }
-            if (!process.isAlive()) {
-                break;
-            }
+            process.assertAlive();
             Thread.sleep(100);
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        throw new AssertionError(role + " did not start; its output:\n" + Files.readString(log));
+        process.close();
+        throw new AssertionError(role + " did not start; its output:\n" + Files.readString(process.log()));
     }
 
     /** {@code http://host:port} of its listener. */
@@ -73,13 +66,11 @@ final class SidecarJarProcess implements AutoCloseable {
     }
 
     String output() throws IOException {
-        return Files.readString(log);
+        return Files.readString(process.log());
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        process.waitFor();
+    public void close() {
+        process.close();
     }
 }
