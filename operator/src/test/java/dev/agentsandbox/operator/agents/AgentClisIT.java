@@ -54,10 +54,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>cloud: Claude Code, egress proxy (credential injected from the Secret's file), a fake api.anthropic.com
  *       that accepts only the Secret's value.</li>
  * </ul>
- * What differs from the pod, and why: the sidecars listen on ephemeral ports (the variables that point at
+ * What differs from the pod, and why: the sidecars listen on ephemeral ports (the variables and files that point at
  * {@code 127.0.0.1:54321} and {@code :3128} are rewritten to them), the proxy's CA and credential directories are
- * test directories (paths rewritten), and the ConfigMap files are bind-mounted at their mount paths in a private
- * mount namespace (root only). Nothing leaves loopback: every variable the CLIs get points there.
+ * test directories (paths rewritten), the ConfigMap files are bind-mounted at their mount paths in a private mount
+ * namespace (root only), and for the cloud case the proxy resolves api.anthropic.com to a loopback address (its own
+ * /etc/hosts) that its policy opens. The CLIs' proxy is the real egress proxy with the sandbox's policy, which allows
+ * no host here: whatever else a CLI tries (telemetry, update checks, plugins) is denied on loopback.
  */
 class AgentClisIT {
 
@@ -69,7 +71,7 @@ class AgentClisIT {
 
     private static final String MODEL = "ai/smollm2:360M-Q4_K_M";
     private static final String PROMPT = "Answer with the one sentence your model gives you.";
-    private static final Duration TURN_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration TURN_TIMEOUT = Duration.ofMinutes(5);
 
     private static Path clis;
 
