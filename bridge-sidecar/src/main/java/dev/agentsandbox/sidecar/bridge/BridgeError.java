@@ -52,6 +52,11 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
                 "at most " + max + " connections to the bridge may be open at once: close some and retry");
     }
 
+    public static BridgeError busy(long bufferedBytes) {
+        return new BridgeError(HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_error", "bridge_busy",
+                "the bridge already holds " + bufferedBytes + " bytes of request bodies: retry shortly");
+    }
+
     public static BridgeError requestTimeout(long seconds) {
         return new BridgeError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",
                 "the request did not arrive within " + seconds + " s");

@@ -47,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunnerExchange extends ChannelInboundHandlerAdapter {
 
-    /** The largest model list the bridge reads whole to filter it. */
-    private static final int MAX_MODEL_LIST_BYTES = BridgeServer.MAX_BODY_BYTES;
+    /** The largest model list the bridge reads whole to filter it: 10 MiB. */
+    private static final int MAX_MODEL_LIST_BYTES = 10 * 1024 * 1024;
 
     /** Called once when the exchange ends; {@code reusable} tells whether the client connection may take another request. */
     interface Completion {

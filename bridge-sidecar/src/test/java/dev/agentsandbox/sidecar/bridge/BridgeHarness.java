@@ -61,7 +61,7 @@ abstract class BridgeHarness {
 
     void startBridge(BridgeConfig config, Optional<Path> configFile, Duration readTimeout) throws Exception {
         bridge = Bridge.start(new BridgeOptions(new HostAndPort("127.0.0.1", 0), new HostAndPort("127.0.0.1", 0),
-                configFile, config, HANG_GUARD, readTimeout), log);
+                configFile, config, HANG_GUARD, readTimeout, BridgeLimits.DEFAULTS), log);
     }
 
     String bridgeUrl(String path) {
