@@ -42,6 +42,7 @@ class ChartDryRunIT {
         client = kubernetes;
         ClusterFixtures.installCrd(client);
         installServiceMonitorCrd();
+        installAdminNetworkPolicyCrd();
     }
 
     @ParameterizedTest(name = "values: {0}")
@@ -75,6 +76,38 @@ class ChartDryRunIT {
     private static void ensureNamespace(String name) {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
                 .fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).serverSideApply();
+    }
+
+    /**
+     * The chart's optional sandbox egress floor is judged by the real AdminNetworkPolicy schema (with its CEL rules),
+     * not a schema-less stand-in: the API server refuses a floor the schema does not allow.
+     */
+    @org.junit.jupiter.api.Test
+    void theSandboxEgressFloorIsValidatedByTheAdminNetworkPolicySchema() {
+        List<GenericKubernetesResource> floor = ClusterFixtures.parseManifests(new Helm(CHART).template()
+                .withName("agentsandbox-operator").withNamespace(RELEASE_NAMESPACE).withKubeVersion("1.34.4")
+                .set("sandboxEgressFloor.enabled", "true").call()).stream()
+                .filter(o -> "AdminNetworkPolicy".equals(o.getKind())).toList();
+        assertThat(floor).hasSize(1);
+        GenericKubernetesResource policy = floor.get(0);
+        client.resource(policy).dryRun().fieldManager("helm").forceConflicts().serverSideApply();
+
+        @SuppressWarnings("unchecked")
+        var spec = (java.util.Map<String, Object>) policy.getAdditionalProperties().get("spec");
+        spec.put("priority", 5000);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> client.resource(policy).dryRun()
+                .fieldManager("helm").forceConflicts().serverSideApply()))
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("priority");
+    }
+
+    private static void installAdminNetworkPolicyCrd() {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .load(ClusterFixtures.class.getResourceAsStream("/network-policy-api/adminnetworkpolicies-v0.1.8.yaml"))
+                .item();
+        crd.getMetadata().setCreationTimestamp(null);
+        client.resource(crd).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                .waitUntilCondition(ClusterFixtures::established, 60, TimeUnit.SECONDS);
     }
 
     /** The Prometheus Operator's ServiceMonitor, schema-less: the chart's optional ServiceMonitor needs the kind. */
