@@ -14,7 +14,7 @@ CONCURRENCY="${CONCURRENCY:-16}"
 WARMUP="${WARMUP:-3}"
 
 # The sidecar image's JVM flags (the Jib entrypoint in bridge-sidecar/pom.xml), with MaxRAM standing in for a 256 MiB container limit.
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError}"
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=50 -Dio.netty.noPreferDirect=true -Djdk.nio.maxCachedBufferSize=262144 -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError}"
 
 WORK="$(mktemp -d /tmp/agentsandbox-bench.XXXXXX)"
 chmod 755 "$WORK"
