@@ -8,13 +8,19 @@ import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
 import dev.agentsandbox.operator.config.LabelSelectors;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Applies the operator's configuration to a sandbox's spec: defaults, preset expansion, effective names. */
+/**
+ * Applies the operator's configuration to a sandbox's spec: defaults, preset expansion, effective names. Created at
+ * start ({@link Startup}), so a malformed setting (a label, a quantity) stops the operator naming the setting,
+ * rather than failing every reconcile.
+ */
+@Startup
 @ApplicationScoped
 public class SandboxPlanner {
 
