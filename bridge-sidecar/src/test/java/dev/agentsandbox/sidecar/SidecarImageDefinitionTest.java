@@ -24,6 +24,9 @@ class SidecarImageDefinitionTest {
         assertThat(jib.pomText("finalName")).isEqualTo("agentsandbox-sidecar");
         assertThat(jib.values("arg")).contains("-jar", "/opt/agentsandbox/${project.build.finalName}.jar")
                 .contains("-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError")
+                // The heap follows the container's memory limit, and Netty's buffers are inside it (else they are
+                // direct memory as large again): what keeps the JVM under the limits the operator sets.
+                .contains("-XX:MaxRAMPercentage=50", "-Dio.netty.noPreferDirect=true")
                 .endsWith("proxy");
         // Non-root when run on its own; the operator sets 1337/1338 (and root for egress-init) per container.
         assertThat(jib.text("user")).matches("[1-9][0-9]*:[1-9][0-9]*");

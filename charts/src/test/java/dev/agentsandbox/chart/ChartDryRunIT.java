@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The Helm chart, rendered by Helm (helm-java, offline), is accepted object by object by a real API server:
@@ -37,6 +39,7 @@ class ChartDryRunIT {
         client = kubernetes;
         ClusterFixtures.installCrd(client);
         installServiceMonitorCrd();
+        installAdminNetworkPolicyCrd();
     }
 
     @ParameterizedTest(name = "values: {0}")
@@ -66,6 +69,37 @@ class ChartDryRunIT {
     private static void ensureNamespace(String name) {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
                 .fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).serverSideApply();
+    }
+
+    /**
+     * The chart's optional sandbox egress floor is judged by the real AdminNetworkPolicy schema (with its CEL rules),
+     * not a schema-less stand-in: the API server refuses a floor the schema does not allow.
+     */
+    @Test
+    void theSandboxEgressFloorIsValidatedByTheAdminNetworkPolicySchema() {
+        List<GenericKubernetesResource> floor = ClusterFixtures.parseManifests(
+                RenderedChart.template(Map.of("sandboxEgressFloor.enabled", "true"), null)).stream()
+                .filter(o -> "AdminNetworkPolicy".equals(o.getKind())).toList();
+        assertThat(floor).hasSize(1);
+        GenericKubernetesResource policy = floor.get(0);
+        client.resource(policy).dryRun().fieldManager("helm").forceConflicts().serverSideApply();
+
+        @SuppressWarnings("unchecked")
+        var spec = (Map<String, Object>) policy.getAdditionalProperties().get("spec");
+        spec.put("priority", 5000);
+        assertThat(catchThrowable(() -> client.resource(policy).dryRun()
+                .fieldManager("helm").forceConflicts().serverSideApply()))
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("priority");
+    }
+
+    private static void installAdminNetworkPolicyCrd() {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+                .load(ChartDryRunIT.class.getResourceAsStream("/network-policy-api/adminnetworkpolicies-v0.1.8.yaml"))
+                .item();
+        crd.getMetadata().setCreationTimestamp(null);
+        client.resource(crd).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                .waitUntilCondition(ClusterFixtures::established, 60, TimeUnit.SECONDS);
     }
 
     /** The Prometheus Operator's ServiceMonitor, schema-less: the chart's optional ServiceMonitor needs the kind. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentsandbox.sidecar.bridge.InferenceRoute.Api;
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
@@ -74,6 +76,11 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
                 "at most " + max + " connections to the bridge may be open at once: close some and retry");
     }
 
+    public static BridgeError busy(long bufferedBytes) {
+        return new BridgeError(HttpResponseStatus.SERVICE_UNAVAILABLE, "rate_limit_error", "bridge_busy",
+                "the bridge already holds " + bufferedBytes + " bytes of request bodies: retry shortly");
+    }
+
     public static BridgeError requestTimeout(long seconds) {
         return new BridgeError(HttpResponseStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout",
                 "the request did not arrive within " + seconds + " s");
@@ -135,6 +142,17 @@ public record BridgeError(HttpResponseStatus status, String type, String code, S
         if (!retryCures) {
             response.headers().set(SHOULD_RETRY_HEADER, "false");
         }
+        return response;
+    }
+
+    /**
+     * {@link #toResponse} for a refusal that a retry on a new connection a moment later cures (the bridge is full):
+     * {@code Retry-After}, and the connection closes, since the request's body was never read.
+     */
+    public FullHttpResponse toRetryLaterResponse(Api api) {
+        FullHttpResponse response = toResponse(api);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, HttpReplies.RETRY_AFTER_SECONDS)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         return response;
     }
 

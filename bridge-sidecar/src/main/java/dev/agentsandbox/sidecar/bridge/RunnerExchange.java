@@ -47,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunnerExchange extends ChannelInboundHandlerAdapter {
 
-    /** The largest model list the bridge reads whole to filter it. */
-    private static final int MAX_MODEL_LIST_BYTES = BridgeServer.MAX_BODY_BYTES;
+    /** The largest model list the bridge reads whole to filter it: 10 MiB. */
+    private static final int MAX_MODEL_LIST_BYTES = 10 * 1024 * 1024;
     /** The names of the handlers an exchange adds to a runner connection's pipeline. */
     private static final String READ_TIMEOUT = "exchange-read-timeout";
     private static final String AGGREGATOR = "exchange-model-list";

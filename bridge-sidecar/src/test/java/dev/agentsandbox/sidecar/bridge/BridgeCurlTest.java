@@ -69,7 +69,7 @@ class BridgeCurlTest extends BridgeHarness {
     void bodyOverTenMebibytesIs413(@TempDir Path dir) throws Exception {
         startBridge(config(null));
         Path body = dir.resolve("body.json");
-        Files.write(body, new byte[BridgeServer.MAX_BODY_BYTES + 1]);
+        Files.write(body, new byte[BridgeLimits.DEFAULTS.maxBodyBytes() + 1]);
 
         CurlResult result = curl("-H", "Content-Type: application/json", "--data-binary", "@" + body,
                 bridgeUrl("/v1/embeddings"));
@@ -77,7 +77,7 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(result.status()).isEqualTo(413);
         JsonNode error = json(result.body()).get("error");
         assertThat(error.get("code").asText()).isEqualTo("body_too_large");
-        assertThat(error.get("message").asText()).contains(String.valueOf(BridgeServer.MAX_BODY_BYTES));
+        assertThat(error.get("message").asText()).contains(String.valueOf(BridgeLimits.DEFAULTS.maxBodyBytes()));
         assertThat(runner.pendingRequests()).isZero();
     }
 
@@ -85,7 +85,7 @@ class BridgeCurlTest extends BridgeHarness {
     void largeBodyWithoutExpectContinueIs413Too(@TempDir Path dir) throws Exception {
         startBridge(config(null));
         Path body = dir.resolve("body.json");
-        Files.write(body, new byte[BridgeServer.MAX_BODY_BYTES + 1]);
+        Files.write(body, new byte[BridgeLimits.DEFAULTS.maxBodyBytes() + 1]);
 
         CurlResult result = curl("-H", "Expect:", "--data-binary", "@" + body, bridgeUrl("/v1/embeddings"));
 

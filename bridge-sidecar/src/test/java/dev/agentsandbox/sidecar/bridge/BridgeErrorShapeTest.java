@@ -135,7 +135,7 @@ class BridgeErrorShapeTest extends BridgeHarness {
             }
             case BODY_TOO_LARGE -> {
                 startBridge(config(null));
-                body = "{\"pad\":\"" + "x".repeat(BridgeServer.MAX_BODY_BYTES) + "\"}";
+                body = "{\"pad\":\"" + "x".repeat(BridgeLimits.DEFAULTS.maxBodyBytes()) + "\"}";
             }
         }
         return post(path, body);

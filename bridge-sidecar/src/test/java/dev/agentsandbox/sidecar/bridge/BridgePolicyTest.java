@@ -124,7 +124,7 @@ class BridgePolicyTest extends BridgeHarness {
     @Test
     void bodyOfExactlyTenMebibytesIsRead() throws Exception {
         startBridge(config(null));
-        byte[] body = new byte[BridgeServer.MAX_BODY_BYTES];
+        byte[] body = new byte[BridgeLimits.DEFAULTS.maxBodyBytes()];
         java.util.Arrays.fill(body, (byte) ' ');
 
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(bridgeUrl("/v1/embeddings")))

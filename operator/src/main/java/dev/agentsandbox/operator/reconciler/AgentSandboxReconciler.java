@@ -11,6 +11,7 @@ import dev.agentsandbox.operator.status.SandboxInputChecks;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.PodWantedCondition;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
@@ -23,6 +24,7 @@ import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
+import dev.agentsandbox.operator.status.WideningPolicies;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -116,7 +118,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                context), sandbox.getStatus(), now);
+                cluster, context), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
             if (event.warning()) {
@@ -158,11 +160,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     }
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
-                                      List<CheckResult> checks, Context<AgentSandbox> context) {
+                                      List<CheckResult> checks, ClusterLookup cluster,
+                                      Context<AgentSandbox> context) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
+        // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
-                && context.getSecondaryResource(NetworkPolicy.class).isPresent();
+                && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
+                .isPresent();
+        List<String> widening = WideningPolicies.among(cluster.networkPolicies(plan.namespace()),
+                SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
         EgressStatus egress = null;
         ModelUsageStatus model = null;
         if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
@@ -171,7 +178,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
-                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model);
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model);
     }
 
     private static long generationOf(AgentSandbox sandbox) {

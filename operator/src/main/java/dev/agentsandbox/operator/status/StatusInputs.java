@@ -18,10 +18,16 @@ import java.util.List;
  * @param claim        null when there is no workspace claim
  * @param claimWanted  spec.workspace.size is set
  * @param policyApplied the sidecar ConfigMap and the NetworkPolicy exist
+ * @param wideningPolicies other NetworkPolicies that select the pod and allow egress (see {@link WideningPolicies})
  * @param egress       what the proxy reported now; null: keep the last report
  * @param model        what the bridge reported now; null: keep the last report
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
-                           boolean policyApplied, EgressStatus egress, ModelUsageStatus model) {
+                           boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
+                           ModelUsageStatus model) {
+
+    public StatusInputs {
+        wideningPolicies = List.copyOf(wideningPolicies);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.contract;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,17 +35,24 @@ public final class SidecarArgs {
     private SidecarArgs() {
     }
 
-    /** The egress proxy's {@code args} in the sandbox pod. */
-    public static List<String> proxyInPod() {
-        return List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG, "--" + CA_DIR, SidecarMounts.CA_DIR,
+    /** The egress proxy's {@code args} in the sandbox pod, its bounds spelled out. */
+    public static List<String> proxyInPod(ProxyLimitArgs limits) {
+        return withLimits(List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG,
+                "--" + CA_DIR, SidecarMounts.CA_DIR,
                 "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.PROXY,
-                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN);
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN), limits.args());
     }
 
-    /** The model bridge's {@code args} in the sandbox pod. */
-    public static List<String> bridgeInPod() {
-        return List.of(BRIDGE_ROLE, "--" + CONFIG, SidecarMounts.BRIDGE_CONFIG,
+    /** The model bridge's {@code args} in the sandbox pod, its bounds spelled out. */
+    public static List<String> bridgeInPod(BridgeLimitArgs limits) {
+        return withLimits(List.of(BRIDGE_ROLE, "--" + CONFIG, SidecarMounts.BRIDGE_CONFIG,
                 "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.BRIDGE,
-                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN);
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN), limits.args());
+    }
+
+    private static List<String> withLimits(List<String> args, List<String> limits) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(limits);
+        return List.copyOf(all);
     }
 }
