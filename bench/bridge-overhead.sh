@@ -67,7 +67,7 @@ start_bridge bridge "$BRIDGE_PORT" "$BRIDGE_ADMIN_PORT" "$RUNNER_PORT" $SIDECAR_
 BRIDGE_PID=$LAST_PID
 # The same bridge with the JVM's default tiered compilation instead of the image's C1-only flag.
 start_bridge bridge-c2 "$BRIDGE_C2_PORT" "$BRIDGE_C2_ADMIN_PORT" "$RUNNER_PORT" \
-    ${SIDECAR_JAVA_OPTS//-XX:TieredStopAtLevel=1/}
+    $(with_c2 "$SIDECAR_JAVA_OPTS")
 BRIDGE_C2_PID=$LAST_PID
 start_bridge paced-bridge "$PACED_BRIDGE_PORT" "$PACED_BRIDGE_ADMIN_PORT" "$PACED_RUNNER_PORT" $SIDECAR_JAVA_OPTS
 for port_name in "$BRIDGE_PORT bridge" "$BRIDGE_C2_PORT bridge-c2" "$PACED_BRIDGE_PORT paced-bridge" \

@@ -13,8 +13,21 @@ ROUNDS="${ROUNDS:-3}"
 CONCURRENCY="${CONCURRENCY:-16}"
 WARMUP="${WARMUP:-3}"
 
-# The sidecar image's JVM flags (the Jib entrypoint in bridge-sidecar/pom.xml), with MaxRAM standing in for a 256 MiB container limit.
-SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:--XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:MaxRAM=256m -XX:+ExitOnOutOfMemoryError}"
+# The sidecar image's JVM flags: the options of the Jib entrypoint in bridge-sidecar/pom.xml (the one place they are
+# kept), read from it.
+image_java_opts() {
+    sed -n '/<entrypoint>/,/<\/entrypoint>/p' "$REPO_ROOT/bridge-sidecar/pom.xml" |
+        sed -n 's|.*<arg>\(-[XD][^<]*\)</arg>.*|\1|p' | tr '\n' ' ' | sed 's/ $//'
+}
+# The image's flags with MaxRAM standing in for a 256 MiB container limit.
+SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:-$(image_java_opts) -XX:MaxRAM=256m}"
+
+# with_c2 FLAGS...: the flags without the C1-only pair (C2's tiered compilation needs at least two compiler threads).
+with_c2() {
+    local flags="$*"
+    flags="${flags//-XX:TieredStopAtLevel=1/}"
+    echo "${flags//-XX:CICompilerCount=1/}"
+}
 
 WORK="$(mktemp -d /tmp/agentsandbox-bench.XXXXXX)"
 chmod 755 "$WORK"
@@ -157,6 +170,21 @@ measure_rounds() {
         done
         LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     done
+}
+
+# warm_up_and_measure KEYS PIDS CONFIG...: warm_up, then measure_rounds, with the VmRSS (MiB) of every process
+# before, after the warm-up and after the load in RSS_START, RSS_WARM and RSS_END. KEYS names an array of keys, PIDS
+# an associative array from those keys to the processes' pids.
+warm_up_and_measure() {
+    local -n keys_="$1" pids_="$2"
+    shift 2
+    declare -gA RSS_START RSS_WARM RSS_END
+    local key
+    for key in "${keys_[@]}"; do RSS_START[$key]="$(rss_mib "${pids_[$key]}")"; done
+    warm_up "$@"
+    for key in "${keys_[@]}"; do RSS_WARM[$key]="$(rss_mib "${pids_[$key]}")"; done
+    measure_rounds "$@"
+    for key in "${keys_[@]}"; do RSS_END[$key]="$(rss_mib "${pids_[$key]}")"; done
 }
 
 # report_header TITLE: the first lines of a results section (when, which commit, how busy the machine was, how).

@@ -50,26 +50,10 @@ OURS_PID=$LAST_PID
 # show what that flag costs on TLS-heavy paths.
 OURS_C2_PORT=$(free_port)
 OURS_C2_ADMIN_PORT=$(free_port)
-start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" ${SIDECAR_JAVA_OPTS//-XX:TieredStopAtLevel=1/}
+start_our_proxy ours-c2 "$OURS_C2_PORT" "$OURS_C2_ADMIN_PORT" $(with_c2 "$SIDECAR_JAVA_OPTS")
 OURS_C2_PID=$LAST_PID
 
-# squid: loopback only, no cache (every request goes upstream, as with ours), no access log.
-mkdir -p "$WORK/squid"
-chown proxy:proxy "$WORK/squid" 2>/dev/null || chmod 777 "$WORK/squid"
-cat >"$WORK/squid/squid.conf" <<EOF
-http_port 127.0.0.1:$SQUID_PORT
-acl to_bench_upstream dst 127.0.0.1
-http_access allow localhost to_bench_upstream
-http_access deny all
-cache deny all
-access_log none
-cache_log $WORK/squid/cache.log
-pid_filename $WORK/squid/squid.pid
-coredump_dir $WORK/squid
-shutdown_lifetime 1 seconds
-max_filedescriptors 8192
-EOF
-start squid squid -N -f "$WORK/squid/squid.conf"
+start_squid "$SQUID_PORT"
 SQUID_PID=$LAST_PID
 
 # tinyproxy: loopback only, one thread per connection (its design), no Via header.
@@ -154,12 +138,7 @@ run_config() {
     fi
 }
 
-declare -A RSS_START RSS_WARM RSS_END
-for proxy in "${PROXIES[@]}"; do RSS_START[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-warm_up "${CONFIGS[@]}"
-for proxy in "${PROXIES[@]}"; do RSS_WARM[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
-measure_rounds "${CONFIGS[@]}"
-for proxy in "${PROXIES[@]}"; do RSS_END[$proxy]="$(rss_mib "${PROXY_PID[$proxy]}")"; done
+warm_up_and_measure PROXIES PROXY_PID "${CONFIGS[@]}"
 
 [ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
 {

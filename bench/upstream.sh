@@ -1,4 +1,4 @@
-# The loopback upstream shared by the benchmarks (sourced after lib.sh): a test CA, a certificate for localhost and
+# The loopback upstream and the peer proxy shared by the benchmarks (sourced after lib.sh): a test CA, a certificate for localhost and
 # 127.0.0.1 signed by it, and nginx with one worker serving small fixed answers over HTTP and HTTPS.
 
 make_upstream_certs() {
@@ -47,4 +47,26 @@ EOF
     NGINX_PID=$LAST_PID
     wait_port "$http_port" nginx
     if [[ -n "$https_port" ]]; then wait_port "$https_port" nginx; fi
+}
+
+# start_squid PORT: the peer proxy, loopback only, no cache (every request goes upstream, as with ours), no access
+# log; sets LAST_PID.
+start_squid() {
+    local port="$1"
+    mkdir -p "$WORK/squid"
+    chown proxy:proxy "$WORK/squid" 2>/dev/null || chmod 777 "$WORK/squid"
+    cat >"$WORK/squid/squid.conf" <<EOF
+http_port 127.0.0.1:$port
+acl to_bench_upstream dst 127.0.0.1
+http_access allow localhost to_bench_upstream
+http_access deny all
+cache deny all
+access_log none
+cache_log $WORK/squid/cache.log
+pid_filename $WORK/squid/squid.pid
+coredump_dir $WORK/squid
+shutdown_lifetime 1 seconds
+max_filedescriptors 8192
+EOF
+    start squid squid -N -f "$WORK/squid/squid.conf"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes the real control plane of the integration tests available, called by `./mvnw verify` (the operator module's
-# pre-integration-test phase) and by hack/run-local.sh:
+# Makes the real control plane of the integration tests available, called by `./mvnw verify` (the pre-integration-test
+# phase of each module with integration tests: operator, charts) and by hack/run-local.sh:
 #   - Go on the PATH, or everything already built: hack/provision-control-plane.sh (warm: under a second);
 #   - otherwise: a note and success. The tests then let kube-api-test download etcd, kube-apiserver and kubectl
 #     (needs the internet); what needs kube-controller-manager, kube-scheduler or kwok is skipped, saying why.

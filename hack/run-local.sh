@@ -13,17 +13,17 @@
 #   Needs a JDK 17+, and Go >= 1.24 for the first run (hack/provision-control-plane.sh and provision-node.sh build
 #   the control plane and the node's parts, ~15 min and more once; then under a second), and for the real node
 #   root and the Debian packages hack/node-host.sh preflight names; hack/build-images.sh builds the images once.
-#   RUN_LOCAL_DIR   work directory: logs, kubeconfig, etcd data (default: operator/target/run-local)
+#   RUN_LOCAL_DIR   work directory: logs, kubeconfig, etcd data (default: dev-cluster/target/run-local)
 #   RUN_LOCAL_NODE  0: kwok even where the real node could run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-work="${RUN_LOCAL_DIR:-operator/target/run-local}"
+work="${RUN_LOCAL_DIR:-dev-cluster/target/run-local}"
 started=$(date +%s)
 echo "==> control plane and node binaries (hack/ensure-control-plane.sh)"
 hack/ensure-control-plane.sh
 
-main=dev.agentsandbox.operator.testing.LocalRun
+main=dev.agentsandbox.devcluster.LocalRun
 if [[ "${RUN_LOCAL_NODE:-1}" == 0 ]]; then
   echo "==> RUN_LOCAL_NODE=0: kwok (fake Nodes; the sandbox's pod does not really run)"
 elif ! why="$(hack/node-host.sh preflight 2>&1)"; then
@@ -32,18 +32,20 @@ elif ! why="$(hack/node-host.sh preflight 2>&1)"; then
 else
   echo "==> images (hack/build-images.sh: built once, then only when their definition changes)"
   hack/build-images.sh
-  main=dev.agentsandbox.operator.testing.LocalNodeRun
+  main=dev.agentsandbox.devcluster.LocalNodeRun
 fi
 
-echo "==> building the operator (./mvnw -pl operator -am package -DskipTests)"
-./mvnw -B -q -pl operator -am package -DskipTests \
+# dev-cluster/ holds these programs; -am builds what they run too: the operator's quarkus-app (the kwok run starts
+# it as a process) and the fixtures they share with the tests (test-support/, the operator's test jar).
+echo "==> building the operator and dev-cluster (./mvnw -pl dev-cluster -am package -DskipTests)"
+./mvnw -B -q -pl dev-cluster -am package -DskipTests \
   org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+  -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime-classpath.txt
 echo "==> prepared in $(( $(date +%s) - started )) s"
 
 rm -rf "${work}"
 mkdir -p "${work}"
-exec java -cp "operator/target/test-classes:operator/target/classes:$(cat operator/target/test-classpath.txt)" \
+exec java -cp "dev-cluster/target/classes:$(cat dev-cluster/target/runtime-classpath.txt)" \
   -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dproject.root="$(pwd)" -Doperator.jar=operator/target/quarkus-app/quarkus-run.jar \
   -Dkube-api-test.dir="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}" \
   "${main}" "${work}" "${1:-examples/reference.yaml}"

@@ -114,6 +114,9 @@ class OperatorPropertiesContractTest {
         assertThat(operator.runtimeClass().allowed()).containsExactly("gvisor", "kata");
         assertThat(operator.enforcementMode()).isEqualTo(EgressEnforcement.IPTABLES);
         assertThat(operator.sidecar().image()).isEqualTo("registry.example:5000/mirror/sidecar:0.2.0-rc1");
+        assertThat(operator.sidecar().proxyMemory()).isEqualTo("384Mi");
+        assertThat(operator.sidecar().bridgeCpu()).isEqualTo("0.25");
+        assertThat(operator.sidecar().egressInitMemory()).isEqualTo("96Mi");
         assertThat(operator.gitImage()).isEqualTo("registry.example:5000/mirror/git:2.47.2");
         assertThat(operator.modelRunner().namespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(operator.modelRunner().port()).isEqualTo(80);

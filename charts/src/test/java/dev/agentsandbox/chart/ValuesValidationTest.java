@@ -44,7 +44,11 @@ class ValuesValidationTest {
                         Map.of("leaderElection.enabled", false),
                         "at '/leaderElection': additional properties 'enabled' not allowed"),
                 Arguments.of("empty git image", Map.of("operator.gitImage", ""),
-                        "at '/operator/gitImage'"));
+                        "at '/operator/gitImage'"),
+                Arguments.of("sidecar memory that is not a quantity", Map.of("sidecar.resources.bridge.memory", "lots"),
+                        "at '/sidecar/resources/bridge/memory': 'lots' does not match pattern"),
+                Arguments.of("AdminNetworkPolicy priority out of range", Map.of("sandboxEgressFloor.priority", 1001),
+                        "at '/sandboxEgressFloor/priority': maximum: got 1,001, want 1,000"));
     }
 
     @ParameterizedTest(name = "{0}")

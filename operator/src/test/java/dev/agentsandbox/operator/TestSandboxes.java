@@ -15,7 +15,11 @@ import dev.agentsandbox.operator.plan.EffectiveEnforcement;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxSettings;
+import dev.agentsandbox.operator.plan.SidecarResources;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,9 @@ import java.util.Map;
 public final class TestSandboxes {
 
     public static final String SIDECAR_IMAGE = "registry.test/sidecar:1";
+    /** Distinct per container, so a test sees which container got which. */
+    public static final SidecarResources SIDECAR_RESOURCES = new SidecarResources(
+            resources("100m", "201Mi"), resources("200m", "202Mi"), resources("30m", "33Mi"));
     public static final String GIT_IMAGE = "registry.test/git:1";
 
     private TestSandboxes() {
@@ -83,9 +90,16 @@ public final class TestSandboxes {
         return credential;
     }
 
+    private static ResourceRequirements resources(String cpu, String memory) {
+        return new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory)))
+                .withLimits(Map.of("memory", new Quantity(memory)))
+                .build();
+    }
+
     public static SandboxSettings settings() {
         return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, "agentsandbox-system",
-                Map.of("app.kubernetes.io/name", "agentsandbox-operator"));
+                Map.of("app.kubernetes.io/name", "agentsandbox-operator"), SIDECAR_RESOURCES);
     }
 
     public static ResolvedRunner runner() {

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Bridge implements AutoCloseable {
 
     private static final Duration CONFIG_POLL_INTERVAL = Duration.ofSeconds(10);
+    private static final int IO_THREADS = 2;
 
     private final EventLoops loops;
     private final BridgeServer server;
@@ -50,9 +51,13 @@ public final class Bridge implements AutoCloseable {
         AtomicReference<BridgePolicy> policy = new AtomicReference<>(BridgePolicy.from(options.config()));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         UsageMeter meter = new UsageMeter(registry);
-        EventLoops loops = new EventLoops(0);
+        // Two I/O threads serve one agent well, and bound how many bodies are parsed into trees at once whatever
+        // the node's core count (the heap is sized from the memory limit, not from the cores).
+        EventLoops loops = new EventLoops(IO_THREADS);
         BridgeServer server = new BridgeServer(loops,
-                new BridgeContext(policy::get, meter, log, options.connectTimeout(), options.readTimeout()));
+                new BridgeContext(policy::get, meter, log, options.connectTimeout(), options.readTimeout(),
+                        new UsagelessStreams(options.streamWithoutUsage())),
+                options.limits());
         FileWatcher watcher = null;
         try {
             InetSocketAddress address = server.start(options.listen());
@@ -67,6 +72,7 @@ public final class Bridge implements AutoCloseable {
                     .field("upstream", options.config().upstream())
                     .field("allowedModels", policy.get().models().allowed())
                     .field("tokenBudget", options.config().tokenBudget())
+                    .field("streamWithoutUsage", options.streamWithoutUsage().cliValue())
                     .write();
             return new Bridge(loops, server, meter, log, watcher, address, admin);
         } catch (IOException | InterruptedException | RuntimeException e) {

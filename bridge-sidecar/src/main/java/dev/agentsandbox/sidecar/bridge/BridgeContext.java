@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * @param connectTimeout how long to wait for the runner to accept a connection
  * @param readTimeout    how long the runner may stay silent, before its answer starts (the first request for a
  *                       model waits for the model to load) and between two chunks of it
+ * @param usagelessStreams what happens to a streamed answer that reports no usage
  */
 public record BridgeContext(Supplier<BridgePolicy> policy, UsageMeter meter, JsonLog log,
-                            Duration connectTimeout, Duration readTimeout) {
+                            Duration connectTimeout, Duration readTimeout, UsagelessStreams usagelessStreams) {
 }

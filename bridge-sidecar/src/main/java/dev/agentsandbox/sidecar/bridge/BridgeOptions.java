@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeLimitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
@@ -25,19 +26,23 @@ import java.util.Set;
  * @param config         the policy at start
  * @param connectTimeout see {@link BridgeContext#connectTimeout()}
  * @param readTimeout    see {@link BridgeContext#readTimeout()}
+ * @param limits         what one agent may hold of the bridge
+ * @param streamWithoutUsage what to do with a streamed answer that reports no usage ({@link UsagelessStreams})
  */
 public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path> configFile, BridgeConfig config,
-                            Duration connectTimeout, Duration readTimeout) {
+                            Duration connectTimeout, Duration readTimeout, BridgeLimits limits,
+                            UsagelessStreams.Mode streamWithoutUsage) {
 
     public static final String DEFAULT_LISTEN = SidecarArgs.LOOPBACK + ":" + SidecarPorts.BRIDGE;
     public static final String DEFAULT_ADMIN = SidecarArgs.ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN;
-    public static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
-    public static final long DEFAULT_READ_TIMEOUT_SECONDS = 600;
+    private static final BridgeLimitArgs DEFAULTS = BridgeLimitArgs.DEFAULTS;
 
     private static final Set<String> POLICY_FLAGS = Set.of("upstream", "default-model", "allow-model",
             "token-budget");
-    private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, SidecarArgs.LISTEN, SidecarArgs.ADMIN, "upstream",
-            "default-model", "allow-model", "token-budget", "connect-timeout", "read-timeout");
+    private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, SidecarArgs.LISTEN, SidecarArgs.ADMIN,
+            "upstream", "default-model", "allow-model", "token-budget", BridgeLimitArgs.CONNECT_TIMEOUT,
+            BridgeLimitArgs.READ_TIMEOUT, BridgeLimitArgs.MAX_CONNECTIONS, BridgeLimitArgs.REQUEST_TIMEOUT,
+            BridgeLimitArgs.MAX_BODY_BYTES, BridgeLimitArgs.MAX_BUFFERED_BYTES, SidecarArgs.STREAM_WITHOUT_USAGE);
 
     public static final String HELP = """
             usage: agentsandbox-sidecar bridge (--config FILE | --upstream URL [model options]) [options]
@@ -62,8 +67,22 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
               --connect-timeout S    seconds to wait for the runner to accept a connection (default %d)
               --read-timeout S       seconds the runner may stay silent before and during its answer; loading a
                                      model on first use can take minutes (default %d)
+              --stream-without-usage estimate|refuse
+                                     a streamed answer that reports no token usage is counted and charged an
+                                     estimate (prompt bytes / 4 + generated characters / 4); refuse also cuts it
+                                     and refuses the model's later streamed requests (default estimate)
+
+            Bounds per agent:
+              --max-connections N    connections open at once; more get 503 too_many_connections (default %d)
+              --request-timeout S    seconds a request (head and body) may take to arrive, on a new connection and
+                                     after each answer; else 408 request_timeout (default %d)
+              --max-body-bytes N     the largest request body; larger gets 413 body_too_large (default %d)
+              --max-buffered-bytes N request bodies held at once, all connections together; a request that does
+                                     not fit gets 503 bridge_busy with Retry-After (default %d)
               --help                 this text
-            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS);
+            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, DEFAULTS.connectTimeoutSeconds(),
+            DEFAULTS.readTimeoutSeconds(), DEFAULTS.maxConnections(), DEFAULTS.requestTimeoutSeconds(),
+            DEFAULTS.maxBodyBytes(), DEFAULTS.maxBufferedBytes());
 
     /** Parses the arguments after {@code bridge}; returns empty when {@code --help} was asked for. */
     public static Optional<BridgeOptions> parse(String[] args) {
@@ -91,10 +110,34 @@ public record BridgeOptions(HostAndPort listen, HostAndPort admin, Optional<Path
                 address(SidecarArgs.LISTEN, cli.value(SidecarArgs.LISTEN).orElse(DEFAULT_LISTEN)),
                 address(SidecarArgs.ADMIN, cli.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
                 configFile, config,
-                Duration.ofSeconds(cli.value("connect-timeout").map(v -> positive("connect-timeout", v))
-                        .orElse(DEFAULT_CONNECT_TIMEOUT_SECONDS)),
-                Duration.ofSeconds(cli.value("read-timeout").map(v -> positive("read-timeout", v))
-                        .orElse(DEFAULT_READ_TIMEOUT_SECONDS))));
+                Duration.ofSeconds(positive(cli, BridgeLimitArgs.CONNECT_TIMEOUT, DEFAULTS.connectTimeoutSeconds())),
+                Duration.ofSeconds(positive(cli, BridgeLimitArgs.READ_TIMEOUT, DEFAULTS.readTimeoutSeconds())),
+                BridgeLimits.of(new BridgeLimitArgs(
+                        Math.toIntExact(positive(cli, BridgeLimitArgs.MAX_CONNECTIONS, DEFAULTS.maxConnections())),
+                        Math.toIntExact(positive(cli, BridgeLimitArgs.REQUEST_TIMEOUT,
+                                DEFAULTS.requestTimeoutSeconds())),
+                        Math.toIntExact(positive(cli, BridgeLimitArgs.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes())),
+                        Math.toIntExact(positive(cli, BridgeLimitArgs.MAX_BUFFERED_BYTES,
+                                DEFAULTS.maxBufferedBytes())),
+                        DEFAULTS.connectTimeoutSeconds(), DEFAULTS.readTimeoutSeconds())),
+                cli.value(SidecarArgs.STREAM_WITHOUT_USAGE).map(BridgeOptions::usagelessStreamMode)
+                        .orElse(UsagelessStreams.Mode.ESTIMATE)));
+    }
+
+    private static UsagelessStreams.Mode usagelessStreamMode(String value) {
+        try {
+            return UsagelessStreams.Mode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + SidecarArgs.STREAM_WITHOUT_USAGE + " " + e.getMessage());
+        }
+    }
+
+    private static long positive(CommandLine cli, String option, long fallback) {
+        long value = cli.value(option).map(v -> positive(option, v)).orElse(fallback);
+        if (value > Integer.MAX_VALUE) {
+            throw new UsageException("--" + option + " must be at most " + Integer.MAX_VALUE);
+        }
+        return value;
     }
 
     private static HostAndPort address(String option, String value) {

@@ -35,14 +35,16 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     private final BridgeContext context;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final RunnerConnections runnerConnections;
     private final Duration requestTimeout;
     private RunnerExchange exchange;
     private ScheduledFuture<?> requestDeadline;
 
     BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver,
-                         Duration requestTimeout) {
+                         RunnerConnections runnerConnections, Duration requestTimeout) {
         this.context = context;
         this.resolver = resolver;
+        this.runnerConnections = runnerConnections;
         this.requestTimeout = requestTimeout;
     }
 
@@ -60,7 +62,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         cancelDeadline();
         requestDeadline = ctx.executor().schedule(() -> {
             if (exchange == null && ctx.channel().isActive()) {
-                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()), null, null);
+                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()),
+                        InferenceRoute.Api.BEFORE_ANY_REQUEST, null, null);
             }
         }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -77,9 +80,10 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         cancelDeadline();
         ctx.channel().config().setAutoRead(false);
         long start = System.nanoTime();
+        InferenceRoute.Api api = InferenceRoute.Api.of(request);
         if (request.decoderResult().isFailure()) {
             refuse(ctx, false, BridgeError.badRequest("malformed HTTP request: "
-                    + request.decoderResult().cause().getMessage()), null, null);
+                    + request.decoderResult().cause().getMessage()), api, null, null);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -87,12 +91,12 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         Optional<InferenceRoute> route = InferenceRoute.match(request.method(), request.uri());
         if (route.isEmpty()) {
             String path = request.uri().split("\\?", 2)[0];
-            refuse(ctx, keepAlive, BridgeError.pathNotAllowed(request.method().name(), path), path, null);
+            refuse(ctx, keepAlive, BridgeError.pathNotAllowed(request.method().name(), path), api, path, null);
             return;
         }
         Optional<BridgeError> overBudget = policy.budget().check(context.meter().tokensUsed());
         if (overBudget.isPresent()) {
-            refuse(ctx, keepAlive, overBudget.get(), route.get().path(), null);
+            refuse(ctx, keepAlive, overBudget.get(), api, route.get().path(), null);
             return;
         }
         long reservation = NOT_ADMITTED;
@@ -102,14 +106,19 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
             var rewritten = InferenceRequestRewriter.rewrite(route.get(),
                     new ByteBufInputStream(body.duplicate()), policy.models());
             if (rewritten.refused()) {
-                refuse(ctx, keepAlive, rewritten.refusal(), route.get().path(), null);
+                refuse(ctx, keepAlive, rewritten.refusal(), api, route.get().path(), null);
                 return;
             }
             model = rewritten.model();
+            Optional<BridgeError> usageless = context.usagelessStreams().admit(model, rewritten.streaming());
+            if (usageless.isPresent()) {
+                refuse(ctx, keepAlive, usageless.get(), api, route.get().path(), model);
+                return;
+            }
             long estimate = TokenBudget.estimate(rewritten.body().length, rewritten.maxTokens());
             Optional<BridgeError> noRoom = context.meter().admit(policy.budget(), estimate);
             if (noRoom.isPresent()) {
-                refuse(ctx, keepAlive, noRoom.get(), route.get().path(), model);
+                refuse(ctx, keepAlive, noRoom.get(), api, route.get().path(), model);
                 return;
             }
             reservation = estimate;
@@ -124,16 +133,15 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         ForwardedHeaders.copy(request.headers(), upstream.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
         upstream.headers()
                 .set(HttpHeaderNames.HOST, runner.hostHeader())
-                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         if (route.get().hasModelInBody()) {
             HttpUtil.setContentLength(upstream, body.readableBytes());
         }
         context.meter().forwarded(model);
         exchange = RunnerExchange.start(ctx.channel(),
                 new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
-                        runner, start),
-                context, resolver, reusable -> exchangeDone(ctx, reusable, admitted));
+                        runner, body.readableBytes(), start),
+                context, resolver, runnerConnections, reusable -> exchangeDone(ctx, reusable, admitted));
     }
 
     private void exchangeDone(ChannelHandlerContext ctx, boolean reusable, long reservation) {
@@ -150,7 +158,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
     }
 
-    private void refuse(ChannelHandlerContext ctx, boolean keepAlive, BridgeError error, String path, String model) {
+    private void refuse(ChannelHandlerContext ctx, boolean keepAlive, BridgeError error, InferenceRoute.Api api,
+                        String path, String model) {
         context.meter().refused(error.code());
         context.log().info("refused")
                 .field("path", path)
@@ -159,7 +168,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
                 .field("code", error.code())
                 .field("reason", error.message())
                 .write();
-        FullHttpResponse answer = HttpReplies.json(error.status(), error.toJson());
+        FullHttpResponse answer = error.toResponse(api);
         if (keepAlive) {
             HttpUtil.setKeepAlive(answer, true);
             ctx.writeAndFlush(answer);

@@ -13,6 +13,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -27,13 +29,11 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The bridge's listener: HTTP/1.1 on the agent's loopback, bodies capped at {@value #MAX_BODY_BYTES} bytes (a
- * larger one gets {@code 413}), each request judged by a {@link BridgeRequestHandler}.
+ * The bridge's listener: HTTP/1.1 on the agent's loopback, connections and bodies capped by {@link BridgeLimits}
+ * (a larger body gets {@code 413}), each request judged by a {@link BridgeRequestHandler}.
  */
 public final class BridgeServer implements AutoCloseable {
 
-    /** The largest request body (and model list) the bridge reads: 10 MiB. */
-    public static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
     /** The largest request line plus headers. */
     static final int MAX_HEADER_BYTES = 32 * 1024;
 
@@ -41,7 +41,9 @@ public final class BridgeServer implements AutoCloseable {
     private final BridgeContext context;
     private final BridgeLimits limits;
     private final AtomicInteger open = new AtomicInteger();
+    private final BufferedBodies bodies;
     private final DnsAddressResolverGroup resolver;
+    private final RunnerConnections runnerConnections = new RunnerConnections();
     private Channel listener;
 
     /**
@@ -55,6 +57,7 @@ public final class BridgeServer implements AutoCloseable {
         this.loops = loops;
         this.context = context;
         this.limits = limits;
+        this.bodies = new BufferedBodies(limits.maxBufferedBytes(), limits.maxBodyBytes());
         // Resolves the runner's Service name without blocking an event loop; reads the pod's resolv.conf (search
         // domains, ndots) and /etc/hosts like the platform resolver does.
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -73,13 +76,13 @@ public final class BridgeServer implements AutoCloseable {
                     BridgeError error = BridgeError.tooManyConnections(limits.maxConnections());
                     context.meter().refused(error.code());
                     ch.config().setAutoRead(false);
-                    ch.writeAndFlush(HttpReplies.json(error.status(), error.toJson()))
+                    ch.writeAndFlush(error.toRetryLaterResponse(InferenceRoute.Api.BEFORE_ANY_REQUEST))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
-                ch.pipeline().addLast(new BodyCap(),
+                ch.pipeline().addLast(bodies.handler(context.meter()), new BodyCap(),
                         new FlowControlHandler(),
-                        new BridgeRequestHandler(context, resolver, limits.requestTimeout()));
+                        new BridgeRequestHandler(context, resolver, runnerConnections, limits.requestTimeout()));
             }
         });
         return (InetSocketAddress) listener.localAddress();
@@ -96,7 +99,7 @@ public final class BridgeServer implements AutoCloseable {
     /** Aggregates request bodies up to the cap and answers a larger one with a JSON {@code 413}. */
     private final class BodyCap extends HttpObjectAggregator {
         BodyCap() {
-            super(MAX_BODY_BYTES);
+            super(limits.maxBodyBytes());
         }
 
         /** A client that announced a too large body with {@code Expect: 100-continue} is told before sending it. */
@@ -106,7 +109,7 @@ public final class BridgeServer implements AutoCloseable {
             if (answer instanceof FullHttpResponse response
                     && response.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
                 response.release();
-                return tooLarge();
+                return tooLarge(start);
             }
             return answer;
         }
@@ -121,7 +124,7 @@ public final class BridgeServer implements AutoCloseable {
                 super.handleOversizedMessage(ctx, oversized);
                 return;
             }
-            FullHttpResponse answer = tooLarge();
+            FullHttpResponse answer = tooLarge(oversized);
             if (oversized instanceof FullHttpMessage
                     || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized)) {
                 HttpReplies.sendAndClose(ctx, answer);
@@ -130,10 +133,11 @@ public final class BridgeServer implements AutoCloseable {
             }
         }
 
-        private FullHttpResponse tooLarge() {
-            BridgeError error = BridgeError.bodyTooLarge(MAX_BODY_BYTES);
+        private FullHttpResponse tooLarge(HttpMessage request) {
+            BridgeError error = BridgeError.bodyTooLarge(limits.maxBodyBytes());
             context.meter().refused(error.code());
-            return HttpReplies.json(error.status(), error.toJson());
+            return error.toResponse(request instanceof HttpRequest head
+                    ? InferenceRoute.Api.of(head) : InferenceRoute.Api.BEFORE_ANY_REQUEST);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -48,7 +50,16 @@ public final class InferenceRequestRewriter {
             "max_output_tokens");
     private static final Set<String> STREAM_OPTIONS_FIELDS = Set.of("include_usage");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * JSON tokens a body may have. The checked tree costs far more memory than the body's bytes when it is made of
+     * tiny values (a 10 MiB body of empty objects is millions of nodes); chat bodies are mostly long strings, one
+     * token each, so this leaves real requests (and embeddings of token arrays) ample room.
+     */
+    static final long MAX_JSON_TOKENS = 256 * 1024;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_JSON_TOKENS).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -25,8 +26,33 @@ public enum InferenceRoute {
     /** Anthropic token counting: no generation, but Claude Code calls it before large requests. */
     COUNT_TOKENS(HttpMethod.POST, "/v1/messages/count_tokens", Api.ANTHROPIC, false);
 
-    /** Which of the runner's API families serves a route: they live under different roots of the runner. */
-    public enum Api { OPENAI, ANTHROPIC }
+    /**
+     * Which of the runner's API families serves a route (they live under different roots of the runner), and so
+     * which error shape the bridge answers in ({@link BridgeError#toResponse}).
+     */
+    public enum Api {
+        OPENAI, ANTHROPIC;
+
+        /** The shape for an answer given before any request was read (too many connections, a request timeout). */
+        public static final Api BEFORE_ANY_REQUEST = OPENAI;
+
+        /**
+         * The API a request speaks: its route's; for a request on no route, Anthropic's when it carries
+         * {@code anthropic-version} (the Anthropic SDKs and Claude Code always send it) or its path is
+         * {@code /v1/messages} or under it, else OpenAI's.
+         */
+        public static Api of(HttpRequest request) {
+            Optional<InferenceRoute> route = match(request.method(), request.uri());
+            if (route.isPresent()) {
+                return route.get().api;
+            }
+            String path = pathOf(request.uri());
+            return request.headers().contains(ANTHROPIC_VERSION_HEADER) || path.equals(MESSAGES.path)
+                    || path.startsWith(MESSAGES.path + "/") ? ANTHROPIC : OPENAI;
+        }
+    }
+
+    private static final String ANTHROPIC_VERSION_HEADER = "anthropic-version";
 
     private final HttpMethod method;
     private final String path;

@@ -106,4 +106,9 @@ final class JsonUsageScanner implements UsageScanner {
     public TokenUsage usage() {
         return tally.usage();
     }
+
+    @Override
+    public boolean usageReported() {
+        return tally.reported();
+    }
 }

@@ -2,7 +2,6 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.EventLoops;
 import dev.agentsandbox.sidecar.core.HttpFraming;
-import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -36,10 +35,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request's trip to the runner and back: opens a connection on the client's event loop, sends the request,
- * and writes the answer to the client piece by piece as it arrives (each read is flushed at once, so a server-sent
- * event reaches the client when the runner sends it), reading the token usage on the way. Back-pressure: the runner
- * is read only while the client's socket keeps up.
+ * One request's trip to the runner and back: takes an idle keep-alive connection to the runner on the client's
+ * event loop ({@link RunnerConnections}) or opens one there, sends the request, and writes the answer to the client
+ * piece by piece as it arrives (each read is flushed at once, so a server-sent event reaches the client when the
+ * runner sends it), reading the token usage on the way. Back-pressure: the runner is read only while the client's
+ * socket keeps up.
  *
  * <p>Failures become one-line JSON errors while the client has not seen the status line yet: {@code 502} when the
  * runner cannot be reached or hangs up, {@code 504} when it stays silent past the read timeout. Once the answer has
@@ -47,8 +47,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunnerExchange extends ChannelInboundHandlerAdapter {
 
-    /** The largest model list the bridge reads whole to filter it. */
-    private static final int MAX_MODEL_LIST_BYTES = BridgeServer.MAX_BODY_BYTES;
+    /** The largest model list the bridge reads whole to filter it: 10 MiB. */
+    private static final int MAX_MODEL_LIST_BYTES = 10 * 1024 * 1024;
+    /** The names of the handlers an exchange adds to a runner connection's pipeline. */
+    private static final String READ_TIMEOUT = "exchange-read-timeout";
+    private static final String AGGREGATOR = "exchange-model-list";
+    private static final String EXCHANGE = "exchange";
 
     /** Called once when the exchange ends; {@code reusable} tells whether the client connection may take another request. */
     interface Completion {
@@ -58,17 +62,26 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     private final Channel client;
     private final ForwardedRequest request;
     private final BridgeContext context;
+    private final RunnerConnections pool;
     private final Completion completion;
     private Channel runner;
+    /** The whole request went out (a runner may answer before it has read all of it). */
+    private boolean requestWritten;
+    /** The runner did not ask to close the connection after this answer. */
+    private boolean runnerKeepsConnection;
     private UsageScanner usage;
     private HttpResponseStatus status;
     private boolean answerStarted;
+    /** The runner's answer arrived whole. */
+    private boolean runnerEnded;
     private boolean finished;
 
-    private RunnerExchange(Channel client, ForwardedRequest request, BridgeContext context, Completion completion) {
+    private RunnerExchange(Channel client, ForwardedRequest request, BridgeContext context, RunnerConnections pool,
+                           Completion completion) {
         this.client = client;
         this.request = request;
         this.context = context;
+        this.pool = pool;
         this.completion = completion;
     }
 
@@ -81,27 +94,34 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
      * @param models    the model policy in force when it arrived (filters the model list)
      * @param keepAlive whether the client wants to keep its connection
      * @param runner    where the runner is
+     * @param bodyBytes the size of the request body sent (the prompt estimate of an answer that reports no usage)
      */
     record ForwardedRequest(FullHttpRequest upstream, InferenceRoute route, String model, ModelPolicy models,
-                            boolean keepAlive, RunnerEndpoints runner, long startNanos) {
+                            boolean keepAlive, RunnerEndpoints runner, int bodyBytes, long startNanos) {
     }
 
-    /** Connects to the runner and sends the request; call on the client channel's event loop. */
+    /**
+     * Sends the request on an idle keep-alive connection to the runner from {@code pool}, or on a new one; call on
+     * the client channel's event loop.
+     */
     static RunnerExchange start(Channel client, ForwardedRequest request, BridgeContext context,
-                                AddressResolverGroup<InetSocketAddress> resolver, Completion completion) {
-        RunnerExchange exchange = new RunnerExchange(client, request, context, completion);
+                                AddressResolverGroup<InetSocketAddress> resolver, RunnerConnections pool,
+                                Completion completion) {
+        RunnerExchange exchange = new RunnerExchange(client, request, context, pool, completion);
+        Optional<Channel> idle = pool.acquire(client.eventLoop(), exchange.runnerAddress());
+        if (idle.isPresent()) {
+            exchange.runner = idle.get();
+            exchange.attachTo(idle.get().pipeline());
+            exchange.send();
+            return exchange;
+        }
         ChannelFuture connecting = EventLoops.upstream(client.eventLoop(), context.connectTimeout(),
                         new ChannelInitializer<>() {
                             @Override
                             protected void initChannel(Channel ch) {
-                                ChannelPipeline pipeline = ch.pipeline();
-                                pipeline.addLast(new IdleStateHandler(context.readTimeout().toMillis(), 0, 0,
-                                        TimeUnit.MILLISECONDS));
-                                pipeline.addLast(HttpFraming.clientCodec(BridgeServer.MAX_HEADER_BYTES, 64 * 1024));
-                                if (request.route() == InferenceRoute.MODELS) {
-                                    pipeline.addLast(new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
-                                }
-                                pipeline.addLast(exchange);
+                                ch.pipeline().addLast(HttpFraming.clientCodec(BridgeServer.MAX_HEADER_BYTES,
+                                        64 * 1024));
+                                exchange.attachTo(ch.pipeline());
                             }
                         })
                 .resolver(resolver)
@@ -109,6 +129,27 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         exchange.runner = connecting.channel();
         connecting.addListener((ChannelFutureListener) future -> exchange.connected(future));
         return exchange;
+    }
+
+    /**
+     * Adds this exchange's handlers around the connection's HTTP codec: the read timeout before it, the model list's
+     * aggregator and this handler after it. {@link #detachFrom} takes them out again before the connection is pooled.
+     */
+    private void attachTo(ChannelPipeline pipeline) {
+        pipeline.addFirst(READ_TIMEOUT, new IdleStateHandler(context.readTimeout().toMillis(), 0, 0,
+                TimeUnit.MILLISECONDS));
+        if (request.route() == InferenceRoute.MODELS) {
+            pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
+        }
+        pipeline.addLast(EXCHANGE, this);
+    }
+
+    private void detachFrom(ChannelPipeline pipeline) {
+        pipeline.remove(READ_TIMEOUT);
+        if (pipeline.get(AGGREGATOR) != null) {
+            pipeline.remove(AGGREGATOR);
+        }
+        pipeline.remove(EXCHANGE);
     }
 
     private void connected(ChannelFuture future) {
@@ -122,7 +163,12 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
             runner.close();
             return;
         }
+        send();
+    }
+
+    private void send() {
         runner.writeAndFlush(request.upstream()).addListener((ChannelFutureListener) written -> {
+            requestWritten = written.isSuccess();
             if (!written.isSuccess()) {
                 failBeforeAnswer(BridgeError.runnerUnreachable(runnerName(), describe(written.cause())),
                         "unreachable");
@@ -138,6 +184,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpResponse response) {
+            runnerKeepsConnection = HttpUtil.isKeepAlive(response);
             if (msg instanceof FullHttpResponse full && request.route() == InferenceRoute.MODELS
                     && full.status().equals(HttpResponseStatus.OK)) {
                 answerWithFilteredModelList(full);
@@ -148,6 +195,14 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             usage.feed(content.content());
             boolean last = msg instanceof LastHttpContent;
+            runnerEnded = last;
+            if (last && context.usagelessStreams().cutsAnswer() && streamWithoutUsage()) {
+                // The last piece is withheld and the connection closed: the answer falls short of its framing
+                // (the chunked terminator, or bytes of its Content-Length), so the client sees a broken answer.
+                ReferenceCountUtil.release(msg);
+                finish(false, "cut-stream-without-usage");
+                return;
+            }
             if (msg instanceof HttpResponse) {
                 // an aggregated answer (an error on the model list): its head is written, now its body
                 client.write(new DefaultLastHttpContent(content.content().retain()), client.voidPromise());
@@ -195,6 +250,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         status = answer.status();
         usage = UsageScanner.forContentType(null);
         answerStarted = true;
+        runnerEnded = true;
         client.write(answer, client.voidPromise());
         finish(true, "ok");
     }
@@ -255,7 +311,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         }
         context.meter().refused(error.code());
         status = error.status();
-        FullHttpResponse answer = HttpReplies.json(error.status(), error.toJson());
+        FullHttpResponse answer = error.toResponse(request.route().api());
         HttpUtil.setKeepAlive(answer, request.keepAlive());
         if (client.isActive()) {
             client.writeAndFlush(answer, client.voidPromise());
@@ -272,9 +328,12 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         }
         finished = true;
         TokenUsage tokens = usage == null ? TokenUsage.NONE : usage.usage();
+        if (streamWithoutUsage()) {
+            tokens = chargeStreamWithoutUsage();
+        }
         context.meter().record(request.model(), tokens);
         if (runner != null) {
-            runner.close();
+            releaseRunner();
         }
         client.flush();
         context.log().info("inference")
@@ -287,6 +346,53 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                 .field("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos()))
                 .write();
         completion.done(answerComplete && request.keepAlive());
+    }
+
+    /**
+     * Pools the runner connection when it carried a whole answer and the runner keeps it open (the next request on
+     * this loop reuses it); closes it otherwise (a cut answer, a timeout, an error: what is left on it is unknown).
+     */
+    private void releaseRunner() {
+        if (runnerEnded && requestWritten && runnerKeepsConnection && runner.isActive()) {
+            detachFrom(runner.pipeline());
+            pool.release(runner, runnerAddress());
+        } else {
+            runner.close();
+        }
+    }
+
+    /** The runner's address, the key of its pooled connections. */
+    private String runnerAddress() {
+        return request.runner().host() + ":" + request.runner().port();
+    }
+
+    /** A successful event stream that has reported no usage (so far, or at its end). */
+    private boolean streamWithoutUsage() {
+        return usage != null && usage.eventStream() && !usage.usageReported()
+                && status != null && status.code() / 100 == 2;
+    }
+
+    /**
+     * Charges an estimate for a stream without usage. A whole one is the runner's doing: counted, and learned from
+     * under {@code refuse}. One cut short (the client left, the runner failed) is charged the estimate of what it
+     * carried too, so leaving a stream before its usage event does not make it free.
+     */
+    private TokenUsage chargeStreamWithoutUsage() {
+        if (!runnerEnded) {
+            return TokenBudget.estimateUnreported(request.bodyBytes(), usage.generatedChars());
+        }
+        TokenUsage estimate = context.usagelessStreams().charge(request.model(), request.bodyBytes(),
+                usage.generatedChars());
+        context.meter().streamWithoutUsage();
+        context.log().warn("stream-without-usage")
+                .field("path", request.route().path())
+                .field("model", request.model())
+                .field("generatedChars", usage.generatedChars())
+                .field("estimatedPromptTokens", estimate.promptTokens())
+                .field("estimatedCompletionTokens", estimate.completionTokens())
+                .field("mode", context.usagelessStreams().mode().cliValue())
+                .write();
+        return estimate;
     }
 
     private String runnerName() {

@@ -1,5 +1,8 @@
 package dev.agentsandbox.sidecar.bridge;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds usage in a server-sent event stream, line by line as the chunks arrive. Only the current unfinished line is
@@ -22,16 +26,30 @@ import java.util.Map;
  *       ({@code usage.output_tokens}, cumulative).</li>
  * </ul>
  * Each {@code data:} line is read as one JSON document, as these servers write them.
+ *
+ * <p>For a stream that reports no usage at all, it also counts the characters of generated text (string values of
+ * the fields that carry it: {@code content}, {@code text}, {@code reasoning_content}, {@code arguments},
+ * {@code partial_json}, {@code thinking}, {@code delta}…), with Jackson's streaming parser (no tree per event).
  */
 final class SseUsageScanner implements UsageScanner {
 
     static final int MAX_LINE_BYTES = 1 << 20;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /**
+     * The fields whose string values are generated text: OpenAI chat ({@code delta.content},
+     * {@code reasoning_content}, tool call {@code arguments}, {@code refusal}), completions ({@code text}), Responses
+     * ({@code delta} of {@code response.output_text.delta} and friends), Anthropic ({@code delta.text},
+     * {@code partial_json}, {@code thinking}).
+     */
+    private static final Set<String> GENERATED_TEXT_FIELDS = Set.of("content", "text", "reasoning_content",
+            "reasoning", "refusal", "arguments", "delta", "partial_json", "thinking");
     private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
     private final UsageTally tally = new UsageTally();
+    private long generatedChars;
     /** The start of a line whose end has not arrived yet. */
     private byte[] pending = new byte[256];
     private int pendingLength;
@@ -107,6 +125,9 @@ final class SseUsageScanner implements UsageScanner {
         int dataFrom = from + DATA_FIELD.length;
         int dataEnd = from + length;
         if (!contains(bytes, dataFrom, dataEnd, USAGE)) {
+            if (!tally.reported()) {
+                countGeneratedText(bytes, dataFrom, dataEnd - dataFrom);
+            }
             return;
         }
         try {
@@ -118,6 +139,21 @@ final class SseUsageScanner implements UsageScanner {
             }
         } catch (IOException e) {
             // not JSON (e.g. "[DONE]" or a split document): no usage in this line
+        }
+    }
+
+    private void countGeneratedText(byte[] bytes, int from, int length) {
+        try (JsonParser parser = FACTORY.createParser(bytes, from, length)) {
+            String field = null;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME) {
+                    field = parser.currentName();
+                } else if (token == JsonToken.VALUE_STRING && GENERATED_TEXT_FIELDS.contains(field)) {
+                    generatedChars += parser.getTextLength();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON (e.g. "[DONE]"): no text in this line
         }
     }
 
@@ -141,5 +177,20 @@ final class SseUsageScanner implements UsageScanner {
     @Override
     public TokenUsage usage() {
         return tally.usage();
+    }
+
+    @Override
+    public boolean usageReported() {
+        return tally.reported();
+    }
+
+    @Override
+    public long generatedChars() {
+        return generatedChars;
+    }
+
+    @Override
+    public boolean eventStream() {
+        return true;
     }
 }

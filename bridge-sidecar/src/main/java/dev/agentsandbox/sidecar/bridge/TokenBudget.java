@@ -21,6 +21,8 @@ public record TokenBudget(Long limit) {
     public static final long DEFAULT_COMPLETION_RESERVATION = 4096;
     /** Prompt tokens are estimated from the body's size: about one token per this many bytes of JSON. */
     static final int BYTES_PER_PROMPT_TOKEN = 4;
+    /** Completion tokens of an answer that reported none are estimated from its text: one per this many characters. */
+    static final int CHARS_PER_COMPLETION_TOKEN = 4;
 
     public TokenBudget {
         if (limit != null && limit <= 0) {
@@ -31,7 +33,22 @@ public record TokenBudget(Long limit) {
     /** What a request may spend: its prompt estimated from the body's size, plus its own completion limit. */
     public static long estimate(int bodyBytes, long maxTokens) {
         long completion = maxTokens >= 0 ? maxTokens : DEFAULT_COMPLETION_RESERVATION;
-        return bodyBytes / BYTES_PER_PROMPT_TOKEN + completion;
+        return promptEstimate(bodyBytes) + completion;
+    }
+
+    /**
+     * What an answer that reported no usage is charged: the prompt estimated from the request body's size as on
+     * admission, plus one completion token per {@value #CHARS_PER_COMPLETION_TOKEN} characters of generated text,
+     * rounded up (the common rule of thumb for English text and code with BPE tokenizers). Only an estimate: it
+     * keeps a runner that omits usage from making answers free, it does not bill them exactly.
+     */
+    public static TokenUsage estimateUnreported(int requestBytes, long generatedChars) {
+        return new TokenUsage(promptEstimate(requestBytes),
+                (generatedChars + CHARS_PER_COMPLETION_TOKEN - 1) / CHARS_PER_COMPLETION_TOKEN);
+    }
+
+    private static long promptEstimate(int bodyBytes) {
+        return bodyBytes / BYTES_PER_PROMPT_TOKEN;
     }
 
     /**

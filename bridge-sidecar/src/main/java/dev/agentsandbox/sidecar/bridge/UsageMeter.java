@@ -23,6 +23,7 @@ public final class UsageMeter {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
+    private final AtomicLong streamsWithoutUsage = new AtomicLong();
     private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
     /** Per model: only models of the allow list are forwarded, so the keys are bounded by the policy. */
     private final Map<String, ModelTally> byModel = new ConcurrentHashMap<>();
@@ -41,7 +42,10 @@ public final class UsageMeter {
         FunctionCounter.builder("agentsandbox.bridge.prompt.tokens", promptTokens, AtomicLong::get)
                 .description("Prompt tokens reported by the model runner").register(registry);
         FunctionCounter.builder("agentsandbox.bridge.completion.tokens", completionTokens, AtomicLong::get)
-                .description("Completion tokens reported by the model runner").register(registry);
+                .description("Completion tokens reported by the model runner (or estimated, see streams.without.usage)")
+                .register(registry);
+        FunctionCounter.builder("agentsandbox.bridge.streams.without.usage", streamsWithoutUsage, AtomicLong::get)
+                .description("Streamed answers that reported no usage; their tokens were estimated").register(registry);
     }
 
     /**
@@ -85,6 +89,11 @@ public final class UsageMeter {
         }
     }
 
+    /** A streamed answer ended without reporting its usage; its estimate is {@link #record recorded} apart. */
+    public void streamWithoutUsage() {
+        streamsWithoutUsage.incrementAndGet();
+    }
+
     /** The bridge answered itself instead of forwarding; {@code code} is the {@link BridgeError#code()}. */
     public void refused(String code) {
         Counter.builder("agentsandbox.bridge.refused").tag("code", code)
@@ -99,7 +108,7 @@ public final class UsageMeter {
     }
 
     public BridgeStatus status() {
-        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(),
+        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(), streamsWithoutUsage.get(),
                 refusedByCode.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())),
                 byModel.entrySet().stream().sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getValue().usage(e.getKey())).toList(),

@@ -16,6 +16,22 @@ public interface UsageScanner {
     /** The usage found so far. */
     TokenUsage usage();
 
+    /** Whether the body reported its usage at all (a report of zero tokens is a report). */
+    boolean usageReported();
+
+    /**
+     * The characters of generated text seen so far, for the {@linkplain TokenBudget#estimateUnreported estimate} of
+     * an event stream that reports no usage; 0 for a JSON body, whose usage is read, not estimated.
+     */
+    default long generatedChars() {
+        return 0;
+    }
+
+    /** Whether this body is an event stream. */
+    default boolean eventStream() {
+        return false;
+    }
+
     /** The scanner for a response with this {@code Content-Type} (null when absent). */
     static UsageScanner forContentType(String contentType) {
         if (contentType != null && contentType.regionMatches(true, 0, HttpHeaderValues.TEXT_EVENT_STREAM.toString(),

@@ -30,6 +30,11 @@ final class UsageTally {
         seen = true;
     }
 
+    /** Whether the response reported any usage field (a report of zero tokens is a report). */
+    boolean reported() {
+        return seen;
+    }
+
     /** The usage reported so far, or {@link TokenUsage#NONE} when the response reported none. */
     TokenUsage usage() {
         return seen ? new TokenUsage(prompt + cacheRead + cacheCreation, completion) : TokenUsage.NONE;

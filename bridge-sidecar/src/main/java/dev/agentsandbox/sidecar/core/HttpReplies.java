@@ -16,6 +16,12 @@ import java.nio.charset.StandardCharsets;
 /** Small complete HTTP responses written by the sidecars themselves (errors, denials, admin pages). */
 public final class HttpReplies {
 
+    /**
+     * The {@code Retry-After} of a {@code 503} at a connection cap: a client that honours it (RFC 9110 §10.2.3)
+     * retries soon instead of failing; connections are short-lived, so one frees up quickly.
+     */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
     private HttpReplies() {
     }
 

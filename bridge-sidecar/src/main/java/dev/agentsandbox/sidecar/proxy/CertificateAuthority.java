@@ -3,6 +3,7 @@ package dev.agentsandbox.sidecar.proxy;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -60,15 +61,19 @@ final class CertificateAuthority {
     private final X509Certificate caCertificate;
     private final KeyPair leafKeys;
     private final SecureRandom random = new SecureRandom();
+    private final SslProvider provider;
     private final Map<String, SslContext> serverContexts = new ConcurrentHashMap<>();
 
-    private CertificateAuthority(KeyPair caKeys, X509Certificate caCertificate, KeyPair leafKeys) {
+    private CertificateAuthority(KeyPair caKeys, X509Certificate caCertificate, KeyPair leafKeys,
+            SslProvider provider) {
         this.caKeys = caKeys;
         this.caCertificate = caCertificate;
         this.leafKeys = leafKeys;
+        this.provider = provider;
     }
 
-    static CertificateAuthority generate() {
+    /** A new CA whose per-host server contexts use {@code provider}'s TLS engine. */
+    static CertificateAuthority generate(SslProvider provider) {
         try {
             KeyPair caKeys = newKeyPair();
             X500Name name = new X500Name("CN=AgentSandbox egress proxy CA,O=AgentSandbox");
@@ -81,7 +86,7 @@ final class CertificateAuthority {
                     .addExtension(Extension.subjectKeyIdentifier, false,
                             extensions.createSubjectKeyIdentifier(caKeys.getPublic()));
             X509Certificate certificate = sign(builder, caKeys);
-            return new CertificateAuthority(caKeys, certificate, newKeyPair());
+            return new CertificateAuthority(caKeys, certificate, newKeyPair(), provider);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot generate the interception CA", e);
         }
@@ -117,7 +122,8 @@ final class CertificateAuthority {
     private SslContext newServerContext(String host) {
         try {
             X509Certificate leaf = mintLeaf(host);
-            return SslContextBuilder.forServer(leafKeys.getPrivate(), leaf, caCertificate).build();
+            return SslContextBuilder.forServer(leafKeys.getPrivate(), leaf, caCertificate).sslProvider(provider)
+                    .build();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot mint a certificate for " + host, e);
         }

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.core.HostAndPort;
+import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -14,14 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Caps concurrent client connections: one over the cap is answered {@code 503} and closed before any of its
- * bytes are parsed, so a connection flood costs a counter, not memory.
+ * Caps concurrent client connections: one over the cap is answered {@code 503} with {@code Retry-After} and closed
+ * before any of its bytes are parsed, so a connection flood costs a counter, not memory, and a client learns at
+ * once that it may retry.
  */
 @ChannelHandler.Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     private static final byte[] REFUSAL = ("HTTP/1.1 503 Service Unavailable\r\n" + ProxyReplies.ERROR_HEADER
-            + ": too-many-connections\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            + ": too-many-connections\r\nRetry-After: " + HttpReplies.RETRY_AFTER_SECONDS
+            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
 
     private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("agentsandbox.refused");

@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.ProxyLimitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import dev.agentsandbox.sidecar.core.CommandLine;
@@ -51,19 +52,23 @@ public final class ProxyCommand {
               --trust-bundle FILE      extra PEM certificates trusted for upstream servers (besides the system store)
 
             Limits:
-              --max-connections N      concurrent client connections (default 2048)
-              --max-tunnels N          concurrent CONNECT tunnels (default 1024)
-              --max-header-bytes N     request line plus headers (default 32768)
-              --header-timeout SEC     time for a new connection to send its request head (default 30)
-              --idle-timeout SEC       close connections idle this long (default 600)
-              --connect-timeout SEC    upstream connect timeout (default 10)
+              --max-connections N      concurrent client connections; more get 503 (default %d)
+              --max-tunnels N          concurrent CONNECT tunnels; more get 503 (default %d)
+              --max-header-bytes N     request line plus headers (default %d)
+              --header-timeout SEC     time for each request head to arrive (default %d)
+              --idle-timeout SEC       close connections idle this long (default %d)
+              --connect-timeout SEC    upstream connect timeout (default %d)
 
               --help                   this text
-            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, SidecarPorts.BRIDGE, SidecarPorts.BRIDGE_ADMIN);
+            """.formatted(DEFAULT_LISTEN, DEFAULT_ADMIN, SidecarPorts.BRIDGE, SidecarPorts.BRIDGE_ADMIN,
+            ProxyLimitArgs.DEFAULTS.maxConnections(), ProxyLimitArgs.DEFAULTS.maxTunnels(),
+            ProxyLimitArgs.DEFAULTS.maxHeaderBytes(), ProxyLimitArgs.DEFAULTS.headerTimeoutSeconds(),
+            ProxyLimitArgs.DEFAULTS.idleTimeoutSeconds(), ProxyLimitArgs.DEFAULTS.connectTimeoutSeconds());
 
     private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, "allow", "deny", "allow-cidr",
-            "credential", SidecarArgs.LISTEN, SidecarArgs.ADMIN, "protect-port", SidecarArgs.CA_DIR, "trust-bundle", "max-connections", "max-tunnels",
-            "max-header-bytes", "header-timeout", "idle-timeout", "connect-timeout");
+            "credential", SidecarArgs.LISTEN, SidecarArgs.ADMIN, "protect-port", SidecarArgs.CA_DIR, "trust-bundle",
+            ProxyLimitArgs.MAX_CONNECTIONS, ProxyLimitArgs.MAX_TUNNELS, ProxyLimitArgs.MAX_HEADER_BYTES,
+            ProxyLimitArgs.HEADER_TIMEOUT, ProxyLimitArgs.IDLE_TIMEOUT, ProxyLimitArgs.CONNECT_TIMEOUT);
 
     private ProxyCommand() {
     }
@@ -112,14 +117,14 @@ public final class ProxyCommand {
                 line.values("allow-cidr"), credentials(line.values("credential")));
         List<Integer> protectedPorts = line.values("protect-port").stream().map(p -> intOption("protect-port", p))
                 .toList();
-        ProxyLimits defaults = ProxyLimits.DEFAULTS;
-        ProxyLimits limits = new ProxyLimits(
-                line.value("max-connections").map(v -> intOption("max-connections", v)).orElse(defaults.maxConnections()),
-                line.value("max-tunnels").map(v -> intOption("max-tunnels", v)).orElse(defaults.maxTunnels()),
-                line.value("max-header-bytes").map(v -> intOption("max-header-bytes", v)).orElse(defaults.maxHeaderBytes()),
-                line.value("header-timeout").map(v -> seconds("header-timeout", v)).orElse(defaults.headerTimeout()),
-                line.value("idle-timeout").map(v -> seconds("idle-timeout", v)).orElse(defaults.idleTimeout()),
-                line.value("connect-timeout").map(v -> seconds("connect-timeout", v)).orElse(defaults.connectTimeout()));
+        ProxyLimitArgs defaults = ProxyLimitArgs.DEFAULTS;
+        ProxyLimits limits = ProxyLimits.of(new ProxyLimitArgs(
+                intOption(line, ProxyLimitArgs.MAX_CONNECTIONS, defaults.maxConnections()),
+                intOption(line, ProxyLimitArgs.MAX_TUNNELS, defaults.maxTunnels()),
+                intOption(line, ProxyLimitArgs.MAX_HEADER_BYTES, defaults.maxHeaderBytes()),
+                seconds(line, ProxyLimitArgs.HEADER_TIMEOUT, defaults.headerTimeoutSeconds()),
+                seconds(line, ProxyLimitArgs.IDLE_TIMEOUT, defaults.idleTimeoutSeconds()),
+                seconds(line, ProxyLimitArgs.CONNECT_TIMEOUT, defaults.connectTimeoutSeconds())));
         return new ProxyOptions(
                 HostAndPort.parse(line.value(SidecarArgs.LISTEN).orElse(DEFAULT_LISTEN)),
                 HostAndPort.parse(line.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
@@ -167,11 +172,15 @@ public final class ProxyCommand {
         }
     }
 
-    private static Duration seconds(String option, String value) {
-        int seconds = intOption(option, value);
+    private static int intOption(CommandLine line, String option, int fallback) {
+        return line.value(option).map(v -> intOption(option, v)).orElse(fallback);
+    }
+
+    private static int seconds(CommandLine line, String option, int fallback) {
+        int seconds = intOption(line, option, fallback);
         if (seconds < 1) {
             throw new IllegalArgumentException("--" + option + " must be at least 1 second");
         }
-        return Duration.ofSeconds(seconds);
+        return seconds;
     }
 }

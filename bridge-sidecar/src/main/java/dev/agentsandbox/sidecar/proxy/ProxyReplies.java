@@ -5,6 +5,7 @@ import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import dev.agentsandbox.sidecar.proxy.policy.DenyReason;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** The proxy's own answers: a denial (403 with a reason header) and an error (5xx with an error header). */
@@ -28,6 +29,10 @@ final class ProxyReplies {
     static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
         FullHttpResponse response = HttpReplies.text(status, "agentsandbox egress proxy: " + printable(message) + "\n");
         response.headers().set(ERROR_HEADER, code);
+        if (status.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            // A cap was reached (RFC 9110 §10.2.3): a client that honours it retries instead of failing.
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, HttpReplies.RETRY_AFTER_SECONDS);
+        }
         HttpReplies.sendAndClose(ctx, response);
     }
 

@@ -38,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyOptions options;
     private final HostResolver resolver;
     private final JsonLog log;
+    private final TlsEngine tls;
     private final AtomicReference<EgressPolicy> policy = new AtomicReference<>();
     private final OpenTunnels tunnels = new OpenTunnels();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -52,10 +53,16 @@ public final class ProxyServer implements AutoCloseable {
     private Set<InetAddress> localAddresses;
     private CertificateAuthority authority;
 
+    /** A proxy whose interception uses BoringSSL when it loads here, else the JDK's TLS. */
     public ProxyServer(ProxyOptions options, HostResolver resolver, JsonLog log) {
+        this(options, resolver, log, TlsEngine.detect());
+    }
+
+    ProxyServer(ProxyOptions options, HostResolver resolver, JsonLog log, TlsEngine tls) {
         this.options = options;
         this.resolver = resolver;
         this.log = log;
+        this.tls = tls;
     }
 
     /**
@@ -80,12 +87,13 @@ public final class ProxyServer implements AutoCloseable {
         credentials = new CredentialStore(watcher, log);
         credentials.track(config.credentials());
 
-        authority = CertificateAuthority.generate();
+        log.info("tls-engine").field("engine", tls.label()).field("fallbackReason", tls.fallbackReason()).write();
+        authority = CertificateAuthority.generate(tls.provider());
         if (options.caDir() != null) {
             Path written = authority.writeCertificate(options.caDir());
             log.info("ca-written").field("file", written.toString()).write();
         }
-        UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle());
+        UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle(), tls.provider());
         ProxyContext context = new ProxyContext(policy::get, new EgressGate(policy::get, resolver),
                 new UpstreamDialer(options.limits().connectTimeout(), recorder), recorder, credentials, authority,
                 upstreamTls, options.limits(), tunnels);

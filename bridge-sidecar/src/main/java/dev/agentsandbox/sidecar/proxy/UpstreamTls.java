@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -32,8 +33,11 @@ final class UpstreamTls {
         this.context = context;
     }
 
-    /** @param extraTrustBundle PEM certificates trusted besides the system store, or null */
-    static UpstreamTls create(Path extraTrustBundle) throws GeneralSecurityException, IOException {
+    /**
+     * @param extraTrustBundle PEM certificates trusted besides the system store, or null
+     * @param provider the TLS engine (the JDK's trust manager verifies the chain and the name with either)
+     */
+    static UpstreamTls create(Path extraTrustBundle, SslProvider provider) throws GeneralSecurityException, IOException {
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
         TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -55,7 +59,7 @@ final class UpstreamTls {
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trusted);
-        return new UpstreamTls(SslContextBuilder.forClient().trustManager(factory).build());
+        return new UpstreamTls(SslContextBuilder.forClient().sslProvider(provider).trustManager(factory).build());
     }
 
     /** A client TLS handler sending SNI for {@code host} and verifying the certificate names {@code host}. */

@@ -62,15 +62,15 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(stream.stalled()).isFalse();
         assertThat(stream.emittedWhenSeen()).containsExactly(1, 2, 3, 4, 5);
         assertThat(data).last().isEqualTo("data: [DONE]");
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(1, 7, 5));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(1, 7, 5, 0));
     }
 
     @Test
     void bodyOverTenMebibytesIs413(@TempDir Path dir) throws Exception {
         startBridge(config(null));
         Path body = dir.resolve("body.json");
-        Files.write(body, new byte[BridgeServer.MAX_BODY_BYTES + 1]);
+        Files.write(body, new byte[BridgeLimits.DEFAULTS.maxBodyBytes() + 1]);
 
         CurlResult result = curl("-H", "Content-Type: application/json", "--data-binary", "@" + body,
                 bridgeUrl("/v1/embeddings"));
@@ -78,7 +78,7 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(result.status()).isEqualTo(413);
         JsonNode error = json(result.body()).get("error");
         assertThat(error.get("code").asText()).isEqualTo("body_too_large");
-        assertThat(error.get("message").asText()).contains(String.valueOf(BridgeServer.MAX_BODY_BYTES));
+        assertThat(error.get("message").asText()).contains(String.valueOf(BridgeLimits.DEFAULTS.maxBodyBytes()));
         assertThat(runner.pendingRequests()).isZero();
     }
 
@@ -86,7 +86,7 @@ class BridgeCurlTest extends BridgeHarness {
     void largeBodyWithoutExpectContinueIs413Too(@TempDir Path dir) throws Exception {
         startBridge(config(null));
         Path body = dir.resolve("body.json");
-        Files.write(body, new byte[BridgeServer.MAX_BODY_BYTES + 1]);
+        Files.write(body, new byte[BridgeLimits.DEFAULTS.maxBodyBytes() + 1]);
 
         CurlResult result = curl("-H", "Expect:", "--data-binary", "@" + body, bridgeUrl("/v1/embeddings"));
 

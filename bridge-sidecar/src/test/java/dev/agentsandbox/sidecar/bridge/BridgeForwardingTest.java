@@ -46,8 +46,8 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(json(received.body()).at("/messages/0/content").asText()).isEqualTo("hi");
         assertThat(received.headers().containsKey("Origin")).isFalse();
         assertThat(received.headers().getFirst("Host")).isEqualTo(runnerHost());
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(1, 12, 5));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(1, 12, 5, 0));
     }
 
     @Test
@@ -77,8 +77,8 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(data).hasSize(SlowEventStream.EVENTS + 2).last().isEqualTo("data: [DONE]");
         JsonNode sent = json(runner.takeRequest().body());
         assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(1, 7, 5));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(1, 7, 5, 0));
     }
 
     @Test
@@ -102,8 +102,8 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(received.body()).as("an unchanged body is forwarded byte for byte")
                 .isEqualTo("{\"model\":\"" + QWEN + "\",\"max_tokens\":16,"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(1, 21, 4));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(1, 21, 4, 0));
     }
 
     @Test
@@ -131,8 +131,8 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(response.body()).contains("event: message_stop");
         assertThat(json(runner.takeRequest().body()).has("stream_options"))
                 .as("Anthropic streams report usage unasked; OpenAI stream options would be foreign there").isFalse();
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(1, 30, 9));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(1, 30, 9, 0));
     }
 
     @Test
@@ -209,8 +209,8 @@ class BridgeForwardingTest extends BridgeHarness {
             assertThat(post("/models/create", "{}").statusCode()).isEqualTo(403);
         }
 
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(3, 6, 9));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(3, 6, 9, 0));
     }
 
     @Test
@@ -273,8 +273,8 @@ class BridgeForwardingTest extends BridgeHarness {
         com.fasterxml.jackson.databind.node.ObjectNode reported = (com.fasterxml.jackson.databind.node.ObjectNode) json(status.body());
         java.time.Instant.parse(reported.remove("lastActivity").asText());
         assertThat(reported).isEqualTo(json("{\"requests\":1,\"promptTokens\":10,\"completionTokens\":20,"
-                + "\"refused\":{\"path_not_allowed\":1},\"models\":[{\"model\":\"" + QWEN + "\",\"requests\":1,"
-                + "\"promptTokens\":10,\"completionTokens\":20}]}"));
+                + "\"streamsWithoutUsage\":0,\"refused\":{\"path_not_allowed\":1},\"models\":[{\"model\":\"" + QWEN
+                + "\",\"requests\":1,\"promptTokens\":10,\"completionTokens\":20}]}"));
         assertThat(metrics.body())
                 .contains("agentsandbox_bridge_requests_total 1.0")
                 .contains("agentsandbox_bridge_prompt_tokens_total 10.0")

@@ -60,8 +60,13 @@ abstract class BridgeHarness {
     }
 
     void startBridge(BridgeConfig config, Optional<Path> configFile, Duration readTimeout) throws Exception {
+        startBridge(config, configFile, readTimeout, UsagelessStreams.Mode.ESTIMATE);
+    }
+
+    void startBridge(BridgeConfig config, Optional<Path> configFile, Duration readTimeout,
+                     UsagelessStreams.Mode streamWithoutUsage) throws Exception {
         bridge = Bridge.start(new BridgeOptions(new HostAndPort("127.0.0.1", 0), new HostAndPort("127.0.0.1", 0),
-                configFile, config, HANG_GUARD, readTimeout), log);
+                configFile, config, HANG_GUARD, readTimeout, BridgeLimits.DEFAULTS, streamWithoutUsage), log);
     }
 
     String bridgeUrl(String path) {

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeLimitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
@@ -48,6 +49,18 @@ class BridgeOptionsTest {
     }
 
     @Test
+    void streamsWithoutUsageAreEstimatedUnlessRefused() {
+        assertThat(BridgeOptions.parse(new String[] {"--upstream", UPSTREAM}).orElseThrow().streamWithoutUsage())
+                .isEqualTo(UsagelessStreams.Mode.ESTIMATE);
+        assertThat(BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--stream-without-usage", "refuse"})
+                .orElseThrow().streamWithoutUsage()).isEqualTo(UsagelessStreams.Mode.REFUSE);
+        assertThatThrownBy(() -> BridgeOptions.parse(new String[] {"--upstream", UPSTREAM,
+                "--stream-without-usage", "ignore"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--stream-without-usage").hasMessageContaining("estimate or refuse");
+    }
+
+    @Test
     void configFileIsTheOperatorsFormat(@TempDir Path dir) throws Exception {
         BridgeConfig written = new BridgeConfig(UPSTREAM, "ai/a", List.of("ai/a"), 5L);
         Path file = dir.resolve(BridgeConfig.FILE_NAME);
@@ -63,7 +76,8 @@ class BridgeOptionsTest {
     void readsTheArgumentsTheOperatorWrites(@TempDir Path dir) throws Exception {
         Path file = dir.resolve(BridgeConfig.FILE_NAME);
         Files.writeString(file, SidecarConfigJson.write(new BridgeConfig(UPSTREAM, "ai/a", List.of(), null)));
-        List<String> containerArgs = SidecarArgs.bridgeInPod();
+        BridgeLimitArgs limits = new BridgeLimitArgs(7, 11, 4096, 8192, 3, 900);
+        List<String> containerArgs = SidecarArgs.bridgeInPod(limits);
 
         assertThat(containerArgs.get(0)).isEqualTo("bridge");
         // The pod's mount path, moved to where this test wrote the file.
@@ -73,6 +87,18 @@ class BridgeOptionsTest {
         assertThat(options.configFile()).contains(file);
         assertThat(options.listen()).isEqualTo(new HostAndPort("127.0.0.1", SidecarPorts.BRIDGE));
         assertThat(options.admin()).isEqualTo(new HostAndPort("0.0.0.0", SidecarPorts.BRIDGE_ADMIN));
+        assertThat(options.limits()).isEqualTo(new BridgeLimits(7, Duration.ofSeconds(11), 4096, 8192));
+        assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.readTimeout()).isEqualTo(Duration.ofSeconds(900));
+    }
+
+    @Test
+    void withoutLimitFlagsTheContractsDefaultsApply() {
+        BridgeOptions options = BridgeOptions.parse(new String[] {"--upstream", UPSTREAM, "--default-model", "ai/a"})
+                .orElseThrow();
+
+        assertThat(options.limits()).isEqualTo(BridgeLimits.of(BridgeLimitArgs.DEFAULTS));
+        assertThat(options.connectTimeout().toSeconds()).isEqualTo(BridgeLimitArgs.DEFAULTS.connectTimeoutSeconds());
     }
 
     @Test

@@ -115,8 +115,8 @@ class BridgePolicyTest extends BridgeHarness {
         assertThat(error.get("code").asText()).isEqualTo("token_budget_exceeded");
         assertThat(error.get("type").asText()).isEqualTo("insufficient_quota");
         assertThat(error.get("message").asText()).contains("50 tokens", "80 used");
-        assertThat(bridge.meter().status()).usingRecursiveComparison()
-                .comparingOnlyFields("requests", "promptTokens", "completionTokens").isEqualTo(new BridgeStatus(2, 60, 20));
+        assertThat(bridge.meter().status()).usingRecursiveComparison().comparingOnlyFields("requests", "promptTokens",
+                "completionTokens", "streamsWithoutUsage").isEqualTo(new BridgeStatus(2, 60, 20, 0));
         runner.takeRequest();
         runner.takeRequest();
         assertThat(runner.pendingRequests()).isZero();
@@ -125,7 +125,7 @@ class BridgePolicyTest extends BridgeHarness {
     @Test
     void bodyOfExactlyTenMebibytesIsRead() throws Exception {
         startBridge(config(null));
-        byte[] body = new byte[BridgeServer.MAX_BODY_BYTES];
+        byte[] body = new byte[BridgeLimits.DEFAULTS.maxBodyBytes()];
         java.util.Arrays.fill(body, (byte) ' ');
 
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(bridgeUrl("/v1/embeddings")))

@@ -1,7 +1,8 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentsandbox.sidecar.SidecarProcess;
+import dev.agentsandbox.operator.testing.ChildProcess;
+import dev.agentsandbox.sidecar.Main;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(180)
 class BridgeProcessTest extends BridgeHarness {
 
+    /** A hang guard only, longer than the harness's: a JVM of its own starts and stops here. */
+    private static final Duration PROCESS_GUARD = Duration.ofSeconds(60);
+
     @Test
     void runsFromTheCommandLineWithAConfigFileAndStopsOnSigterm(@TempDir Path dir) throws Exception {
         runner.respondJson("/engines/llama.cpp/v1/chat/completions", chatCompletion(QWEN, 8, 2));
@@ -31,11 +36,11 @@ class BridgeProcessTest extends BridgeHarness {
         Files.writeString(config, SidecarConfigJson.write(new BridgeConfig(
                 runner.engineUrl().replace("127.0.0.1", "localhost"), QWEN, null, 1000L)));
 
-        try (SidecarProcess process = SidecarProcess.start("bridge", "--config", config.toString(),
-                "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0")) {
+        try (ChildProcess process = ChildProcess.startJava("bridge", Main.class, List.of("bridge", "--config",
+                config.toString(), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"), dir)) {
             List<String> lines;
             try {
-                var started = json(process.awaitLine("\"event\":\"started\""));
+                var started = json(process.awaitLine("\"event\":\"started\"", PROCESS_GUARD));
                 String listen = "http://" + started.get("listen").asText();
                 String admin = "http://" + started.get("admin").asText();
 
@@ -52,9 +57,10 @@ class BridgeProcessTest extends BridgeHarness {
                 assertThat(reported.get("requests").asLong()).isEqualTo(1);
                 assertThat(reported.get("promptTokens").asLong()).isEqualTo(8);
                 assertThat(reported.get("completionTokens").asLong()).isEqualTo(2);
+                assertThat(reported.get("streamsWithoutUsage").asLong()).isZero();
                 assertThat(reported.path("refused").path("path_not_allowed").asLong()).isEqualTo(1);
             } finally {
-                assertThat(process.stop()).as("stops on SIGTERM").isTrue();
+                assertThat(process.terminate(PROCESS_GUARD)).as("stops on SIGTERM").isTrue();
             }
             lines = process.lines();
             assertThat(lines).anySatisfy(line -> assertThat(line).contains("\"event\":\"inference\"")
@@ -70,11 +76,12 @@ class BridgeProcessTest extends BridgeHarness {
         Path config = dir.resolve(BridgeConfig.FILE_NAME);
         Files.writeString(config, "{\"upstream\":\"" + runner.engineUrl() + "\",\"allowedModel\":[\"x\"]}");
 
-        try (SidecarProcess process = SidecarProcess.start("bridge", "--config", config.toString())) {
-            String error = process.awaitLine("bridge:");
+        try (ChildProcess process = ChildProcess.startJava("bridge", Main.class,
+                List.of("bridge", "--config", config.toString()), dir)) {
+            String error = process.awaitLine("bridge:", PROCESS_GUARD);
 
             assertThat(error).contains("allowedModel");
-            assertThat(process.exitCode()).isEqualTo(2);
+            assertThat(process.awaitExit(PROCESS_GUARD)).isEqualTo(2);
         }
     }
 }

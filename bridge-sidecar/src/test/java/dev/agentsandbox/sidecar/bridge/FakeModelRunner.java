@@ -23,14 +23,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeModelRunner implements AutoCloseable {
 
-    /** What the runner received. */
-    record Received(String method, String uri, Headers headers, String body) {
+    /**
+     * What the runner received.
+     *
+     * @param clientPort the bridge's port of the connection it came on (one port per connection)
+     */
+    record Received(String method, String uri, Headers headers, String body, int clientPort) {
     }
 
     @FunctionalInterface
     interface Responder {
         void respond(HttpExchange exchange) throws Exception;
     }
+
+    private static final String BODY = "request-body";
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -43,8 +49,9 @@ final class FakeModelRunner implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                exchange.setAttribute(BODY, body);
                 received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                        exchange.getRequestHeaders(), body));
+                        exchange.getRequestHeaders(), body, exchange.getRemoteAddress().getPort()));
                 Responder responder = responders.get(exchange.getRequestURI().getPath());
                 if (responder == null) {
                     send(exchange, 404, "application/json", "{\"error\":\"not found\"}");
@@ -84,6 +91,33 @@ final class FakeModelRunner implements AutoCloseable {
     /** The requests received so far that nobody took. */
     int pendingRequests() {
         return received.size();
+    }
+
+    /** The request body of an exchange, for a responder (the runner has read it already). */
+    static String body(HttpExchange exchange) {
+        return (String) exchange.getAttribute(BODY);
+    }
+
+    /** Starts a chunked {@code text/event-stream} answer; the caller writes its events with {@link #event}. */
+    static OutputStream startEventStream(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        return exchange.getResponseBody();
+    }
+
+    /** Writes one event (or any text) and flushes it: a chunk of its own, as llama.cpp servers send them. */
+    static void event(OutputStream out, String event) throws IOException {
+        out.write(event.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Answers with {@code stream} chunked, one event per chunk. */
+    static void sendEventsChunked(HttpExchange exchange, String stream) throws IOException {
+        try (OutputStream out = startEventStream(exchange)) {
+            for (String event : stream.split("(?<=\\n\\n)")) {
+                event(out, event);
+            }
+        }
     }
 
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

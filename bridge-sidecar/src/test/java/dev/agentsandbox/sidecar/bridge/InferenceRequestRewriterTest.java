@@ -47,6 +47,21 @@ class InferenceRequestRewriterTest {
         assertThat(sent.get("dimensions").asInt()).isEqualTo(8);
     }
 
+    /** A body of millions of tiny values would cost the heap far more than its bytes: refused by token count. */
+    @Test
+    void aBodyOfTooManyJsonTokensIsRefusedBeforeItsTreeIsBuilt() {
+        String manyTokens = "{\"input\":[" + "{},".repeat((int) InferenceRequestRewriter.MAX_JSON_TOKENS / 2)
+                + "{}]}";
+        var result = rewrite(InferenceRoute.EMBEDDINGS, manyTokens);
+
+        assertThat(result.refused()).isTrue();
+        assertThat(result.refusal().status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        assertThat(result.refusal().message()).containsIgnoringCase("token count");
+
+        String tokenArrays = "{\"input\":[" + "15339,".repeat(100_000) + "1]}";
+        assertThat(rewrite(InferenceRoute.EMBEDDINGS, tokenArrays).refused()).as("a large embeddings batch").isFalse();
+    }
+
     @Test
     void nullModelGetsTheDefault() throws IOException {
         var result = rewrite(InferenceRoute.MESSAGES, "{\"model\":null,\"max_tokens\":5}");

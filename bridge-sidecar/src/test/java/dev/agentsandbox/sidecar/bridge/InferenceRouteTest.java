@@ -1,6 +1,9 @@
 package dev.agentsandbox.sidecar.bridge;
 
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,5 +53,27 @@ class InferenceRouteTest {
     @CsvSource({"/v1/messages?beta=true, ?beta=true", "/v1/messages, ''"})
     void queryIsKept(String uri, String query) {
         assertThat(InferenceRoute.queryOf(uri)).isEqualTo(query);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "POST, /v1/messages,                   '',                ANTHROPIC",
+            "POST, /v1/messages/count_tokens?x=1,  '',                ANTHROPIC",
+            "GET,  /v1/messages,                   '',                ANTHROPIC",
+            "POST, /v1/messages/batches,           '',                ANTHROPIC",
+            "POST, /v1/complete,                   2023-06-01,        ANTHROPIC",
+            "POST, /v1/chat/completions,           2023-06-01,        OPENAI",
+            "POST, /v1/chat/completions,           '',                OPENAI",
+            "GET,  /v1/files,                      '',                OPENAI",
+            "POST, /v1/messagesx,                  '',                OPENAI",
+    })
+    void theErrorShapeFollowsTheRouteElseTheClient(String method, String uri, String anthropicVersion,
+                                                   InferenceRoute.Api expected) {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri);
+        if (!anthropicVersion.isEmpty()) {
+            request.headers().set("anthropic-version", anthropicVersion);
+        }
+
+        assertThat(InferenceRoute.Api.of(request)).isEqualTo(expected);
     }
 }

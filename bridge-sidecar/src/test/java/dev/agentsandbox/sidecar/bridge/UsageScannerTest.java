@@ -145,6 +145,52 @@ class UsageScannerTest {
                 .isEqualTo(TokenUsage.NONE);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 100_000})
+    void aStreamWithoutUsageCountsTheGeneratedTextOfEachApi(int chunkSize) {
+        String stream = """
+                data: {"choices":[{"delta":{"role":"assistant","content":""}}]}
+
+                data: {"choices":[{"delta":{"content":"Héllo"}}],"model":"ai/qwen2.5","id":"chatcmpl-long-id"}
+
+                data: {"choices":[{"delta":{"reasoning_content":"hmm","tool_calls":[{"function":{"arguments":"{}"}}]}}]}
+
+                data: {"choices":[{"text":"ab\\n"}]}
+
+                event: content_block_delta
+                data: {"type":"content_block_delta","delta":{"type":"text_delta","text":"xyz"}}
+
+                data: {"type":"content_block_delta","delta":{"type":"input_json_delta","partial_json":"[1]"}}
+
+                data: {"type":"response.output_text.delta","delta":"1234"}
+
+                data: [DONE]
+
+                """;
+        SseUsageScanner scanner = new SseUsageScanner();
+
+        assertThat(scan(scanner, stream, chunkSize)).isEqualTo(TokenUsage.NONE);
+        assertThat(scanner.usageReported()).isFalse();
+        // Héllo 5, hmm 3, {} 2, ab + newline 3, xyz 3, [1] 3, 1234 4: text only, not ids, models, roles or types
+        assertThat(scanner.generatedChars()).isEqualTo(23);
+    }
+
+    @Test
+    void aStreamThatReportsZeroTokensHasReportedItsUsage() {
+        SseUsageScanner scanner = new SseUsageScanner();
+        scan(scanner, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0}}\n\n", 7);
+
+        assertThat(scanner.usageReported()).isTrue();
+    }
+
+    @Test
+    void unreportedUsageIsEstimatedFromTheRequestSizeAndTheGeneratedText() {
+        assertThat(TokenBudget.estimateUnreported(401, 0)).isEqualTo(new TokenUsage(100, 0));
+        assertThat(TokenBudget.estimateUnreported(400, 1)).isEqualTo(new TokenUsage(100, 1));
+        assertThat(TokenBudget.estimateUnreported(400, 8)).isEqualTo(new TokenUsage(100, 2));
+        assertThat(TokenBudget.estimateUnreported(400, 9)).isEqualTo(new TokenUsage(100, 3));
+    }
+
     @Test
     void scannerIsChosenByContentType() {
         assertThat(UsageScanner.forContentType("text/event-stream; charset=utf-8")).isInstanceOf(SseUsageScanner.class);

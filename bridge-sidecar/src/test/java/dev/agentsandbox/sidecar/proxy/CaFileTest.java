@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class CaFileTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path caDir = Files.createDirectory(dir.resolve("ca"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
-        Path written = CertificateAuthority.generate().writeCertificate(caDir);
+        Path written = CertificateAuthority.generate(SslProvider.JDK).writeCertificate(caDir);
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written))).isEqualTo("rw-r--r--");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(caDir))).isEqualTo("rwxr-xr-x");
@@ -40,7 +41,7 @@ class CaFileTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch UID");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path written = CertificateAuthority.generate().writeCertificate(dir.resolve("ca"));
+        Path written = CertificateAuthority.generate(SslProvider.JDK).writeCertificate(dir.resolve("ca"));
 
         Process agent = new ProcessBuilder("/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534",
                 "--clear-groups", "cat", written.toString()).redirectErrorStream(true).start();

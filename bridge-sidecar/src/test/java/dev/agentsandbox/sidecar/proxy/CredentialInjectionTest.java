@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.ssl.SslProvider;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -47,11 +48,11 @@ class CredentialInjectionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority testCa = CertificateAuthority.generate();
+        CertificateAuthority testCa = CertificateAuthority.generate(SslProvider.JDK);
         Path testCaPem = dir.resolve("test-ca.pem");
         Files.writeString(testCaPem, CertificateAuthority.pem(testCa.certificate()));
         https = TestUpstream.https(testCa);
-        untrusted = TestUpstream.https(CertificateAuthority.generate());
+        untrusted = TestUpstream.https(CertificateAuthority.generate(SslProvider.JDK));
         http = TestUpstream.http();
         secretMount = dir.resolve("secrets/api");
         Path apiKey = KubernetesMount.create(secretMount, "api-key", CANARY + "\n");

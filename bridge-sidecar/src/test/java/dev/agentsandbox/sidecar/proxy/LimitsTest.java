@@ -100,7 +100,8 @@ class LimitsTest {
                     assertThat(connect(socket, target)).startsWith("HTTP/1.1 200");
                 }
                 String third = proxy.raw("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
-                assertThat(third).startsWith("HTTP/1.1 503").contains("X-AgentSandbox-Error: too-many-tunnels");
+                assertThat(third).startsWith("HTTP/1.1 503").contains("X-AgentSandbox-Error: too-many-tunnels")
+                        .contains("retry-after: 1");
             } finally {
                 for (Socket socket : open) {
                     socket.close();
@@ -124,6 +125,22 @@ class LimitsTest {
         socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         return readHead(socket.getInputStream());
+    }
+
+    /** At the cap a client hears at once (before it sends a byte) that it may retry, rather than hanging. */
+    @Test
+    void aConnectionBeyondTheCapIsAnswered503WithRetryAfterAtOnce(@TempDir Path dir) throws Exception {
+        ProxyLimits limits = limits(2, 2, Duration.ofSeconds(30));
+        try (TestUpstream upstream = TestUpstream.http();
+             ProxyFixture proxy = proxy(dir, upstream, limits).start();
+             Socket first = new Socket("127.0.0.1", proxy.port());
+             Socket second = new Socket("127.0.0.1", proxy.port());
+             Socket third = new Socket("127.0.0.1", proxy.port())) {
+            third.setSoTimeout(10_000);
+            String answer = new String(third.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 503").contains("X-AgentSandbox-Error: too-many-connections")
+                    .contains("\r\nRetry-After: 1\r\n").contains("\r\nConnection: close\r\n");
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.contract.CredentialRule;
+import dev.agentsandbox.sidecar.contract.ProxyLimitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
@@ -40,7 +41,8 @@ class ProxyCommandTest {
 
     @Test
     void readsTheArgumentsTheOperatorWrites() {
-        List<String> containerArgs = SidecarArgs.proxyInPod();
+        ProxyLimitArgs limits = new ProxyLimitArgs(5, 4, 2048, 7, 70, 3);
+        List<String> containerArgs = SidecarArgs.proxyInPod(limits);
 
         assertThat(containerArgs.get(0)).isEqualTo("proxy");
         ProxyOptions options = parse(containerArgs.subList(1, containerArgs.size()).toArray(String[]::new));
@@ -49,6 +51,13 @@ class ProxyCommandTest {
         assertThat(options.listen()).hasToString("127.0.0.1:" + SidecarPorts.PROXY);
         assertThat(options.admin()).hasToString("0.0.0.0:" + SidecarPorts.PROXY_ADMIN);
         assertThat(options.otherOwnPorts()).isEqualTo(SidecarPorts.BRIDGE_PORTS);
+        assertThat(options.limits()).isEqualTo(new ProxyLimits(5, 4, 2048, Duration.ofSeconds(7),
+                Duration.ofSeconds(70), Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void withoutLimitFlagsTheContractsDefaultsApply() {
+        assertThat(parse(new String[] {"--allow", "a.com"}).limits()).isEqualTo(ProxyLimits.of(ProxyLimitArgs.DEFAULTS));
     }
 
     @Test

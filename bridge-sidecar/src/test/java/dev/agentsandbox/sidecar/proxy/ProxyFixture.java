@@ -43,10 +43,10 @@ final class ProxyFixture implements AutoCloseable {
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final JsonLog log;
 
-    private ProxyFixture(Path dir, ProxyOptions options, HostResolver resolver) throws Exception {
+    private ProxyFixture(Path dir, ProxyOptions options, HostResolver resolver, TlsEngine tls) throws Exception {
         this.dir = dir;
         this.log = new JsonLog("proxy", logBytes);
-        this.server = new ProxyServer(options, resolver, log);
+        this.server = new ProxyServer(options, resolver, log, tls);
         server.start();
     }
 
@@ -143,6 +143,7 @@ final class ProxyFixture implements AutoCloseable {
         private Path trustBundle;
         private int listenPort;
         private int adminPort;
+        private TlsEngine tls = TlsEngine.detect();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -185,6 +186,12 @@ final class ProxyFixture implements AutoCloseable {
             return this;
         }
 
+        /** The TLS engine of interception; by default what the proxy itself would pick here. */
+        Builder tls(TlsEngine tls) {
+            this.tls = tls;
+            return this;
+        }
+
         Builder trustBundle(Path trustBundle) {
             this.trustBundle = trustBundle;
             return this;
@@ -204,7 +211,7 @@ final class ProxyFixture implements AutoCloseable {
             ProxyOptions options = new ProxyOptions(new HostAndPort("127.0.0.1", listenPort),
                     new HostAndPort("127.0.0.1", adminPort), configFile, asFile ? null : config, dir.resolve("ca"),
                     trustBundle, SidecarPorts.BRIDGE_PORTS, limits, Duration.ofMillis(200));
-            return new ProxyFixture(dir, options, effective);
+            return new ProxyFixture(dir, options, effective, tls);
         }
     }
 }

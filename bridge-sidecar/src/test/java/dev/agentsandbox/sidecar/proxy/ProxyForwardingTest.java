@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import io.netty.handler.ssl.SslProvider;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,7 @@ class ProxyForwardingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority testCa = CertificateAuthority.generate();
+        CertificateAuthority testCa = CertificateAuthority.generate(SslProvider.JDK);
         testCaPem = dir.resolve("test-ca.pem");
         Files.writeString(testCaPem, CertificateAuthority.pem(testCa.certificate()));
         http = TestUpstream.http();

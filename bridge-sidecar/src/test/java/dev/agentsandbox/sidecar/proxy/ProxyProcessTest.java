@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
-import dev.agentsandbox.sidecar.SidecarProcess;
+import dev.agentsandbox.operator.testing.ChildProcess;
+import dev.agentsandbox.sidecar.Main;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProxyProcessTest {
 
+    /** A hang guard only: a JVM of its own starts and stops here. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(60);
+
     @Test
     void runsFromTheCommandLineWithAConfigFileAndStopsOnSigterm(@TempDir Path dir) throws Exception {
         try (TestUpstream upstream = TestUpstream.http()) {
@@ -29,11 +34,11 @@ class ProxyProcessTest {
             Files.writeString(config, SidecarConfigJson.write(new ProxyConfig(List.of("localhost:" + upstream.port()),
                     null, List.of("127.0.0.0/8"), null)));
             List<String> lines;
-            try (SidecarProcess process = SidecarProcess.start("proxy",
+            try (ChildProcess process = ChildProcess.startJava("proxy", Main.class, List.of("proxy",
                     "--config", config.toString(), "--listen", "127.0.0.1:" + listen,
-                    "--admin", "127.0.0.1:" + admin, "--ca-dir", dir.resolve("ca").toString())) {
+                    "--admin", "127.0.0.1:" + admin, "--ca-dir", dir.resolve("ca").toString()), dir)) {
                 try {
-                    process.awaitLine("\"event\":\"started\"");
+                    process.awaitLine("\"event\":\"started\"", HANG_GUARD);
                     assertThat(Files.readString(dir.resolve("ca/ca.crt"))).startsWith("-----BEGIN CERTIFICATE-----");
 
                     assertThat(curl(listen, "http://localhost:" + upstream.port() + "/through")).isEqualTo("200");
@@ -44,7 +49,7 @@ class ProxyProcessTest {
                     assertThat(new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
                             .isEqualTo("ok\n");
                 } finally {
-                    assertThat(process.stop()).as("stops on SIGTERM").isTrue();
+                    assertThat(process.terminate(HANG_GUARD)).as("stops on SIGTERM").isTrue();
                 }
                 lines = process.lines();
             }

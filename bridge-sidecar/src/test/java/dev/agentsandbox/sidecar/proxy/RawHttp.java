@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ final class RawHttp {
 
     /** A test CA whose certificate is written to {@code pem} (for the proxy's {@code --trust-bundle}). */
     static CertificateAuthority testCa(Path pem) throws Exception {
-        CertificateAuthority ca = CertificateAuthority.generate();
+        CertificateAuthority ca = CertificateAuthority.generate(SslProvider.JDK);
         Files.writeString(pem, CertificateAuthority.pem(ca.certificate()));
         return ca;
     }

@@ -52,9 +52,10 @@ final class TestUpstream implements AutoCloseable {
     private final StringBuffer rawBytes = new StringBuffer();
     private final Channel channel;
 
-    private TestUpstream(CertificateAuthority tlsAuthority) throws InterruptedException {
+    private TestUpstream(CertificateAuthority tlsAuthority, String presentedName) throws InterruptedException {
         Mapping<String, SslContext> sni = tlsAuthority == null ? null
-                : host -> tlsAuthority.serverContextFor(host == null ? "localhost" : host);
+                : host -> tlsAuthority.serverContextFor(presentedName != null ? presentedName
+                        : host == null ? "localhost" : host);
         channel = loops.listen(new HostAndPort("127.0.0.1", 0), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -69,11 +70,17 @@ final class TestUpstream implements AutoCloseable {
     }
 
     static TestUpstream http() throws InterruptedException {
-        return new TestUpstream(null);
+        return new TestUpstream(null, null);
     }
 
+    /** Presents a certificate from {@code testCa} for the name the client asks for (SNI). */
     static TestUpstream https(CertificateAuthority testCa) throws InterruptedException {
-        return new TestUpstream(testCa);
+        return new TestUpstream(testCa, null);
+    }
+
+    /** Presents a certificate from {@code testCa} for {@code name}, whatever the client asks for. */
+    static TestUpstream httpsPresenting(CertificateAuthority testCa, String name) throws InterruptedException {
+        return new TestUpstream(testCa, name);
     }
 
     int port() {

@@ -81,6 +81,28 @@ public interface OperatorConfig {
         /** The image of the egress proxy, the model bridge and (iptables mode) egress-init. */
         @WithDefault("ghcr.io/agentsandbox/sidecar:0.1.0")
         String image();
+
+        /**
+         * Each container's CPU request and memory (request and limit; its JVM heap is a share of the limit, see
+         * bridge-sidecar/README.md, "Bounds and memory"). No CPU limit: a throttled proxy slows every request.
+         */
+        @WithDefault("50m")
+        String proxyCpu();
+
+        @WithDefault("256Mi")
+        String proxyMemory();
+
+        @WithDefault("50m")
+        String bridgeCpu();
+
+        @WithDefault("256Mi")
+        String bridgeMemory();
+
+        @WithDefault("10m")
+        String egressInitCpu();
+
+        @WithDefault("64Mi")
+        String egressInitMemory();
     }
 
     interface ModelRunner {

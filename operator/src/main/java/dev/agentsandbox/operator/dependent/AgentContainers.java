@@ -45,6 +45,8 @@ public final class AgentContainers {
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
                         SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
                 .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT));
+        plan.agentSetup().file().ifPresent(file -> container.addToVolumeMounts(
+                SidecarContainers.mount(SandboxVolumes.AGENT_CONFIG, file.directory(), true)));
         if (!agent.getCommand().isEmpty()) {
             container.withCommand(agent.getCommand());
         }
@@ -91,13 +93,14 @@ public final class AgentContainers {
     }
 
     /**
-     * The spec's literal variables, then what the operator sets: proxy, model endpoints, credential placeholders
-     * and the proxy CA. Never a value from a Secret.
+     * The agent preset's variables, the spec's literal variables, then what the operator sets: proxy, model
+     * endpoints, credential placeholders and the proxy CA. Never a value from a Secret.
      */
     static List<EnvVar> agentEnv(SandboxPlan plan) {
-        // By name, later entries winning: a variable appears once (server-side apply keys the list by name), and
-        // what the operator sets cannot be overridden by the spec (the API server refuses that too).
-        Map<String, String> env = new LinkedHashMap<>();
+        // By name, later entries winning: a variable appears once (server-side apply keys the list by name), the
+        // spec overrides the preset, and what the operator sets cannot be overridden by the spec (the API server
+        // refuses that too).
+        Map<String, String> env = new LinkedHashMap<>(plan.agentSetup().env());
         for (EnvVarSpec literal : plan.spec().getAgent().getEnv()) {
             env.put(literal.getName(), literal.getValue());
         }

@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code <name>-sidecar}: the proxy policy and the bridge settings. Mounted as a directory (not subPath), so a
- * policy change reaches the running sidecars without a pod restart.
+ * {@code <name>-sidecar}: the proxy policy and the bridge settings, and the agent preset's configuration file.
+ * Mounted as a directory (not subPath), so a policy change reaches the running sidecars without a pod restart; the
+ * agent gets only its own key.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class SidecarConfigMapDependentResource extends PlannedDependentResource<ConfigMap> {
@@ -34,6 +35,7 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
         Map<String, String> data = new LinkedHashMap<>();
         data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarConfigFiles.proxy(plan)));
         SidecarConfigFiles.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));
+        plan.agentSetup().file().ifPresent(file -> data.put(file.configMapKey(), file.content()));
         return new ConfigMapBuilder()
                 .withApiVersion("v1").withKind("ConfigMap")
                 .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),

@@ -2,7 +2,9 @@ package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.AdminPaths;
+import dev.agentsandbox.sidecar.contract.BridgeLimitArgs;
 import dev.agentsandbox.sidecar.contract.EgressInitArgs;
+import dev.agentsandbox.sidecar.contract.ProxyLimitArgs;
 import dev.agentsandbox.sidecar.contract.SidecarArgs;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 
@@ -43,14 +46,15 @@ public final class SidecarContainers {
             // The only container that mounts the credential Secrets.
             mounts.add(mount(SandboxVolumes.CREDENTIALS, SidecarMounts.CREDENTIALS_DIR, true));
         }
-        return sidecar(plan, PROXY, SidecarUids.PROXY, SidecarPorts.PROXY_ADMIN, mounts, SidecarArgs.proxyInPod());
+        return sidecar(plan, PROXY, SidecarUids.PROXY, SidecarPorts.PROXY_ADMIN, mounts,
+                SidecarArgs.proxyInPod(ProxyLimitArgs.DEFAULTS), plan.settings().sidecarResources().proxy());
     }
 
     public static Container bridge(SandboxPlan plan) {
         return sidecar(plan, BRIDGE, SidecarUids.BRIDGE, SidecarPorts.BRIDGE_ADMIN,
                 List.of(mount(SandboxVolumes.SIDECAR_CONFIG, SidecarMounts.CONFIG_DIR, true),
                         mount(SandboxVolumes.BRIDGE_TMP, SidecarMounts.TMP, false)),
-                SidecarArgs.bridgeInPod());
+                SidecarArgs.bridgeInPod(BridgeLimitArgs.DEFAULTS), plan.settings().sidecarResources().bridge());
     }
 
     /** iptables mode only: lets only the proxy's and the bridge's UIDs leave the pod. */
@@ -60,11 +64,12 @@ public final class SidecarContainers {
                 .withImage(plan.settings().sidecarImage())
                 .withArgs(EgressInitArgs.inPod())
                 .withSecurityContext(SecurityContexts.egressInit())
+                .withResources(plan.settings().sidecarResources().egressInit())
                 .build();
     }
 
     private static Container sidecar(SandboxPlan plan, String name, long uid, int adminPort, List<VolumeMount> mounts,
-                                     List<String> args) {
+                                     List<String> args, ResourceRequirements resources) {
         return new ContainerBuilder()
                 .withName(name)
                 .withImage(plan.settings().sidecarImage())
@@ -75,6 +80,7 @@ public final class SidecarContainers {
                 .withStartupProbe(healthz(adminPort))
                 .withVolumeMounts(mounts)
                 .withSecurityContext(SecurityContexts.sidecar(uid))
+                .withResources(resources)
                 .build();
     }
 

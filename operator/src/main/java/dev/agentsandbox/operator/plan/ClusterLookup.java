@@ -2,11 +2,16 @@ package dev.agentsandbox.operator.plan;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 
+import java.util.List;
 import java.util.Optional;
 
-/** The cluster objects a sandbox refers to but does not own, as the operator's informers see them. */
+/**
+ * The cluster objects a sandbox refers to but does not own, and the NetworkPolicies around it, as the operator's
+ * informers see them.
+ */
 public interface ClusterLookup {
 
     /** A Secret with its key names; the values are not kept (see {@code SecretKeysOnly}). */
@@ -15,4 +20,7 @@ public interface ClusterLookup {
     Optional<RuntimeClass> runtimeClass(String name);
 
     Optional<Service> service(String namespace, String name);
+
+    /** Every NetworkPolicy of the namespace, the operator's and anyone else's. */
+    List<NetworkPolicy> networkPolicies(String namespace);
 }

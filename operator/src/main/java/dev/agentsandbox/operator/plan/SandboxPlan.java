@@ -41,6 +41,11 @@ public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, Resolve
         return Optional.ofNullable(runner);
     }
 
+    /** What {@code spec.agent.preset} adds to the agent container. */
+    public AgentSetup agentSetup() {
+        return AgentPresets.expand(spec().getAgent().getPreset(), spec().getModel());
+    }
+
     public Optional<WorkspaceSpec> workspace() {
         return Optional.ofNullable(spec().getWorkspace());
     }

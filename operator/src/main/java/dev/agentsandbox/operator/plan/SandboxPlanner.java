@@ -8,13 +8,19 @@ import dev.agentsandbox.operator.api.v1alpha1.RunnerRef;
 import dev.agentsandbox.operator.config.LabelSelectors;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Applies the operator's configuration to a sandbox's spec: defaults, preset expansion, effective names. */
+/**
+ * Applies the operator's configuration to a sandbox's spec: defaults, preset expansion, effective names. Created at
+ * start ({@link Startup}), so a malformed setting (a label, a quantity) stops the operator naming the setting,
+ * rather than failing every reconcile.
+ */
+@Startup
 @ApplicationScoped
 public class SandboxPlanner {
 
@@ -26,7 +32,8 @@ public class SandboxPlanner {
     public SandboxPlanner(OperatorConfig config) {
         this.config = config;
         this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
-                LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()));
+                LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()),
+                SidecarResources.from(config.sidecar()));
         this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
                 config.iptablesUnsupportedHandlers());
     }

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 /** The operator settings the desired objects depend on, as plain values so the builders need no CDI. */
 public record SandboxSettings(String sidecarImage, String gitImage, String operatorNamespace,
-                              Map<String, String> operatorPodSelector) {
+                              Map<String, String> operatorPodSelector, SidecarResources sidecarResources) {
 
     public SandboxSettings {
         // Sorted: the NetworkPolicy must render the same on every reconcile.

@@ -12,6 +12,7 @@ import dev.agentsandbox.operator.status.SandboxInputChecks;
 import dev.agentsandbox.operator.config.OperatorConfig;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.PodWantedCondition;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarContainers;
@@ -28,6 +29,7 @@ import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import dev.agentsandbox.operator.status.UpstreamCredentials;
+import dev.agentsandbox.operator.status.WideningPolicies;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -211,8 +213,12 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
                                       Context<AgentSandbox> context, String idledAfter) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
+        // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
-                && context.getSecondaryResource(NetworkPolicy.class).isPresent();
+                && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
+                .isPresent();
+        List<String> widening = WideningPolicies.among(cluster.networkPolicies(plan.namespace()),
+                SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
         EgressStatus egress = null;
         ModelUsageStatus model = null;
         if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
@@ -221,7 +227,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
-                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, egress, model,
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
                 UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter);
     }
 

@@ -8,6 +8,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -27,18 +28,21 @@ import java.util.stream.Collectors;
 
 /**
  * Watches the objects a sandbox refers to but does not own (Secrets, RuntimeClasses, the Model Runner Service),
- * so that a sandbox waiting for one is reconciled when it appears. Each event is mapped to the sandboxes that
- * refer to the object through an index on the AgentSandbox cache, never a scan.
+ * so that a sandbox waiting for one is reconciled when it appears, and every NetworkPolicy of the watched
+ * namespaces, so that one that widens a sandbox's egress is reported when it appears and cleared when it goes. Each
+ * event is mapped to the sandboxes concerned through an index on the AgentSandbox cache, never a scan.
  */
 final class ReferenceWatches {
 
     static final String SECRETS = "referenced-secrets";
     static final String RUNTIME_CLASSES = "runtime-classes";
     static final String RUNNER_SERVICES = "model-runner-services";
+    static final String NETWORK_POLICIES = "namespace-networkpolicies";
 
     private static final String SECRET_INDEX = "agentsandbox.dev/secret";
     private static final String RUNTIME_CLASS_INDEX = "agentsandbox.dev/runtime-class";
     private static final String SERVICE_INDEX = "agentsandbox.dev/runner-service";
+    private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
 
     private ReferenceWatches() {
     }
@@ -53,7 +57,8 @@ final class ReferenceWatches {
                         .distinct().toList(),
                 RUNTIME_CLASS_INDEX, sandbox -> List.of(planner.effectiveRuntimeClass(sandbox)),
                 SERVICE_INDEX, sandbox -> Optional.ofNullable(planner.runnerOf(sandbox.getSpec().getModel()))
-                        .map(ResolvedRunner::serviceKey).stream().toList()));
+                        .map(ResolvedRunner::serviceKey).stream().toList(),
+                NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace())));
 
         // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
         var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
@@ -77,8 +82,16 @@ final class ReferenceWatches {
                 .withSecondaryToPrimaryMapper(referrers(sandboxes, SERVICE_INDEX,
                         s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
                 .build();
+        // Label-free: anyone's policy may select a sandbox's pod. A change to one may select or release any sandbox
+        // of its namespace (its selector may have changed), so all of them are looked at again.
+        var networkPolicies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandbox.class)
+                .withName(NETWORK_POLICIES)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, NAMESPACE_INDEX,
+                        policy -> policy.getMetadata().getNamespace()))
+                .build();
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
-                new InformerEventSource<>(services, context));
+                new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context));
     }
 
     /** Reads the watched objects from the informers' caches. */
@@ -98,15 +111,24 @@ final class ReferenceWatches {
             public Optional<Service> service(String namespace, String name) {
                 return cached(context, Service.class, RUNNER_SERVICES, new ResourceID(name, namespace));
             }
+
+            @Override
+            public List<NetworkPolicy> networkPolicies(String namespace) {
+                return source(context, NetworkPolicy.class, NETWORK_POLICIES).list(namespace, policy -> true)
+                        .toList();
+            }
         };
     }
 
-    @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type,
                                                               String name, ResourceID id) {
-        var source = (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever()
-                .getEventSourceFor(type, name);
-        return source.get(id);
+        return source(context, type, name).get(id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> InformerEventSource<R, AgentSandbox> source(Context<AgentSandbox> context,
+                                                                                      Class<R> type, String name) {
+        return (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> referrers(IndexerResourceCache<AgentSandbox> sandboxes, String index, Function<R, String> keyOf) {

@@ -66,8 +66,8 @@ public class SidecarStatusReader {
 
     static ModelUsageStatus model(BridgeStatus bridge) {
         return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens(),
-                new LinkedHashMap<>(bridge.refused()), new ArrayList<>(bridge.models().stream()
-                .map(m -> new ModelUsageStatus.ModelUsage(m.model(), m.requests(), m.promptTokens(),
+                bridge.streamsWithoutUsage(), new LinkedHashMap<>(bridge.refused()), new ArrayList<>(bridge.models()
+                .stream().map(m -> new ModelUsageStatus.ModelUsage(m.model(), m.requests(), m.promptTokens(),
                         m.completionTokens())).toList()), bridge.lastActivity());
     }
 

@@ -18,6 +18,7 @@ import java.util.List;
  * @param claim        null when there is no workspace claim
  * @param claimWanted  spec.workspace.size is set
  * @param policyApplied the sidecar ConfigMap and the NetworkPolicy exist
+ * @param wideningPolicies other NetworkPolicies that select the pod and allow egress (see {@link WideningPolicies})
  * @param egress       what the proxy reported now; null: keep the last report
  * @param model        what the bridge reported now; null: keep the last report
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
@@ -26,11 +27,12 @@ import java.util.List;
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
-                           boolean policyApplied, EgressStatus egress, ModelUsageStatus model,
-                           List<UpstreamCredentials.CredentialSecret> credentialSecrets, SidecarRestarts restarts,
-                           String idledAfter) {
+                           boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
+                           ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
+                           SidecarRestarts restarts, String idledAfter) {
 
     public StatusInputs {
+        wideningPolicies = List.copyOf(wideningPolicies);
         credentialSecrets = credentialSecrets == null ? List.of() : List.copyOf(credentialSecrets);
         restarts = restarts == null ? SidecarRestarts.UNKNOWN : restarts;
     }
@@ -38,9 +40,9 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
     /** Without credential Secrets to compare an upstream's rejection with. */
     public StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                         EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod,
-                        PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied, EgressStatus egress,
-                        ModelUsageStatus model) {
+                        PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
+                        List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
     }
 }

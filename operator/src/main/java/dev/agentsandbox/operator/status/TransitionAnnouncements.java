@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), when
- * egress enforcement falls back to the NetworkPolicy only and when an upstream rejects an injected credential
- * (anew, or another one), a Normal event when the sandbox becomes ready, paused or expired and when a rejected
+ * egress enforcement falls back to the NetworkPolicy only, when another NetworkPolicy widens the sandbox's egress
+ * (again when the set of such policies changes) and when an upstream rejects an injected credential (anew, or another
+ * one), a Normal event when the widening ends, when the sandbox becomes ready, paused or expired and when a rejected
  * credential is accepted again; and what the sidecars report that a person must act on ({@link
  * SidecarAnnouncements}). Only transitions: a sandbox that stays broken does not emit an event per reconcile.
  */
@@ -54,9 +55,19 @@ public final class TransitionAnnouncements {
             }
         }
         Optional<SandboxCondition> egressNow = condition(after.getConditions(), ConditionTypes.EGRESS_READY);
+        Optional<SandboxCondition> egressBefore = condition(previous, ConditionTypes.EGRESS_READY);
         if (egressNow.isPresent() && EgressReadiness.weakerThanAsked(egressNow.get())
-                && !reasonOf(condition(previous, ConditionTypes.EGRESS_READY)).equals(egressNow.get().reason())) {
+                && !reasonOf(egressBefore).equals(egressNow.get().reason())) {
             announcements.add(new Announcement(true, egressNow.get().reason(), egressNow.get().message()));
+        }
+        if (egressNow.isPresent() && EgressReadiness.widened(egressNow.get())
+                && !egressBefore.map(SandboxCondition::message).equals(Optional.of(egressNow.get().message()))) {
+            announcements.add(new Announcement(true, egressNow.get().reason(), egressNow.get().message()));
+        }
+        if (egressBefore.isPresent() && EgressReadiness.widened(egressBefore.get())
+                && egressNow.isPresent() && SandboxCondition.TRUE.equals(egressNow.get().status())) {
+            announcements.add(new Announcement(false, EgressReadiness.EGRESS_NARROWED,
+                    "no other NetworkPolicy widens the sandbox's egress any more"));
         }
         announceUpstreamCredentials(condition(previous, ConditionTypes.CREDENTIALS_READY),
                 condition(after.getConditions(), ConditionTypes.CREDENTIALS_READY), announcements);

@@ -173,9 +173,15 @@ class SandboxPodDependentResourceTest {
         assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "model-bridge");
         assertThat(proxy.getImage()).isEqualTo(TestSandboxes.SIDECAR_IMAGE);
         assertThat(proxy.getArgs()).containsExactly("proxy", "--config", "/etc/agentsandbox/proxy.json",
-                "--ca-dir", "/var/run/agentsandbox/ca", "--listen", "127.0.0.1:3128", "--admin", "0.0.0.0:9090");
+                "--ca-dir", "/var/run/agentsandbox/ca", "--listen", "127.0.0.1:3128", "--admin", "0.0.0.0:9090",
+                "--max-connections", "2048", "--max-tunnels", "1024", "--max-header-bytes", "32768",
+                "--header-timeout", "30", "--idle-timeout", "600", "--connect-timeout", "10");
         assertThat(bridge.getArgs()).containsExactly("bridge", "--config", "/etc/agentsandbox/bridge.json",
-                "--listen", "127.0.0.1:54321", "--admin", "0.0.0.0:9091");
+                "--listen", "127.0.0.1:54321", "--admin", "0.0.0.0:9091",
+                "--max-connections", "64", "--request-timeout", "60", "--max-body-bytes", "10485760",
+                "--max-buffered-bytes", "50331648", "--connect-timeout", "10", "--read-timeout", "600");
+        assertThat(proxy.getResources()).isEqualTo(TestSandboxes.SIDECAR_RESOURCES.proxy());
+        assertThat(bridge.getResources()).isEqualTo(TestSandboxes.SIDECAR_RESOURCES.bridge());
         assertThat(proxy.getRestartPolicy()).isEqualTo("Always");
         assertThat(bridge.getRestartPolicy()).isEqualTo("Always");
         assertThat(proxy.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
@@ -206,6 +212,7 @@ class SandboxPodDependentResourceTest {
         Container init = container(pod, "egress-init");
         assertThat(init.getImage()).isEqualTo(TestSandboxes.SIDECAR_IMAGE);
         assertThat(init.getArgs()).containsExactly("egress-init", "--proxy-uid", "1337", "--bridge-uid", "1338");
+        assertThat(init.getResources()).isEqualTo(TestSandboxes.SIDECAR_RESOURCES.egressInit());
         assertThat(init.getRestartPolicy()).as("a plain init container: it must finish").isNull();
         assertThat(init.getSecurityContext().getCapabilities().getAdd()).containsExactly("NET_ADMIN");
         assertThat(init.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -24,9 +26,9 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed server certificate made at run time (tls.crt, tls.key in PEM), for a host name and 127.0.0.1. */
-record TestCertificate(Path directory, X509Certificate certificate) {
+public record TestCertificate(Path directory, X509Certificate certificate, PrivateKey key) {
 
-    static TestCertificate selfSigned(String host, Path directory) throws Exception {
+    public static TestCertificate selfSigned(String host, Path directory) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         KeyPair keys = generator.generateKeyPair();
@@ -48,7 +50,24 @@ record TestCertificate(Path directory, X509Certificate certificate) {
         directory.toFile().setExecutable(true, false);
         directory.resolve("tls.key").toFile().setReadable(true, false);
         directory.resolve("tls.crt").toFile().setReadable(true, false);
-        return new TestCertificate(directory, certificate);
+        return new TestCertificate(directory, certificate, keys.getPrivate());
+    }
+
+    /** A TLS server context presenting this certificate. */
+    public SSLContext serverContext() throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setKeyEntry("server", key, new char[0], new java.security.cert.Certificate[] {certificate});
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(factory.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /** The certificate in PEM, as tls.crt holds it. */
+    public Path certificateFile() {
+        return directory.resolve("tls.crt");
     }
 
     SSLContext trustingContext() throws Exception {

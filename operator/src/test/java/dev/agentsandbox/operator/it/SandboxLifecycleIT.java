@@ -16,9 +16,12 @@ import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.Examples;
 import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The packaged operator against the real control plane: children created by server-side apply with the operator's
  * field manager, the pod scheduled onto a kwok Node and Running, status Ready; garbage collection by the
- * controller-manager; Paused and back; a Secret that arrives late; every example of {@code examples/}.
+ * controller-manager; Paused and back; a Secret that arrives late; every example of {@code examples/}; another
+ * NetworkPolicy that widens a sandbox's egress reported and cleared.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class SandboxLifecycleIT {
@@ -193,5 +197,62 @@ class SandboxLifecycleIT {
     private static SandboxCondition condition(AgentSandbox sandbox, String type) {
         return sandbox.getStatus().getConditions().stream().filter(c -> type.equals(c.type())).findFirst()
                 .orElseThrow(() -> new AssertionError("no condition " + type + " in " + sandbox.getStatus()));
+    }
+
+    /**
+     * NetworkPolicies add up (issue 12 item 7): a policy someone else writes that selects a sandbox's pod and allows
+     * egress turns its EgressReady False, naming the policy, with a Warning Event; deleting it turns EgressReady True
+     * again. The operator sees both through its NetworkPolicy watch, with no change to the sandbox.
+     */
+    @Test
+    void aPolicyThatOpensTheSandboxsEgressIsReportedUntilItIsDeleted() {
+        String namespace = ClusterFixtures.freshNamespace(client, "widened");
+        Sandboxes.apply(client, namespace, "agent");
+        Sandboxes.awaitReady(client, namespace, "agent");
+
+        // What users were bitten by: a namespace-wide "let my apps reach the internal API" policy.
+        NetworkPolicy widening = new NetworkPolicyBuilder()
+                .withNewMetadata().withName("team-internal-api").withNamespace(namespace).endMetadata()
+                .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Egress")
+                .addNewEgress().addNewTo().withNewIpBlock().withCidr("10.0.0.0/8").endIpBlock().endTo().endEgress()
+                .endSpec().build();
+        // And one that selects other pods only: not reported.
+        NetworkPolicy elsewhere = new NetworkPolicyBuilder(widening).editMetadata().withName("web-egress")
+                .endMetadata().editSpec().withNewPodSelector().addToMatchLabels("app", "web").endPodSelector()
+                .endSpec().build();
+        client.resource(elsewhere).create();
+        client.resource(widening).create();
+
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(egressReady(namespace)).satisfies(c -> {
+            assertThat(c.status()).isEqualTo(SandboxCondition.FALSE);
+            assertThat(c.reason()).isEqualTo("EgressWidened");
+            assertThat(c.message()).contains("team-internal-api").doesNotContain("web-egress")
+                    .doesNotContain(SandboxObjects.networkPolicyName("agent"));
+        }));
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(events(namespace)).anySatisfy(event -> {
+            assertThat(event.getType()).isEqualTo("Warning");
+            assertThat(event.getReason()).isEqualTo("EgressWidened");
+            assertThat(event.getMessage()).contains("team-internal-api");
+            assertThat(event.getInvolvedObject().getKind()).isEqualTo(AgentSandbox.KIND);
+            assertThat(event.getInvolvedObject().getName()).isEqualTo("agent");
+        }));
+
+        client.resource(widening).delete();
+
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(egressReady(namespace)).satisfies(c -> {
+            assertThat(c.status()).isEqualTo(SandboxCondition.TRUE);
+            assertThat(c.reason()).isEqualTo("PolicyApplied");
+        }));
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(events(namespace))
+                .anySatisfy(event -> assertThat(event.getReason()).isEqualTo("EgressNarrowed")));
+        Sandboxes.assertReady(client, namespace, "agent");
+    }
+
+    private static SandboxCondition egressReady(String namespace) {
+        return condition(Sandboxes.sandbox(client, namespace, "agent").get(), "EgressReady");
+    }
+
+    private static List<Event> events(String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems();
     }
 }

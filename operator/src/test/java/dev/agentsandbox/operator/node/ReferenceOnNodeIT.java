@@ -7,7 +7,6 @@ import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
 import dev.agentsandbox.operator.testing.Examples;
 import dev.agentsandbox.operator.testing.LocalChart;
-import dev.agentsandbox.operator.testing.LocalNodeRun;
 import dev.agentsandbox.operator.testing.NodeExtension;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -32,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What {@code hack/run-local.sh} promises on the real node: the chart with its run values
- * (hack/run-local-node-values.yaml), then {@code examples/reference.yaml} as {@link LocalNodeRun#localize} makes it
+ * (hack/run-local-node-values.yaml), then {@code examples/reference.yaml} as {@link Examples#localize} makes it
  * runnable here, gives a sandbox that is Ready on the node with every container running, and a {@code bash} in its
  * agent container.
  */
@@ -77,7 +76,7 @@ class ReferenceOnNodeIT {
         String namespace = ClusterFixtures.freshNamespace(client, "reference");
         List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(
                 ClusterFixtures.repositoryFile("examples/reference.yaml")).stream()
-                .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? LocalNodeRun.localize(client, m) : m).toList();
+                .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? Examples.localize(client, m) : m).toList();
         List<AgentSandbox> sandboxes = Examples.apply(client, manifests, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
                 message -> { }, true);
         assertThat(sandboxes).hasSize(1);

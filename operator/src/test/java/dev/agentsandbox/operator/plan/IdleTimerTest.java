@@ -28,7 +28,7 @@ class IdleTimerTest {
         status.setConditions(List.of(new SandboxCondition("Ready", since == null ? "False" : "True", "PodReady", "ok",
                 since == null ? "2026-11-01T00:00:00Z" : since, 1L)));
         status.setEgress(new EgressStatus(1L, 0L, List.of(), List.of(), List.of(), null, 0, egressActivity));
-        status.setModel(new ModelUsageStatus(1L, 1L, 1L, null, null, modelActivity));
+        status.setModel(new ModelUsageStatus(1L, 1L, 1L, 0L, null, null, modelActivity));
         return status;
     }
 

@@ -13,6 +13,7 @@ import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -223,6 +224,36 @@ class AgentSandboxReconcilerTest {
                 .map(p -> p.getSpec().getContainers().get(0).getImage().equals("registry.test/agent:2"))
                 .orElse(false));
         assertThat(cluster.pod("agent").orElseThrow().getMetadata().getUid()).isNotEqualTo(first.getMetadata().getUid());
+    }
+
+    /**
+     * NetworkPolicies add up: another one that selects the sandbox's pod and allows egress is reported (EgressReady
+     * False naming it, a Warning), and the report is withdrawn when the policy goes away.
+     */
+    @Test
+    void aNetworkPolicyThatWidensTheSandboxsEgressIsReportedUntilItIsDeleted() {
+        OperatorTestSupport cluster = in("widened");
+        cluster.create(cluster.sandbox(TestSandboxes.minimal("agent")));
+        cluster.awaitCondition("agent", "EgressReady", "True", "PolicyApplied");
+
+        client.network().v1().networkPolicies().inNamespace("widened").resource(new NetworkPolicyBuilder()
+                .withNewMetadata().withName("allow-all-egress").endMetadata()
+                .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Egress")
+                .addNewEgress().endEgress().endSpec().build()).create();
+
+        SandboxCondition widened = cluster.awaitCondition("agent", "EgressReady", "False", "EgressWidened");
+        assertThat(widened.message()).contains("allow-all-egress");
+        eventually().untilAsserted(() -> assertThat(cluster.events()).anySatisfy(event -> {
+            assertThat(event.getType()).isEqualTo("Warning");
+            assertThat(event.getReason()).isEqualTo("EgressWidened");
+            assertThat(event.getMessage()).contains("allow-all-egress");
+        }));
+
+        client.network().v1().networkPolicies().inNamespace("widened").withName("allow-all-egress").delete();
+
+        cluster.awaitCondition("agent", "EgressReady", "True", "PolicyApplied");
+        eventually().untilAsserted(() -> assertThat(cluster.events())
+                .anyMatch(event -> "EgressNarrowed".equals(event.getReason())));
     }
 
     private static LifecycleSpec lifecycle(LifecycleMode mode, Instant shutdown, ShutdownPolicy policy) {

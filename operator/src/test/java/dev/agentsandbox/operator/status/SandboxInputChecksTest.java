@@ -67,6 +67,11 @@ class SandboxInputChecksTest {
         public Optional<Service> service(String namespace, String name) {
             return Optional.ofNullable(services.get(namespace + "/" + name));
         }
+
+        @Override
+        public List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPolicies(String namespace) {
+            return List.of();
+        }
     }
 
     private static FakeCluster completeCluster() {

@@ -37,7 +37,7 @@ class SandboxStatusAggregatorTest {
     }
 
     private static StatusInputs inputs(List<CheckResult> checks, Stage stage, Pod pod) {
-        return new StatusInputs(3, "kata", checks, AS_REQUESTED, stage, pod, null, false, true, null, null);
+        return new StatusInputs(3, "kata", checks, AS_REQUESTED, stage, pod, null, false, true, List.of(), null, null);
     }
 
     private static SandboxCondition condition(AgentSandboxStatus status, String type) {
@@ -108,9 +108,9 @@ class SandboxStatusAggregatorTest {
     @Test
     void sidecarCountersAreTakenWhenReadAndKeptWhenNot() {
         EgressStatus counted = new EgressStatus(120L, 3L, List.of());
-        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L);
+        ModelUsageStatus usage = new ModelUsageStatus(41L, 91234L, 10233L, 2L);
         StatusInputs read = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
-                false, true, counted, usage);
+                false, true, List.of(), counted, usage);
 
         AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
         AgentSandboxStatus unread = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
@@ -127,7 +127,7 @@ class SandboxStatusAggregatorTest {
         EgressStatus rejected = new EgressStatus(7L, 0L, List.of(), List.of(new EgressStatus.CredentialAnswer(
                 "api.anthropic.com", "anthropic", 401, "2026-11-01T10:00:00Z")));
         StatusInputs read = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
-                false, true, rejected, null);
+                false, true, List.of(), rejected, null);
 
         AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
         // The proxy cannot be read this time: the last report, and so the rejection, stands.
@@ -147,7 +147,7 @@ class SandboxStatusAggregatorTest {
     @Test
     void aSandboxPausedForIdlenessSaysSo() {
         StatusInputs idled = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false,
-                true, null, null, List.of(), SidecarRestarts.UNKNOWN, "30m");
+                true, List.of(), null, null, List.of(), SidecarRestarts.UNKNOWN, "30m");
 
         AgentSandboxStatus paused = SandboxStatusAggregator.aggregate(idled, null, T1);
         AgentSandboxStatus byHand = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), paused, T2);
@@ -163,7 +163,7 @@ class SandboxStatusAggregatorTest {
         List<CheckResult> refused = List.of(PASSING.get(0), PASSING.get(1), PASSING.get(2),
                 CheckResult.failed("EgressReady", "WeakerEnforcementNotAllowed", "spec.egress.enforcement x"));
         StatusInputs nothingApplied = new StatusInputs(3, "kata", refused, AS_REQUESTED, Stage.RUNNING, null, null,
-                false, false, null, null);
+                false, false, List.of(), null, null);
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(nothingApplied, null, T1);
 
@@ -183,9 +183,9 @@ class SandboxStatusAggregatorTest {
         EffectiveEnforcement fallback = new EffectiveEnforcement(EgressEnforcement.NETWORK_POLICY,
                 EffectiveEnforcement.Outcome.IPTABLES_UNSUPPORTED, "RuntimeClass gvisor (handler runsc) cannot ...");
         StatusInputs applied = new StatusInputs(3, "gvisor", PASSING, fallback, Stage.RUNNING, readyPod(), null,
-                false, true, null, null);
+                false, true, List.of(), null, null);
         StatusInputs pending = new StatusInputs(3, "gvisor", PASSING, fallback, Stage.RUNNING, null, null,
-                false, false, null, null);
+                false, false, List.of(), null, null);
 
         SandboxCondition egress = condition(SandboxStatusAggregator.aggregate(applied, null, T1), "EgressReady");
         SandboxCondition notYet = condition(SandboxStatusAggregator.aggregate(pending, null, T1), "EgressReady");
@@ -198,12 +198,33 @@ class SandboxStatusAggregatorTest {
         assertThat(SandboxStatusAggregator.aggregate(applied, null, T1).getPhase()).isEqualTo(SandboxPhase.READY);
     }
 
+    /** Another policy's egress rules undo the operator's: not ready, naming each, and ready again once gone. */
+    @Test
+    void aWideningNetworkPolicyMakesEgressNotReadyNamingItUntilItGoes() {
+        StatusInputs widened = new StatusInputs(3, "gvisor", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
+                false, true, List.of("allow-all-egress", "team-web"), null, null);
+        StatusInputs cleared = new StatusInputs(3, "gvisor", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
+                false, true, List.of(), null, null);
+
+        AgentSandboxStatus status = SandboxStatusAggregator.aggregate(widened, null, T1);
+        SandboxCondition egress = condition(status, "EgressReady");
+        assertThat(egress.status()).isEqualTo("False");
+        assertThat(egress.reason()).isEqualTo("EgressWidened");
+        assertThat(egress.message()).contains("allow-all-egress, team-web").contains("add up");
+        assertThat(status.getPhase()).as("the pod still runs: the sandbox is reported, not stopped")
+                .isEqualTo(SandboxPhase.READY);
+
+        SandboxCondition after = condition(SandboxStatusAggregator.aggregate(cleared, status, T2), "EgressReady");
+        assertThat(after.status()).isEqualTo("True");
+        assertThat(after.reason()).isEqualTo("PolicyApplied");
+    }
+
     @Test
     void claimedWorkspaceIsReadyOnlyWhenBound() {
         StatusInputs unbound = new StatusInputs(1, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, null,
                 new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
                         .withName("a-workspace").endMetadata().withNewStatus().withPhase("Pending").endStatus().build(),
-                true, true, null, null);
+                true, true, List.of(), null, null);
 
         SandboxCondition workspace = condition(SandboxStatusAggregator.aggregate(unbound, null, T1), "WorkspaceReady");
 

@@ -32,7 +32,7 @@ class SidecarAnnouncementsTest {
     }
 
     private static ModelUsageStatus usage(long tokens, long modelRefusals, Integer restarts) {
-        return new ModelUsageStatus(1L, tokens, 0L, tokens, Map.of("model_not_allowed", modelRefusals), List.of(),
+        return new ModelUsageStatus(1L, tokens, 0L, 0L, tokens, Map.of("model_not_allowed", modelRefusals), List.of(),
                 restarts, null);
     }
 

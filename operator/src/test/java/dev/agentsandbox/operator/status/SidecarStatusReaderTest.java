@@ -2,6 +2,8 @@ package dev.agentsandbox.operator.status;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,19 @@ class SidecarStatusReaderTest {
             assertThat(d.host()).isEqualTo("evil.example");
             assertThat(d.at()).isEqualTo("2026-11-23T12:00:00Z");
         });
+    }
+
+    @Test
+    void readsTheBridgeCountersOfThisAndOfAnOlderBridge() throws IOException {
+        URI current = serve(200, "{\"requests\": 4, \"promptTokens\": 50, \"completionTokens\": 7,"
+                + " \"streamsWithoutUsage\": 2}");
+        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(current, BridgeStatus.class)
+                .orElseThrow())).isEqualTo(new ModelUsageStatus(4L, 50L, 7L, 2L));
+        server.stop(0);
+
+        URI older = serve(200, "{\"requests\": 4, \"promptTokens\": 50, \"completionTokens\": 7}");
+        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(older, BridgeStatus.class)
+                .orElseThrow())).isEqualTo(new ModelUsageStatus(4L, 50L, 7L, 0L));
     }
 
     @Test

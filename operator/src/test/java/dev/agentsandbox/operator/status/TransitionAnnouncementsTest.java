@@ -50,6 +50,24 @@ class TransitionAnnouncementsTest {
     }
 
     @Test
+    void aWideningPolicyIsAWarningOnceAgainWhenTheSetChangesAndItsEndIsNormal() {
+        AgentSandboxStatus applied = status(condition("EgressReady", "True", "PolicyApplied", "in place"));
+        AgentSandboxStatus one = status(condition("EgressReady", "False", "EgressWidened", "NetworkPolicy a ..."));
+        AgentSandboxStatus two = status(condition("EgressReady", "False", "EgressWidened", "NetworkPolicy a, b ..."));
+
+        assertThat(TransitionAnnouncements.between(applied, one, List.of()))
+                .containsExactly(new TransitionAnnouncements.Announcement(true, "EgressWidened", "NetworkPolicy a ..."));
+        assertThat(TransitionAnnouncements.between(one, one, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(one, two, List.of())).containsExactly(
+                new TransitionAnnouncements.Announcement(true, "EgressWidened", "NetworkPolicy a, b ..."));
+        assertThat(TransitionAnnouncements.between(two, applied, List.of()))
+                .singleElement().satisfies(event -> {
+                    assertThat(event.warning()).isFalse();
+                    assertThat(event.reason()).isEqualTo("EgressNarrowed");
+                });
+    }
+
+    @Test
     void becomingReadyPausedOrExpiredIsANormalEvent() {
         AgentSandboxStatus starting = status(condition("Ready", "False", "PodNotReady", "pod is not ready yet"));
         AgentSandboxStatus ready = status(condition("Ready", "True", "PodReady", "pod a-sandbox is ready"));

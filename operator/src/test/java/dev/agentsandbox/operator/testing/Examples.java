@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.testing;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentResources;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
@@ -99,6 +101,29 @@ public final class Examples {
         }
         return sandboxes.stream().map(s -> client.resource(s).fieldManager(fieldManager).forceConflicts()
                 .serverSideApply()).toList();
+    }
+
+    /**
+     * What an example's AgentSandbox needs to run on this machine's {@link EmbeddedNode} (hack/run-local.sh and the
+     * node test that proves it), everything else kept: the local agent test image, running {@code bash} (the
+     * example's {@code openclaw} is not in it; stdin and tty keep bash alive for {@code kubectl exec} and
+     * {@code attach}); no {@code spec.workspace.git} (the example clones from github.com, which this machine cannot
+     * reach); requests far below the example's limits (on limits alone a request equals the limit, and 2 CPUs would
+     * not fit on a 2-core node beside the operator).
+     */
+    public static GenericKubernetesResource localize(KubernetesClient client, GenericKubernetesResource manifest) {
+        AgentSandbox sandbox = client.getKubernetesSerialization().convertValue(manifest, AgentSandbox.class);
+        sandbox.getSpec().getAgent().setImage(LocalChart.AGENT_IMAGE);
+        sandbox.getSpec().getAgent().setCommand(List.of("bash"));
+        sandbox.getSpec().getAgent().setArgs(List.of());
+        if (sandbox.getSpec().getWorkspace() != null) {
+            sandbox.getSpec().getWorkspace().setGit(null);
+        }
+        AgentResources resources = sandbox.getSpec().getAgent().getResources() != null
+                ? sandbox.getSpec().getAgent().getResources() : new AgentResources();
+        resources.setRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")));
+        sandbox.getSpec().getAgent().setResources(resources);
+        return client.getKubernetesSerialization().convertValue(sandbox, GenericKubernetesResource.class);
     }
 
     /** What the sandbox needs and the cluster lacks. */

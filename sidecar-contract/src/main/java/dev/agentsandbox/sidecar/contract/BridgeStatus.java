@@ -13,17 +13,22 @@ import java.util.TreeMap;
  * into the sandbox's {@code status.model}. A reader ignores fields it does not know: a newer sidecar may add some.
  *
  * @param requests         inference requests forwarded to the runner since start
- * @param promptTokens     prompt tokens the runner reported
- * @param completionTokens completion tokens the runner reported
+ * @param promptTokens     prompt tokens the runner reported (see {@code streamsWithoutUsage})
+ * @param completionTokens completion tokens the runner reported, plus the estimates of streamed answers that reported
+ *                         none
+ * @param streamsWithoutUsage streamed answers that ended without reporting their usage (a runner that ignores
+ *                         {@code stream_options.include_usage}); their tokens are estimated (prompt and completion)
+ *                         and included in the two counts above
  * @param refused          requests the bridge answered itself since start, by error code (e.g.
  *                         {@code model_not_allowed}, {@code token_budget_exceeded})
  * @param models           the same counters per model; only allowed models are forwarded, so the list is bounded
  * @param lastActivity     the agent's latest request to the bridge (forwarded or refused), RFC 3339; null before
  *                         the first
  */
-@JsonPropertyOrder({"requests", "promptTokens", "completionTokens", "refused", "models", "lastActivity"})
-public record BridgeStatus(long requests, long promptTokens, long completionTokens, Map<String, Long> refused,
-                           List<ModelUsage> models,
+@JsonPropertyOrder({"requests", "promptTokens", "completionTokens", "streamsWithoutUsage", "refused", "models",
+        "lastActivity"})
+public record BridgeStatus(long requests, long promptTokens, long completionTokens, long streamsWithoutUsage,
+                           Map<String, Long> refused, List<ModelUsage> models,
                            @JsonInclude(JsonInclude.Include.NON_NULL) String lastActivity) {
 
     public BridgeStatus {
@@ -32,8 +37,8 @@ public record BridgeStatus(long requests, long promptTokens, long completionToke
     }
 
     /** The totals only (an older bridge). */
-    public BridgeStatus(long requests, long promptTokens, long completionTokens) {
-        this(requests, promptTokens, completionTokens, Map.of(), List.of(), null);
+    public BridgeStatus(long requests, long promptTokens, long completionTokens, long streamsWithoutUsage) {
+        this(requests, promptTokens, completionTokens, streamsWithoutUsage, Map.of(), List.of(), null);
     }
 
     /** Usage of one model since start. */

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.contract;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,11 @@ public final class SidecarArgs {
     public static final String CONFIG = "config";
     public static final String LISTEN = "listen";
     public static final String ADMIN = "admin";
+    /**
+     * The bridge's option for a streamed answer that reports no token usage: {@code estimate} (the default, which the
+     * pod's command line keeps) or {@code refuse}.
+     */
+    public static final String STREAM_WITHOUT_USAGE = "stream-without-usage";
     /** The proxy's option naming the directory it writes its CA certificate to. */
     public static final String CA_DIR = "ca-dir";
 
@@ -29,17 +35,24 @@ public final class SidecarArgs {
     private SidecarArgs() {
     }
 
-    /** The egress proxy's {@code args} in the sandbox pod. */
-    public static List<String> proxyInPod() {
-        return List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG, "--" + CA_DIR, SidecarMounts.CA_DIR,
+    /** The egress proxy's {@code args} in the sandbox pod, its bounds spelled out. */
+    public static List<String> proxyInPod(ProxyLimitArgs limits) {
+        return withLimits(List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG,
+                "--" + CA_DIR, SidecarMounts.CA_DIR,
                 "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.PROXY,
-                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN);
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN), limits.args());
     }
 
-    /** The model bridge's {@code args} in the sandbox pod. */
-    public static List<String> bridgeInPod() {
-        return List.of(BRIDGE_ROLE, "--" + CONFIG, SidecarMounts.BRIDGE_CONFIG,
+    /** The model bridge's {@code args} in the sandbox pod, its bounds spelled out. */
+    public static List<String> bridgeInPod(BridgeLimitArgs limits) {
+        return withLimits(List.of(BRIDGE_ROLE, "--" + CONFIG, SidecarMounts.BRIDGE_CONFIG,
                 "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.BRIDGE,
-                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN);
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.BRIDGE_ADMIN), limits.args());
+    }
+
+    private static List<String> withLimits(List<String> args, List<String> limits) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(limits);
+        return List.copyOf(all);
     }
 }

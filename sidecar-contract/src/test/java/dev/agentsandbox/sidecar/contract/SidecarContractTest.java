@@ -43,9 +43,9 @@ class SidecarContractTest {
         assertThat(json).startsWith("{\"allowed\":3,\"denied\":1,\"lastDenied\":[{\"host\":\"evil.example\"");
         assertThat(reader.readValue(json.replace("{\"allowed\"", "{\"bytesOut\":9,\"allowed\""), ProxyStatus.class))
                 .isEqualTo(proxy);
-        assertThat(writer.writeValueAsString(new BridgeStatus(1, 2, 3)))
-                .startsWith("{\"requests\":1,\"promptTokens\":2,\"completionTokens\":3");
-        BridgeStatus perModel = new BridgeStatus(1, 2, 3, java.util.Map.of("model_not_allowed", 4L),
+        assertThat(writer.writeValueAsString(new BridgeStatus(1, 2, 3, 0))).startsWith(
+                "{\"requests\":1,\"promptTokens\":2,\"completionTokens\":3,\"streamsWithoutUsage\":0,");
+        BridgeStatus perModel = new BridgeStatus(1, 2, 3, 0, java.util.Map.of("model_not_allowed", 4L),
                 List.of(new BridgeStatus.ModelUsage("ai/qwen", 1, 2, 3)), null);
         assertThat(writer.writeValueAsString(perModel)).endsWith("\"refused\":{\"model_not_allowed\":4},"
                 + "\"models\":[{\"model\":\"ai/qwen\",\"requests\":1,\"promptTokens\":2,\"completionTokens\":3}]}");

@@ -19,6 +19,13 @@ public class AgentSpec {
     @ValidationRule(value = "!self.contains(' ')", message = "spec.agent.image must not contain spaces")
     private String image;
 
+    @JsonPropertyDescription("The agent CLI in the image, for which the operator writes what it needs to use the"
+            + " sandbox's model through the bridge and everything else through the proxy: claude-code (environment),"
+            + " codex (/etc/codex/config.toml), openclaw (/etc/openclaw/openclaw.json and environment). Without"
+            + " spec.model the preset does not point the agent at the bridge. spec.agent.env wins over the preset."
+            + " Omitted: generic (only the proxy, CA and base URL variables).")
+    private AgentPreset preset;
+
     @JsonPropertyDescription("Entrypoint override. Omitted: the image's entrypoint.")
     @Size(max = 64)
     private List<String> command = new ArrayList<>();
@@ -47,6 +54,14 @@ public class AgentSpec {
 
     public void setImage(String image) {
         this.image = image;
+    }
+
+    public AgentPreset getPreset() {
+        return preset;
+    }
+
+    public void setPreset(AgentPreset preset) {
+        this.preset = preset;
     }
 
     public List<String> getCommand() {

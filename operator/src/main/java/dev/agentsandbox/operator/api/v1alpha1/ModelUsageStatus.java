@@ -14,6 +14,9 @@ public record ModelUsageStatus(
         @JsonPropertyDescription("Inference requests forwarded to the Model Runner.") Long requests,
         @JsonPropertyDescription("Prompt tokens counted from responses.") Long promptTokens,
         @JsonPropertyDescription("Completion tokens counted from responses.") Long completionTokens,
+        @JsonPropertyDescription("Streamed answers that reported no token usage (a runner that ignores "
+                + "stream_options.include_usage); their tokens are estimated and included in the counts above.")
+        Long streamsWithoutUsage,
         @JsonPropertyDescription("Prompt plus completion tokens: what spec.model.tokenBudget counts.")
         Long tokensUsed,
         @JsonPropertyDescription("Requests the bridge answered itself since it started, by error code, e.g."
@@ -36,24 +39,26 @@ public record ModelUsageStatus(
 
     /** The bridge's three counters; {@code tokensUsed} is their sum, so a printer column can show it. */
     public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens) {
-        this(requests, promptTokens, completionTokens, null, null);
+        this(requests, promptTokens, completionTokens, null);
     }
 
-    public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Map<String, Long> refused,
-                            List<ModelUsage> models) {
-        this(requests, promptTokens, completionTokens, refused, models, null);
+    /** The bridge's totals (an older bridge, or one that reports nothing per model). */
+    public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Long streamsWithoutUsage) {
+        this(requests, promptTokens, completionTokens, streamsWithoutUsage, null, null, null);
     }
 
-    public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Map<String, Long> refused,
-                            List<ModelUsage> models, String lastActivity) {
-        this(requests, promptTokens, completionTokens, promptTokens == null || completionTokens == null ? null
-                : promptTokens + completionTokens, refused, models, null, lastActivity);
+    /** Everything the bridge reports; {@code tokensUsed} is the sum of the two token counts. */
+    public ModelUsageStatus(Long requests, Long promptTokens, Long completionTokens, Long streamsWithoutUsage,
+                            Map<String, Long> refused, List<ModelUsage> models, String lastActivity) {
+        this(requests, promptTokens, completionTokens, streamsWithoutUsage,
+                promptTokens == null || completionTokens == null ? null : promptTokens + completionTokens, refused,
+                models, null, lastActivity);
     }
 
     /** The same counters with the bridge container's restart count. */
     public ModelUsageStatus withRestarts(Integer count) {
-        return new ModelUsageStatus(requests, promptTokens, completionTokens, tokensUsed, refused, models, count,
-                lastActivity);
+        return new ModelUsageStatus(requests, promptTokens, completionTokens, streamsWithoutUsage, tokensUsed, refused,
+                models, count, lastActivity);
     }
 
     /** Usage of one model. */

@@ -39,6 +39,7 @@ class AgentSandboxModelTest {
         assertThat(sandbox.getMetadata().getNamespace()).isEqualTo("team-a");
         assertThat(spec.getRuntimeClassName()).isEqualTo("kata");
         assertThat(spec.getAgent().getImage()).isEqualTo("ghcr.io/example/openclaw:2026.1");
+        assertThat(spec.getAgent().getPreset()).isEqualTo(AgentPreset.OPENCLAW);
         assertThat(spec.getAgent().getCommand()).containsExactly("openclaw");
         assertThat(spec.getAgent().getArgs()).containsExactly("tui");
         assertThat(spec.getAgent().getEnv()).singleElement()

@@ -104,6 +104,7 @@ class GeneratedCrdTest {
             /properties/spec/properties/lifecycle/properties/mode           | Running,Paused
             /properties/spec/properties/lifecycle/properties/shutdownPolicy | Pause,Delete
             /properties/spec/properties/credentials/items/properties/preset | anthropic,openai,google,github
+            /properties/spec/properties/agent/properties/preset             | generic,claude-code,codex,openclaw
             /properties/status/properties/phase                             | Pending,Starting,Ready,Paused,Expired,Failed
             """)
     void enumsAreClosed(String pointer, String values) {

@@ -1,7 +1,11 @@
-package dev.agentsandbox.operator.testing;
+package dev.agentsandbox.devcluster;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.Examples;
+import dev.agentsandbox.operator.testing.OperatorProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.io.IOException;

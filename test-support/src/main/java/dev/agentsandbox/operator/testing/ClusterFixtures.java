@@ -75,8 +75,8 @@ public final class ClusterFixtures {
 
     /**
      * The RuntimeClasses the operator allows by default, with the handlers of a cluster with Kata Containers
-     * (kata-deploy) and gVisor, which are also the chart's: a handler is immutable, so the chart's RuntimeClasses
-     * must match what the other tests left in the shared control plane (ChartDryRunIT).
+     * (kata-deploy) and gVisor, which are also the chart's: a handler is immutable, so a dry run of the chart's
+     * RuntimeClasses on a control plane these tests share must find the same handlers.
      */
     public static final Map<String, String> RUNTIME_CLASSES = Map.of("kata", "kata-qemu", "gvisor", "runsc");
 

@@ -36,7 +36,8 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess start(EmbeddedControlPlane plane, String name, Map<String, String> settings) {
         Path jar = jar();
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaLauncher(), "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
                 // Loopback only, on a free port: several operators (and other engineers' builds) run side by side.
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + EmbeddedControlPlane.freePort()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -54,7 +55,11 @@ public final class OperatorProcess implements AutoCloseable {
         return operator;
     }
 
-    static Path jar() {
+    /**
+     * The packaged operator this process runs (system property {@value #JAR_PROPERTY}); fails naming the build
+     * command when it is absent.
+     */
+    public static Path jar() {
         Path jar = Paths.get(System.getProperty(JAR_PROPERTY, "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the operator application " + jar + " does not exist: build it with"
@@ -63,25 +68,8 @@ public final class OperatorProcess implements AutoCloseable {
         return jar;
     }
 
-    private static String javaExecutable() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private void awaitStarted() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!log().contains(STARTED_MARKER)) {
-            process.assertAlive();
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the operator did not start within " + START_TIMEOUT + "; "
-                        + process.log() + ":\n" + process.tailOfLog(40));
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
-        }
+        process.awaitLine(STARTED_MARKER, START_TIMEOUT);
     }
 
     /** The operator's log so far. */

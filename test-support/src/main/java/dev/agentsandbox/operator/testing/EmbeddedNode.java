@@ -42,7 +42,8 @@ public final class EmbeddedNode implements AutoCloseable {
     public static final String TEST_HOSTS_CIDR = "198.19.128.0/18";
 
     static final Path STATE_DIR = Paths.get("/run/agentsandbox-node");
-    static final Path DATA_DIR = Paths.get("/var/lib/agentsandbox-node");
+    /** The node's data directory (its cleanup removes it): where volumes the node mounts belong. */
+    public static final Path DATA_DIR = Paths.get("/var/lib/agentsandbox-node");
     private static final String POD_CIDR = "198.18.0.0/24";
     private static final String CLUSTER_CIDR = "198.18.0.0/16";
     private static final String CGROUP_ROOT = "/agentsandbox-node";

@@ -1,9 +1,11 @@
-package dev.agentsandbox.operator.testing;
+package dev.agentsandbox.devcluster;
 
-import dev.agentsandbox.operator.api.v1alpha1.AgentResources;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.EmbeddedNode;
+import dev.agentsandbox.operator.testing.Examples;
+import dev.agentsandbox.operator.testing.LocalChart;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 
@@ -12,12 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code hack/run-local.sh} on the real node: the control plane and the node ({@link EmbeddedNode}), the local
  * images, the chart (the operator as a Pod), then {@code examples/reference.yaml} made runnable here by
- * {@link #localize}; waits for the sandbox to be Ready and runs until interrupted.
+ * {@link Examples#localize}; waits for the sandbox to be Ready and runs until interrupted.
  *
  * <p>Arguments: the work directory (logs, kubeconfig) and optionally the example to apply.
  */
@@ -52,7 +53,7 @@ public final class LocalNodeRun {
             awaitOperator(client);
 
             List<GenericKubernetesResource> manifests = ClusterFixtures.readManifests(example).stream()
-                    .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? localize(client, m) : m).toList();
+                    .map(m -> AgentSandbox.KIND.equals(m.getKind()) ? Examples.localize(client, m) : m).toList();
             LocalRun.say("applying " + example.getFileName() + " with, for this machine: agent image "
                     + LocalChart.AGENT_IMAGE + " running bash, no spec.workspace.git (offline), small requests");
             List<AgentSandbox> sandboxes = Examples.apply(client, manifests, null, "kubectl", LocalRun::say, true);
@@ -71,28 +72,6 @@ public final class LocalNodeRun {
                     + "\nPress Ctrl+C to stop everything (the node's cleanup removes what it made).");
             LocalRun.awaitInterrupt(() -> false);
         }
-    }
-
-    /**
-     * What {@code examples/reference.yaml} needs to run on this machine, everything else kept: the local agent
-     * test image, running {@code bash} (the example's {@code openclaw} is not in it; stdin and tty keep bash alive
-     * for {@code kubectl exec} and {@code attach}); no {@code spec.workspace.git} (the example clones from
-     * github.com, which this machine cannot reach); requests far below the example's limits (on limits alone a
-     * request equals the limit, and 2 CPUs would not fit on a 2-core node beside the operator).
-     */
-    public static GenericKubernetesResource localize(KubernetesClient client, GenericKubernetesResource manifest) {
-        AgentSandbox sandbox = client.getKubernetesSerialization().convertValue(manifest, AgentSandbox.class);
-        sandbox.getSpec().getAgent().setImage(LocalChart.AGENT_IMAGE);
-        sandbox.getSpec().getAgent().setCommand(List.of("bash"));
-        sandbox.getSpec().getAgent().setArgs(List.of());
-        if (sandbox.getSpec().getWorkspace() != null) {
-            sandbox.getSpec().getWorkspace().setGit(null);
-        }
-        AgentResources resources = sandbox.getSpec().getAgent().getResources() != null
-                ? sandbox.getSpec().getAgent().getResources() : new AgentResources();
-        resources.setRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")));
-        sandbox.getSpec().getAgent().setResources(resources);
-        return client.getKubernetesSerialization().convertValue(sandbox, GenericKubernetesResource.class);
     }
 
     private static void awaitOperator(KubernetesClient client) {

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Sidecar footprint, start time and TLS cost, for several JVM flag sets side by side in one run, squid beside them:
+# - start: process start to /healthz answering 200, START_RUNS fresh starts per role and flag set (interleaved);
+# - memory: VmRSS of the proxy and the bridge at start, after warm-up, the peak sampled during the load, after it;
+# - CPU of the process under test per 1000 requests: plain HTTP and intercepted HTTPS (keep-alive), a new CONNECT
+#   tunnel and a new intercepted connection per request, non-streamed chat completions through the bridge.
+# The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image" (the flags of the Jib
+# entrypoint in bridge-sidecar/pom.xml, read from it), "image-jdk-tls" (those with the JDK's TLS instead of BoringSSL),
+# "image-c2" (those without the C1-only flags), "image-appcds" (the image's flags with an application class-data
+# archive per role, made by a training run first), or FLAG_SETS (lines of NAME=FLAGS; @ROLE@ in FLAGS becomes proxy
+# or bridge). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB container limit.
+#
+#   bench/sidecar-footprint.sh          # DURATION=5 ROUNDS=3 CONCURRENCY=16 WARMUP=3 START_RUNS=5 by default
+source "$(dirname "$0")/lib.sh"
+source "$BENCH_DIR/upstream.sh"
+need hey nginx squid openssl python3 java curl
+need_jar
+
+OUT="${OUT:-}"
+RESULTS="$WORK/runs.tsv"
+START_RUNS="${START_RUNS:-5}"
+ENGINE=/engines/llama.cpp
+if (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null; then
+    echo "127.0.0.1:443 is taken: the intercepted cases need it for the benchmark's nginx (see BENCHMARKS.md)" >&2
+    exit 2
+fi
+
+IMAGE_FLAGS="$(image_java_opts)"
+LIMIT_FLAG="-XX:MaxRAM=256m"
+if [[ -z "${FLAG_SETS:-}" ]]; then
+    FLAG_SETS="before=-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Dio.netty.handler.ssl.noOpenSsl=true
+image=$IMAGE_FLAGS
+image-jdk-tls=$IMAGE_FLAGS -Dio.netty.handler.ssl.noOpenSsl=true
+image-c2=$(with_c2 "$IMAGE_FLAGS")
+image-appcds=$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/@ROLE@.jsa"
+fi
+declare -A FLAGS
+VARIANTS=()
+while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    VARIANTS+=("${line%%=*}")
+    FLAGS[${line%%=*}]="${line#*=} $LIMIT_FLAG"
+done <<<"$FLAG_SETS"
+
+HTTP_PORT=$(free_port)
+HTTPS_PORT=$(free_port)
+SQUID_PORT=$(free_port)
+make_upstream_certs
+printf 'location = %s/v1/chat/completions { default_type application/json; return 200 %s; }\n' "$ENGINE" \
+    "'{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"bench-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"A short answer from the fake runner.\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":9,\"total_tokens\":21}}'" \
+    >"$WORK/runner.conf"
+start_nginx "$HTTP_PORT" "$HTTPS_PORT" "listen 127.0.0.1:443 ssl; include $WORK/runner.conf;"
+printf '%s' '{"model":"bench-model","messages":[{"role":"user","content":"Say something for the benchmark."}]}' \
+    >"$WORK/chat.json"
+echo "bench-canary-not-a-secret" >"$WORK/credential"
+
+start_squid "$SQUID_PORT"
+SQUID_PID=$LAST_PID
+wait_port "$SQUID_PORT" squid
+
+# role_args ROLE NAME PORT ADMIN: the sidecar's arguments, as in bench/proxy-overhead.sh and bench/bridge-overhead.sh.
+role_args() {
+    local role="$1" name="$2" port="$3" admin="$4"
+    if [[ "$role" == proxy ]]; then
+        echo "proxy --listen 127.0.0.1:$port --admin 127.0.0.1:$admin --allow-cidr 127.0.0.0/8" \
+            "--allow 127.0.0.1:$HTTP_PORT --allow 127.0.0.1:$HTTPS_PORT" \
+            "--credential host=localhost,header=Authorization,format=Bearer_%s,file=$WORK/credential" \
+            "--ca-dir $WORK/ca-$name-$port --trust-bundle $WORK/upstream-ca.crt"
+    else
+        echo "bridge --upstream http://127.0.0.1:$HTTP_PORT$ENGINE --default-model bench-model" \
+            "--listen 127.0.0.1:$port --admin 127.0.0.1:$admin"
+    fi
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 5).
+stop_pid() {
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 1 $((${2:-5} * 20))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+    kill -9 "$1" 2>/dev/null || true
+}
+
+# An application class-data archive per role (AppCDS, for a flag set naming $WORK/@ROLE@.jsa): a training run of
+# the image's flags that starts the role, answers one request and stops, dumping the classes it loaded.
+train_archive() {
+    local role="$1" port admin args out
+    port=$(free_port)
+    admin=$(free_port)
+    read -ra args <<<"$(role_args "$role" "train" "$port" "$admin")"
+    args=("${args[@]//Bearer_%s/Bearer %s}")
+    # shellcheck disable=SC2086
+    out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-train.log" java $IMAGE_FLAGS $LIMIT_FLAG \
+        -XX:ArchiveClassesAtExit="$WORK/$role.jsa" -jar "$SIDECAR_JAR" "${args[@]}")" || exit 1
+    curl -sS -o /dev/null "http://127.0.0.1:$admin/metrics"
+    stop_pid "${out% *}" 60
+    [[ -s "$WORK/$role.jsa" ]] || { echo "no class-data archive from the $role training run" >&2; exit 1; }
+}
+
+# launch ROLE VARIANT: starts one sidecar, measures process start to /healthz; sets LAUNCH_PID, LAUNCH_MS, LAUNCH_PORT.
+launch() {
+    local role="$1" variant="$2" port admin args out
+    port=$(free_port)
+    admin=$(free_port)
+    read -ra args <<<"$(role_args "$role" "$role-$variant" "$port" "$admin")"
+    args=("${args[@]//Bearer_%s/Bearer %s}")
+    # shellcheck disable=SC2086
+    out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-$variant-$port.log" \
+        java ${FLAGS[$variant]//@ROLE@/$role} -jar "$SIDECAR_JAR" "${args[@]}")" || { tail -20 "$WORK/$role-$variant-$port.log" >&2; exit 1; }
+    read -r LAUNCH_PID LAUNCH_MS <<<"$out"
+    STARTED_PIDS+=("$LAUNCH_PID")
+    LAUNCH_PORT=$port
+}
+
+
+if [[ "$FLAG_SETS" == *@ROLE@* ]]; then train_archive proxy; train_archive bridge; fi
+
+# Start times: round by round, every flag set and role once; the first round's processes stay up for the load.
+declare -A PID PORT STARTS
+for round in $(seq 1 "$START_RUNS"); do
+    for variant in "${VARIANTS[@]}"; do
+        for role in proxy bridge; do
+            launch "$role" "$variant"
+            STARTS[$role/$variant]+="$LAUNCH_MS "
+            if [[ "$round" == 1 ]]; then
+                PID[$role/$variant]=$LAUNCH_PID
+                PORT[$role/$variant]=$LAUNCH_PORT
+            else
+                stop_pid "$LAUNCH_PID"
+            fi
+        done
+    done
+    echo "start round $round/$START_RUNS done" >&2
+done
+
+for variant in "${VARIANTS[@]}"; do
+    grep -q '"engine"' "$WORK/proxy-$variant-${PORT[proxy/$variant]}.log" || { echo "no tls-engine line from proxy-$variant" >&2; exit 1; }
+    check "interception via $variant" "Bearer bench-canary-not-a-secret" -x "http://127.0.0.1:${PORT[proxy/$variant]}" \
+        --cacert "$WORK/ca-proxy-$variant-${PORT[proxy/$variant]}/ca.crt" "https://localhost/echo-authorization"
+    check "chat via bridge $variant" '"completion_tokens":9' -H 'Content-Type: application/json' \
+        --data-binary "@$WORK/chat.json" "http://127.0.0.1:${PORT[bridge/$variant]}/v1/chat/completions"
+done
+PID[proxy/squid]=$SQUID_PID
+PORT[proxy/squid]=$SQUID_PORT
+
+CONFIGS=("http/direct" "http/squid" "connect-new-conn/direct" "connect-new-conn/squid" "intercept/direct"
+    "intercept-new-conn/direct" "chat/direct")
+for variant in "${VARIANTS[@]}"; do
+    CONFIGS+=("http/$variant" "connect-new-conn/$variant" "intercept/$variant" "intercept-new-conn/$variant"
+        "chat/$variant")
+done
+# Sorted so that each case's runs follow each other in a round (and the table groups them).
+mapfile -t CONFIGS < <(printf '%s\n' "${CONFIGS[@]}" | sort -s -t/ -k1,1)
+
+declare -A PEAK
+# sample_peak PID FILE: the highest VmRSS (MiB) seen every 0.2 s, written to FILE until killed.
+sample_peak() {
+    local pid="$1" file="$2" peak=0 now
+    while true; do
+        now="$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)"
+        if ((now > peak)); then peak=$now; echo "$peak" >"$file"; fi
+        sleep 0.2
+    done
+}
+
+run_config() {
+    local mode="$1" label="$2" round="${3:-}"
+    local case="${label%%/*}" variant="${label#*/}" pid=- key args=() url
+    case "$case" in
+        http) url="http://127.0.0.1:$HTTP_PORT/" ;;
+        connect-new-conn) url="https://127.0.0.1:$HTTPS_PORT/" ;;
+        intercept*) url="https://localhost/" ;;
+        chat) url="http://127.0.0.1:$HTTP_PORT$ENGINE/v1/chat/completions" ;;
+    esac
+    if [[ "$case" == chat ]]; then
+        key="bridge/$variant"
+        args=(-m POST -T application/json -D "$WORK/chat.json")
+        [[ "$variant" == direct ]] || url="http://127.0.0.1:${PORT[$key]}/v1/chat/completions"
+    else
+        key="proxy/$variant"
+        [[ "$variant" == direct ]] || args=(-x "http://127.0.0.1:${PORT[$key]}")
+    fi
+    [[ "$variant" == direct ]] || pid="${PID[$key]}"
+    [[ "$case" != *-new-conn ]] || args+=(-disable-keepalive)
+    if [[ "$mode" == warmup ]]; then hey_warmup "${args[@]}" "$url"; return; fi
+    local sampler peak_file="$WORK/peak"
+    rm -f "$peak_file"
+    if [[ "$pid" != - ]]; then sample_peak "$pid" "$peak_file" & sampler=$!; fi
+    hey_run "$label" "$round" "$pid" "${args[@]}" "$url"
+    if [[ "$pid" != - ]]; then
+        kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+        local kib; kib="$(cat "$peak_file" 2>/dev/null || echo 0)"
+        if ((kib > ${PEAK[$key]:-0})); then PEAK[$key]=$kib; fi
+    fi
+}
+
+PROCESSES=("proxy/squid")
+for variant in "${VARIANTS[@]}"; do PROCESSES+=("proxy/$variant" "bridge/$variant"); done
+sleep 1
+warm_up_and_measure PROCESSES PID "${CONFIGS[@]}"
+
+[ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
+{
+    report_header "Sidecar footprint"
+    for variant in "${VARIANTS[@]}"; do
+        echo "- \"$variant\": \`${FLAGS[$variant]}\`; TLS engine: $(grep -o '"engine":"[a-z]*"' \
+            "$WORK/proxy-$variant-${PORT[proxy/$variant]}.log" | head -1 | cut -d'"' -f4)"
+    done
+    echo
+    python3 "$BENCH_DIR/summarize.py" "$RESULTS"
+    echo
+    echo "| process | flags | start to /healthz ms, median (min–max) of $START_RUNS | RSS MiB at start | after warm-up | peak under load | after the load |"
+    echo "|---|---|---|---|---|---|---|"
+    for key in "${PROCESSES[@]}"; do
+        starts="–"
+        if [[ -n "${STARTS[$key]:-}" ]]; then
+            starts="$(python3 -c 'import statistics, sys; v = sorted(map(int, sys.argv[1:])); print(f"{statistics.median(v):.0f} ({v[0]}–{v[-1]})")' ${STARTS[$key]})"
+        fi
+        peak="$(awk -v k="${PEAK[$key]:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
+        echo "| ${key%%/*} | ${key#*/} | $starts | ${RSS_START[$key]} | ${RSS_WARM[$key]} | $peak | ${RSS_END[$key]} |"
+    done
+} | tee ${OUT:+"$OUT"}
