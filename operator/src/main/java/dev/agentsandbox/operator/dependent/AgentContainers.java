@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.dependent;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
 import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
+import dev.agentsandbox.operator.plan.AgentPresets;
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
@@ -108,6 +109,13 @@ public final class AgentContainers {
         if (plan.model().isPresent()) {
             env.put("OPENAI_BASE_URL", SidecarPorts.BRIDGE_URL + "/v1");
             env.put("ANTHROPIC_BASE_URL", SidecarPorts.BRIDGE_URL);
+            // The official SDKs refuse to start (OpenAI) or to send (Anthropic) without a key, and the bridge needs
+            // none: a stand-in unless the spec, the preset or a credential names one. A bearer token for Anthropic,
+            // not ANTHROPIC_API_KEY, which Claude Code asks about before it uses an unknown one.
+            env.putIfAbsent("OPENAI_API_KEY", AgentPresets.BRIDGE_TOKEN);
+            if (!env.containsKey("ANTHROPIC_API_KEY")) {
+                env.putIfAbsent("ANTHROPIC_AUTH_TOKEN", AgentPresets.BRIDGE_TOKEN);
+            }
         }
         for (ResolvedCredential credential : plan.credentials()) {
             credential.envName().ifPresent(name -> env.put(name, ResolvedCredential.PLACEHOLDER_VALUE));

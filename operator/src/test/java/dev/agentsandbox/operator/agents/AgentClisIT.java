@@ -9,6 +9,7 @@ import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.images.TestCertificate;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.testing.PythonSdks;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
@@ -125,6 +126,51 @@ class AgentClisIT {
             assertThat(runner.seen()).filteredOn(seen -> seen.path().equals(route)).as(turn.output()).isNotEmpty();
             assertThat(runner.seen()).filteredOn(seen -> seen.model() != null)
                     .allSatisfy(seen -> assertThat(seen.model()).isEqualTo(MODEL));
+        }
+    }
+
+    /**
+     * The official Python SDKs, as an agent's own code would use them: constructed with no argument, so everything
+     * comes from the environment the operator sets (base URLs, stand-in keys, proxy variables and their NO_PROXY).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"openai, once, /engines/" + FakeModelApi.ENGINE + "/v1/chat/completions",
+            "openai, stream, /engines/" + FakeModelApi.ENGINE + "/v1/chat/completions",
+            "anthropic, once, /anthropic/v1/messages", "anthropic, stream, /anthropic/v1/messages"})
+    void theOfficialSdksUseTheLocalModelWithOnlyTheOperatorsEnvironment(String sdk, String mode, String route,
+                                                                     @TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("turn.py"), """
+                import sys
+                sdk, mode, model, prompt = sys.argv[1:5]
+                messages = [{"role": "user", "content": prompt}]
+                if sdk == "openai":
+                    from openai import OpenAI
+                    client = OpenAI()
+                    if mode == "stream":
+                        chunks = client.chat.completions.create(model=model, messages=messages, stream=True,
+                                                                stream_options={"include_usage": True})
+                        print("".join(c.choices[0].delta.content or "" for c in chunks if c.choices))
+                    else:
+                        print(client.chat.completions.create(model=model, messages=messages)
+                              .choices[0].message.content)
+                else:
+                    from anthropic import Anthropic
+                    client = Anthropic()
+                    if mode == "stream":
+                        with client.messages.stream(model=model, max_tokens=64, messages=messages) as stream:
+                            print("".join(stream.text_stream))
+                    else:
+                        print(client.messages.create(model=model, max_tokens=64, messages=messages)
+                              .content[0].text)
+                """);
+        try (FakeModelApi runner = FakeModelApi.dockerModelRunner(List.of(MODEL))) {
+            Turn turn = turnThroughBridge(AgentPreset.GENERIC, runner, dir, PythonSdks.interpreter(Path.of("").toAbsolutePath().getParent()).toString(),
+                    script.toString(), sdk, mode, MODEL, PROMPT);
+
+            assertThat(turn.output()).contains(FakeModelApi.ANSWER);
+            assertThat(turn.exitCode()).as(turn.output()).isZero();
+            assertThat(runner.seen()).filteredOn(seen -> seen.path().equals(route)).as(turn.output())
+                    .singleElement().satisfies(seen -> assertThat(seen.model()).isEqualTo(MODEL));
         }
     }
 
