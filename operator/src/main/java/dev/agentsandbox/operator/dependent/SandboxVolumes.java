@@ -18,6 +18,8 @@ public final class SandboxVolumes {
     public static final String WORKSPACE = "workspace";
     public static final String SIDECAR_CONFIG = "sidecar-config";
     public static final String PROXY_CA = "proxy-ca";
+    /** The agent's CA bundle: its image's roots and the proxy's CA ({@link AgentTrust}). */
+    public static final String AGENT_TRUST = "agent-trust";
     public static final String CREDENTIALS = "credentials";
     /** Each sidecar's /tmp (its root filesystem is read-only; the JVM and Netty write temporary files). */
     public static final String PROXY_TMP = "proxy-tmp";
@@ -37,6 +39,7 @@ public final class SandboxVolumes {
         // tmpfs: the CA certificate only; the CA key stays in the proxy's memory.
         volumes.add(new VolumeBuilder().withName(PROXY_CA).withNewEmptyDir().withMedium("Memory").endEmptyDir()
                 .build());
+        volumes.add(emptyDir(AGENT_TRUST));
         if (!plan.credentials().isEmpty()) {
             volumes.add(credentials(plan.credentials()));
         }
