@@ -26,7 +26,8 @@ public class SandboxPlanner {
     public SandboxPlanner(OperatorConfig config) {
         this.config = config;
         this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
-                LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()));
+                LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()),
+                config.egressAllowCidrs().orElse(List.of()));
         this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
                 config.iptablesUnsupportedHandlers());
     }
