@@ -213,6 +213,7 @@ final class E2eCluster {
                       requests: {cpu: 50m, memory: 128Mi}
                   workspace:
                     size: 64Mi
+                    storageClassName: e2e-local
                     git: {url: "%s"}
                   model:
                     runner: {service: docker-model-runner, namespace: %s, port: 80, engine: llama.cpp}
