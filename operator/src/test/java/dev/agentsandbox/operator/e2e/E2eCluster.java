@@ -242,20 +242,4 @@ final class E2eCluster {
                 container, "--", "bash", "-c", script));
         return EmbeddedNode.execute(command, Map.of(), timeout);
     }
-
-    /** Diagnosis for a failed wait: the sandbox, its pod, the events and the operator's log. */
-    String diagnosis(String namespace, String name) {
-        List<String> parts = new ArrayList<>();
-        for (List<String> command : List.of(List.of("get", "agentsandbox", "-n", namespace, name, "-o", "yaml"),
-                List.of("describe", "pods", "-n", namespace), List.of("get", "events", "-n", namespace),
-                List.of("logs", "-n", releaseNamespace, "-l", "app.kubernetes.io/instance=" + LocalChart.RELEASE,
-                        "--tail", "40"))) {
-            try {
-                parts.add(node.kubectl(command.toArray(String[]::new)));
-            } catch (IllegalStateException e) {
-                parts.add("kubectl " + String.join(" ", command) + ": " + e.getMessage());
-            }
-        }
-        return String.join("\n", parts);
-    }
 }

@@ -11,6 +11,7 @@ import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
 import dev.agentsandbox.operator.testing.NodeExtension;
+import dev.agentsandbox.operator.testing.SandboxOnNode;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -96,12 +97,12 @@ class SandboxEndToEndIT {
         assertThat(pod.getSpec().getNodeName()).isEqualTo(EmbeddedNode.NODE_NAME);
         assertThat(pod.getSpec().getRuntimeClassName()).isEqualTo(sandbox);
         assertThat(Readiness.isPodReady(pod)).isTrue();
-        assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(SandboxEndToEndIT::runsReady);
+        assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(SandboxOnNode::runsReady);
         assertThat(pod.getStatus().getInitContainerStatuses()).allSatisfy(status -> {
             if (status.getState().getTerminated() != null) {
                 assertThat(status.getState().getTerminated().getExitCode()).as(status.getName()).isZero();
             } else {
-                runsReady(status); // the native sidecars
+                SandboxOnNode.runsReady(status); // the native sidecars
             }
         });
         assertThat(pod.getSpec().getInitContainers()).extracting(c -> c.getName())
@@ -432,13 +433,7 @@ class SandboxEndToEndIT {
                 assertThat(current.getStatus().getPhase()).isEqualTo(phase);
             });
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError(sandbox + " is not " + phase + ": " + cluster.diagnosis(namespace, sandbox), e);
+            throw new AssertionError(sandbox + " is not " + phase + ": " + SandboxOnNode.diagnosis(cluster.node, namespace, sandbox, cluster.releaseNamespace), e);
         }
-    }
-
-    private static void runsReady(ContainerStatus status) {
-        assertThat(status.getState().getRunning()).as("%s running (state %s)", status.getName(), status.getState())
-                .isNotNull();
-        assertThat(status.getReady()).as("%s ready", status.getName()).isTrue();
     }
 }
