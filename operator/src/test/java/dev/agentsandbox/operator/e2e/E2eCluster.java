@@ -198,9 +198,7 @@ final class E2eCluster {
      * refers to (its Secret, the local volume for its claim).
      */
     AgentSandbox createSandbox(String namespace, String name, String runtimeClass, String canary) {
-        client.resource(new SecretBuilder().withNewMetadata().withName("api-key").withNamespace(namespace)
-                .endMetadata().addToStringData("token", canary).build()).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER)
-                .forceConflicts().serverSideApply();
+        setCredential(namespace, name, canary);
         String yaml = """
                 apiVersion: agentsandbox.dev/v1alpha1
                 kind: AgentSandbox
@@ -224,15 +222,32 @@ final class E2eCluster {
                     allow: [%s, %s]
                   credentials:
                     - name: api
-                      secretRef: {name: api-key, key: token}
+                      secretRef: {name: %s, key: token}
                       inject:
                         - {host: %s, header: %s, format: "%%s"}
                       env: API_TOKEN
                 """.formatted(name, runtimeClass, LocalChart.AGENT_IMAGE, GIT_URL, releaseNamespace, MODEL, MODEL,
-                TOKEN_BUDGET, GIT_HOST, PKG_HOST, API_HOST, CREDENTIAL_HEADER);
+                TOKEN_BUDGET, GIT_HOST, PKG_HOST, secretName(name), API_HOST, CREDENTIAL_HEADER);
         List<AgentSandbox> applied = Examples.apply(client, ClusterFixtures.parseManifests(yaml), namespace,
                 ClusterFixtures.TEST_FIELD_MANAGER, message -> LOG.info(message), true);
         return applied.get(0);
+    }
+
+    /** Creates or rotates the Secret value of {@code sandbox}'s credential. */
+    void setCredential(String namespace, String sandbox, String value) {
+        client.resource(new SecretBuilder().withNewMetadata().withName(secretName(sandbox)).withNamespace(namespace)
+                .endMetadata().addToStringData("token", value).build()).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER)
+                .forceConflicts().serverSideApply();
+    }
+
+    private static String secretName(String sandbox) {
+        return sandbox + "-api-key";
+    }
+
+    /** Removes the release (its cluster-scoped RBAC too), so that the node's other tests can install theirs. */
+    void uninstall() {
+        com.marcnuri.helm.Helm.uninstall(LocalChart.RELEASE).withNamespace(releaseNamespace)
+                .withKubeConfig(node.controlPlane().kubeconfig()).ignoreNotFound().call();
     }
 
     /** {@code kubectl exec} into a container: exit code and output (stdout and stderr), never an exception. */

@@ -15,7 +15,6 @@ import dev.agentsandbox.operator.testing.SandboxOnNode;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import org.awaitility.core.ConditionTimeoutException;
@@ -83,7 +82,16 @@ class SandboxEndToEndIT {
     }
 
     @AfterAll
-    static void report() {
+    static void uninstall() {
+        if (cluster != null) {
+            if (namespace != null) {
+                // The operator removes what its sandboxes own before it goes.
+                client.resources(AgentSandbox.class).inNamespace(namespace).delete();
+                eventually(CONVERGENCE).until(() -> client.resources(AgentSandbox.class).inNamespace(namespace)
+                        .list().getItems().isEmpty());
+            }
+            cluster.uninstall();
+        }
         LOG.infof("E2E tier took %d s", Duration.ofNanos(System.nanoTime() - tierStarted).toSeconds());
     }
 
@@ -319,11 +327,8 @@ class SandboxEndToEndIT {
     void aRotatedSecretReachesTheNextRequestWithoutARestart(String sandbox) {
         String rotated = "rotated-" + UUID.randomUUID();
         int restartsBefore = restarts(pod(sandbox));
-        client.resource(new SecretBuilder().withNewMetadata().withName("api-key").withNamespace(namespace)
-                .endMetadata().addToStringData("token", rotated).build())
-                .fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
-        // Both sandboxes share the Secret; the other's canary is rotated too.
-        CANARIES.replaceAll((k, v) -> rotated);
+        cluster.setCredential(namespace, sandbox, rotated);
+        CANARIES.put(sandbox, rotated);
 
         eventually(Duration.ofSeconds(180)).untilAsserted(() -> assertThat(agent(sandbox,
                 "curl -sS --max-time 20 https://" + E2eCluster.API_HOST + "/v1/echo").output()).contains(rotated));
