@@ -50,6 +50,13 @@ public interface OperatorConfig {
      */
     Optional<List<String>> egressAllowCidrs();
 
+    /**
+     * Addresses of the cluster's DNS servers that are not kube-dns pods (NodeLocal DNSCache, CoreDNS on the host
+     * network): the NetworkPolicy lets the pod reach port 53 there too. Without them such a cluster's sandboxes
+     * resolve nothing, the proxy's and the bridge's lookups included.
+     */
+    Optional<List<String>> dnsCidrs();
+
     /** Who may reach the sidecars' admin ports: the operator's own pods. */
     OperatorPods operator();
 

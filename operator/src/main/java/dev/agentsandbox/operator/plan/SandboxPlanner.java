@@ -27,7 +27,7 @@ public class SandboxPlanner {
         this.config = config;
         this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
                 LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()),
-                config.egressAllowCidrs().orElse(List.of()));
+                config.egressAllowCidrs().orElse(List.of()), config.dnsCidrs().orElse(List.of()));
         this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
                 config.iptablesUnsupportedHandlers());
     }

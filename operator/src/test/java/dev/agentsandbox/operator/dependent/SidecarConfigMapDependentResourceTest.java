@@ -59,7 +59,7 @@ class SidecarConfigMapDependentResourceTest {
         AgentSandbox sandbox = TestSandboxes.full("a");
         SandboxSettings defaults = TestSandboxes.settings();
         SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
-                defaults.operatorNamespace(), defaults.operatorPodSelector(), List.of("10.20.0.0/16"));
+                defaults.operatorNamespace(), defaults.operatorPodSelector(), List.of("10.20.0.0/16"), List.of());
         SandboxPlan plan = new SandboxPlan(sandbox, "kata", TestSandboxes.runner(),
                 sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(), settings,
                 EffectiveEnforcement.asRequested(EgressEnforcement.IPTABLES), true);

@@ -113,13 +113,15 @@ final class E2eCluster {
                   # The upstream Pod's address is in the node's range (198.18.0.0/15), which the proxy refuses
                   # unless the platform allows it, as it would an internal git server.
                   egressAllowCidrs: [%s/32]
+                  # The node's CoreDNS runs on the host, not as a kube-dns pod.
+                  dnsCidrs: [%s/32]
                   gitImage: %s
                   runtime:
                     defaultClass: %s
                     allowedClasses: [%s, %s]
                   extraEnv:
                     - {name: AGENTSANDBOX_STATUS_REFRESH, value: 3s}
-                """.formatted(upstreamIp, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR);
+                """.formatted(upstreamIp, EmbeddedNode.NODE_IP, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR);
         try {
             Path file = Files.createTempFile("e2e-values", ".yaml");
             Files.writeString(file, yaml);
