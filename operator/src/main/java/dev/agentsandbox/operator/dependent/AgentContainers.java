@@ -44,7 +44,8 @@ public final class AgentContainers {
                 .withEnv(agentEnv(plan))
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true),
+                        SidecarContainers.mount(SandboxVolumes.AGENT_TRUST, AgentTrust.DIR, true))
                 .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT));
         plan.agentSetup().file().ifPresent(file -> container.addToVolumeMounts(
                 SidecarContainers.mount(SandboxVolumes.AGENT_CONFIG, file.directory(), true)));
@@ -70,10 +71,13 @@ public final class AgentContainers {
         return container.build();
     }
 
-    /** Clones spec.workspace.git through the proxy, after the proxy sidecar has started. */
+    /**
+     * Clones spec.workspace.git through the proxy, after the proxy sidecar and {@link AgentTrust#TRUST_INIT} (its
+     * bundle trusts both the tunnelled and the intercepted git hosts).
+     */
     public static Container workspaceInit(SandboxPlan plan, GitSpec git) {
         List<EnvVar> env = new ArrayList<>(proxyEnv());
-        env.add(new EnvVar("GIT_SSL_CAINFO", SidecarMounts.CA_CERT, null));
+        env.add(new EnvVar("GIT_SSL_CAINFO", AgentTrust.BUNDLE, null));
         env.add(new EnvVar("HOME", "/tmp", null));
         env.add(new EnvVar("WORKSPACE", plan.workspaceMountPath(), null));
         env.add(new EnvVar("GIT_URL", git.getUrl(), null));
@@ -88,14 +92,15 @@ public final class AgentContainers {
                 .withEnv(env)
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                        SidecarContainers.mount(SandboxVolumes.AGENT_TRUST, AgentTrust.DIR, true))
                 .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT))
                 .build();
     }
 
     /**
      * The agent preset's variables, the spec's literal variables, then what the operator sets: proxy, model
-     * endpoints, credential placeholders and the proxy CA. Never a value from a Secret.
+     * endpoints, credential placeholders and the trust bundle (the image's roots and the proxy CA). Never a value
+     * from a Secret.
      */
     static List<EnvVar> agentEnv(SandboxPlan plan) {
         // By name, later entries winning: a variable appears once (server-side apply keys the list by name), the
@@ -120,9 +125,10 @@ public final class AgentContainers {
         for (ResolvedCredential credential : plan.credentials()) {
             credential.envName().ifPresent(name -> env.put(name, ResolvedCredential.PLACEHOLDER_VALUE));
         }
-        for (String caVariable : List.of("SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE")) {
-            env.put(caVariable, SidecarMounts.CA_CERT);
+        for (String bundleVariable : AgentTrust.BUNDLE_VARIABLES) {
+            env.put(bundleVariable, AgentTrust.BUNDLE);
         }
+        env.put(AgentTrust.NODE_EXTRA_CA_CERTS, SidecarMounts.CA_CERT);
         List<EnvVar> variables = new ArrayList<>();
         env.forEach((name, value) -> variables.add(new EnvVar(name, value, null)));
         return variables;

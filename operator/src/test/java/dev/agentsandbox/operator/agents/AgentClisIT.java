@@ -5,6 +5,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentPreset;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
+import dev.agentsandbox.operator.dependent.AgentTrust;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.images.TestCertificate;
@@ -263,10 +264,11 @@ class AgentClisIT {
      * Runs {@code command} as the desired pod's agent container would: its environment (with {@code rewrites}
      * applied to the values) and its ConfigMap mounts; a home and a workspace of its own.
      */
-    private static Turn agentTurn(SandboxPlan plan, ConfigMap configMap, Map<String, String> rewrites, Path dir,
-                                  String... command) throws Exception {
+    private static Turn agentTurn(SandboxPlan plan, ConfigMap configMap, Map<String, String> sidecarRewrites,
+                                  Path dir, String... command) throws Exception {
         Pod pod = new SandboxPodDependentResource().desired(plan);
         Container agent = pod.getSpec().getContainers().get(0);
+        Map<String, String> rewrites = withTrustBundle(sidecarRewrites, dir);
         Map<String, String> environment = new LinkedHashMap<>();
         agent.getEnv().forEach(variable -> environment.put(variable.getName(),
                 rewrite(variable.getValue(), rewrites)));
@@ -279,6 +281,23 @@ class AgentClisIT {
         int exit = MountedProcess.run(List.of(command), environment,
                 configMapMounts(pod, agent, configMap, rewrites, dir), workspace, log, TURN_TIMEOUT);
         return new Turn(exit, Files.readString(log));
+    }
+
+    /**
+     * What the pod's trust-bundle init container writes (the image's roots, then the proxy CA), here from this
+     * machine's roots, and the rewrite of its directory to this one.
+     */
+    private static Map<String, String> withTrustBundle(Map<String, String> rewrites, Path dir) throws IOException {
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        StringBuilder bundle = new StringBuilder(Files.readString(Path.of("/etc/ssl/certs/ca-certificates.crt")));
+        Path proxyCa = Path.of(rewrite(SidecarMounts.CA_CERT, rewrites));
+        if (Files.exists(proxyCa)) {
+            bundle.append(Files.readString(proxyCa));
+        }
+        Files.writeString(trust.resolve(Path.of(AgentTrust.BUNDLE).getFileName()), bundle);
+        Map<String, String> all = new LinkedHashMap<>(rewrites);
+        all.put(AgentTrust.DIR, trust.toString());
+        return all;
     }
 
     /** The installed CLIs and their Node.js first, then the system's tools (the mount script's). */
