@@ -5,6 +5,8 @@
 #     operator.tar  sidecar.tar                 <- Jib (./mvnw), FROM the Java base images below
 #     agent.tar  model-runner.tar  tls-upstream.tar  busybox.tar   <- test images (hack/images/<name>/)
 #     base/java.tar  base/sidecar.tar            <- Jib's base images (docker-archive: what Jib's tar:// reads)
+#     test-ca/ca.crt ca.key tls.crt tls.key       <- the tests' root CA (in the agent image's trust store, as a
+#                                                   public root would be) and a leaf for *.example.test it signed
 #     <name>.packages                            <- the Debian package versions inside each image
 #
 # Root filesystems come from Debian packages (mmdebstrap, suite pinned below), are packed into OCI images with
@@ -222,13 +224,42 @@ build_java_base() { # <name> <packages> <hooks...>
   echo "    built in $((SECONDS - start))s: $(du -h "$out" | cut -f1)" >&2
 }
 
+# --- the tests' root CA ------------------------------------------------------------------------------------------
+# The agent test image trusts it as if it were a public root (it is in the image's store, not in the sandbox's
+# proxy CA), and the E2E tests' upstream hosts serve the leaf it signed for *.example.test. Made once and kept:
+# the agent image's stamp includes the certificate, so a new CA rebuilds the image.
+TEST_CA="${OUT}/test-ca"
+export TEST_CA_CERT="${TEST_CA}/ca.crt"
+ensure_test_ca() {
+  [[ -s "${TEST_CA}/ca.crt" && -s "${TEST_CA}/ca.key" && -s "${TEST_CA}/tls.crt" && -s "${TEST_CA}/tls.key" ]] \
+    && return
+  step "the tests' root CA and a *.example.test certificate (${TEST_CA})"
+  command -v openssl >/dev/null 2>&1 || die "'openssl' not found: apt-get install -y openssl"
+  local tmp; tmp="$(mktemp -d "${WORK}/tmp.XXXXXX")"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=agentsandbox test root" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "${tmp}/ca.key" -out "${tmp}/ca.crt" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=*.example.test" \
+    -keyout "${tmp}/tls.key" -out "${tmp}/tls.csr" 2>/dev/null
+  printf '%s\n' "subjectAltName=DNS:*.example.test,DNS:example.test" "basicConstraints=critical,CA:FALSE" \
+    "extendedKeyUsage=serverAuth" > "${tmp}/leaf.ext"
+  openssl x509 -req -in "${tmp}/tls.csr" -CA "${tmp}/ca.crt" -CAkey "${tmp}/ca.key" -CAcreateserial -days 3650 \
+    -extfile "${tmp}/leaf.ext" -out "${tmp}/tls.crt" 2>/dev/null
+  chmod 0644 "${tmp}"/*.key; chmod 0755 "$tmp" # test material, read by the tests (which may not run as root)
+  rm -rf "${TEST_CA}"; mkdir -p "$(dirname "${TEST_CA}")"
+  rm -f "${tmp}"/*.csr "${tmp}"/*.ext "${tmp}"/*.srl
+  mv "$tmp" "$TEST_CA"
+}
+
 # --- test images --------------------------------------------------------------------------------------------------
 # Each hack/images/<name>/ holds an image.conf (VARIANT, PACKAGES, ENTRYPOINT, CMD, USER, WORKDIR, HOOK) and the
 # files copied into the image (rootfs/).
 build_test_image() { # <name>
   local name="$1" def="${DEFS}/$1"
   [[ -f "${def}/image.conf" ]] || die "${def}/image.conf is missing"
-  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name" "$(declare -f "${IMAGE_HELPERS[@]}" build_test_image)")"
+  # An image whose definition names the tests' root CA is rebuilt with a new one.
+  local ca=""; ! grep -q TEST_CA_CERT "${def}/image.conf" || ca="$(sha256sum "$TEST_CA_CERT")"
+  local out="${OUT}/${name}.tar" fp; fp="$(fingerprint "$name" "$(declare -f "${IMAGE_HELPERS[@]}" build_test_image)" "${ca%% *}")"
   if up_to_date "$name" "$fp" "$out"; then echo "==> test image ${name}: up to date, skipped" >&2; return; fi
   local VARIANT="" PACKAGES="" ENTRYPOINT=() CMD=() USER="" WORKDIR="/" HOOK=""
   # shellcheck source=/dev/null
@@ -257,7 +288,7 @@ if wanted base; then
   build_java_base sidecar "${JAVA_RUNTIME_PACKAGES},iptables" "$IPTABLES_NFT"
 fi
 for name in "${TEST_IMAGES[@]}"; do
-  if wanted "$name"; then build_test_image "$name"; fi
+  if wanted "$name"; then ensure_test_ca; build_test_image "$name"; fi
 done
 flock -u 9
 

@@ -171,7 +171,7 @@ containerd=${CONTAINERD_VERSION}
 gvisor=${GVISOR_VERSION}
 coredns=${COREDNS_VERSION}
 kube-router=${KUBE_ROUTER_VERSION}
-busybox=$("$BUSYBOX" 2>&1 | head -1)
+busybox=$("$BUSYBOX" 2>&1 | sed -n 1p)
 built-by=hack/provision-node.sh (from the Go module proxy, wrappers in hack/control-plane/kubernetes and hack/node/)"
 ls -l "${OUT_DIR}" "${OUT_DIR}/images" >&2
 echo "NODE_DIR=${OUT_DIR}"

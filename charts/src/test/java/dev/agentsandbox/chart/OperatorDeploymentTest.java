@@ -42,7 +42,8 @@ class OperatorDeploymentTest {
                 .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc")
                 .containsEntry("AGENTSANDBOX_WATCH_NAMESPACES", "JOSDK_ALL_NAMESPACES")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "agentsandbox-operator-leader")
-                .doesNotContainKey("AGENTSANDBOX_LEADER_ELECTION_ENABLED");
+                .doesNotContainKey("AGENTSANDBOX_LEADER_ELECTION_ENABLED")
+                .as("no ranges allowed unless the values list some").containsEntry("AGENTSANDBOX_EGRESS_ALLOW_CIDRS", "");
         EnvVar namespace = operatorContainer(defaults).getEnv().stream()
                 .filter(e -> e.getName().equals("AGENTSANDBOX_OPERATOR_NAMESPACE")).findFirst().orElseThrow();
         assertThat(namespace.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
@@ -61,6 +62,7 @@ class OperatorDeploymentTest {
                 .containsEntry("AGENTSANDBOX_ENFORCEMENT_MODE", "iptables")
                 .containsEntry("AGENTSANDBOX_ALLOW_WEAKER_ENFORCEMENT", "true")
                 .containsEntry("AGENTSANDBOX_IPTABLES_UNSUPPORTED_HANDLERS", "runsc,runsc-kvm")
+                .containsEntry("AGENTSANDBOX_EGRESS_ALLOW_CIDRS", "10.20.0.0/16,192.168.7.0/24")
                 .containsEntry("AGENTSANDBOX_WATCH_NAMESPACES", "team-a,team-b")
                 .containsEntry("AGENTSANDBOX_LEADER_ELECTION_LEASE_NAME", "sandbox-operator-lease")
                 .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");

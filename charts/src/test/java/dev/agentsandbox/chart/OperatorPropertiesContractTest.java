@@ -49,8 +49,8 @@ class OperatorPropertiesContractTest {
     private static final Properties OPERATOR_PROPERTIES = operatorApplicationProperties();
     /** The operator's settings and their defaults, as OperatorConfig declares them. */
     private static final Map<String, String> OPERATOR_DEFAULTS = SettingDefaults.all();
-    /** Environment variable → operator property, by Quarkus' rule. */
-    private static final Map<String, String> OPERATOR_ENV = OPERATOR_DEFAULTS.keySet().stream()
+    /** Environment variable → operator property (those without a default included), by Quarkus' rule. */
+    private static final Map<String, String> OPERATOR_ENV = SettingDefaults.names().stream()
             .collect(Collectors.toMap(OperatorPropertiesContractTest::quarkusEnvironmentName, key -> key,
                     (a, b) -> a, TreeMap::new));
     /** The "operator env variable" column of the README's table of chart values. */
@@ -123,6 +123,7 @@ class OperatorPropertiesContractTest {
         assertThat(operator.leaderElection().leaseName()).isEqualTo("sandbox-operator-lease");
         assertThat(operator.operator().namespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(operator.watchNamespaces()).containsExactly("team-a", "team-b");
+        assertThat(operator.egressAllowCidrs()).contains(List.of("10.20.0.0/16", "192.168.7.0/24"));
         // What QOSDK registers the controller for: application.properties feeds it from agentsandbox.watch-namespaces.
         assertThat(config.getValue("quarkus.operator-sdk.controllers.agentsandbox.namespaces", String.class))
                 .isEqualTo("team-a,team-b");
@@ -154,8 +155,9 @@ class OperatorPropertiesContractTest {
         assertThat(chartEnv.keySet()).containsAll(CHART_OWN_DEFAULTS.keySet());
         assertThat(chartEnv).hasSizeGreaterThan(CHART_OWN_DEFAULTS.size() + 5).allSatisfy((name, value) -> {
             if (!CHART_OWN_DEFAULTS.containsKey(name)) {
+                // A setting without a default gets the empty value, which the operator reads as unset.
                 assertThat(value).as("%s: values.yaml's default against OperatorConfig's for %s", name,
-                        OPERATOR_ENV.get(name)).isEqualTo(OPERATOR_DEFAULTS.get(OPERATOR_ENV.get(name)));
+                        OPERATOR_ENV.get(name)).isEqualTo(OPERATOR_DEFAULTS.getOrDefault(OPERATOR_ENV.get(name), ""));
             }
         });
     }

@@ -99,7 +99,8 @@ public final class TestSandboxes {
 
     public static SandboxSettings settings() {
         return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, "agentsandbox-system",
-                Map.of("app.kubernetes.io/name", "agentsandbox-operator"), SIDECAR_RESOURCES);
+                Map.of("app.kubernetes.io/name", "agentsandbox-operator"), SIDECAR_RESOURCES, List.of(),
+                List.of());
     }
 
     public static ResolvedRunner runner() {

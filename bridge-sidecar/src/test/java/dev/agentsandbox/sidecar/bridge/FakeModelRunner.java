@@ -3,6 +3,7 @@ package dev.agentsandbox.sidecar.bridge;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.agentsandbox.operator.testing.HttpExchanges;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -121,12 +122,7 @@ final class FakeModelRunner implements AutoCloseable {
     }
 
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpExchanges.send(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

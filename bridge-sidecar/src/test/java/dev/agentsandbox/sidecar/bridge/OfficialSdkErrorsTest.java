@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentsandbox.operator.testing.PythonSdks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,15 +33,7 @@ class OfficialSdkErrorsTest extends BridgeHarness {
 
     @BeforeAll
     static void installSdks() throws Exception {
-        Path installer = Path.of("").toAbsolutePath().getParent().resolve("hack/install-python-sdks.sh");
-        Process install = new ProcessBuilder(installer.toString()).redirectErrorStream(true).start();
-        String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(install.waitFor(600, TimeUnit.SECONDS)).isTrue();
-        assertThat(install.exitValue()).as(output).isZero();
-        String dir = output.lines().filter(line -> line.startsWith("PYTHON_SDKS_DIR=")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no PYTHON_SDKS_DIR in: " + output))
-                .substring("PYTHON_SDKS_DIR=".length());
-        python = Path.of(dir, "bin", "python");
+        python = PythonSdks.interpreter(Path.of("").toAbsolutePath().getParent());
         script = sdkScript();
     }
 

@@ -8,6 +8,7 @@ import io.smallrye.config.WithName;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The operator's settings ({@code agentsandbox.*} application properties, surfaced as Helm values), and the one
@@ -41,6 +42,20 @@ public interface OperatorConfig {
      */
     @WithDefault("runsc")
     List<String> iptablesUnsupportedHandlers();
+
+    /**
+     * Address ranges every sandbox's egress proxy may connect to although they are private or reserved (an
+     * internal git server or package mirror); the proxy refuses them otherwise, whatever a sandbox allows. The
+     * platform's choice, never a sandbox's. The NetworkPolicy's exceptions stay as they are.
+     */
+    Optional<List<String>> egressAllowCidrs();
+
+    /**
+     * Addresses of the cluster's DNS servers that are not kube-dns pods (NodeLocal DNSCache, CoreDNS on the host
+     * network): the NetworkPolicy lets the pod reach port 53 there too. Without them such a cluster's sandboxes
+     * resolve nothing, the proxy's and the bridge's lookups included.
+     */
+    Optional<List<String>> dnsCidrs();
 
     /** Who may reach the sidecars' admin ports: the operator's own pods. */
     OperatorPods operator();

@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.dependent;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
 import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
+import dev.agentsandbox.operator.plan.AgentPresets;
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
@@ -43,7 +44,8 @@ public final class AgentContainers {
                 .withEnv(agentEnv(plan))
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true),
+                        SidecarContainers.mount(SandboxVolumes.AGENT_TRUST, AgentTrust.DIR, true))
                 .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT));
         plan.agentSetup().file().ifPresent(file -> container.addToVolumeMounts(
                 SidecarContainers.mount(SandboxVolumes.AGENT_CONFIG, file.directory(), true)));
@@ -69,10 +71,13 @@ public final class AgentContainers {
         return container.build();
     }
 
-    /** Clones spec.workspace.git through the proxy, after the proxy sidecar has started. */
+    /**
+     * Clones spec.workspace.git through the proxy, after the proxy sidecar and {@link AgentTrust#TRUST_INIT} (its
+     * bundle trusts both the tunnelled and the intercepted git hosts).
+     */
     public static Container workspaceInit(SandboxPlan plan, GitSpec git) {
         List<EnvVar> env = new ArrayList<>(proxyEnv());
-        env.add(new EnvVar("GIT_SSL_CAINFO", SidecarMounts.CA_CERT, null));
+        env.add(new EnvVar("GIT_SSL_CAINFO", AgentTrust.BUNDLE, null));
         env.add(new EnvVar("HOME", "/tmp", null));
         env.add(new EnvVar("WORKSPACE", plan.workspaceMountPath(), null));
         env.add(new EnvVar("GIT_URL", git.getUrl(), null));
@@ -87,14 +92,15 @@ public final class AgentContainers {
                 .withEnv(env)
                 .withVolumeMounts(
                         SidecarContainers.mount(SandboxVolumes.WORKSPACE, plan.workspaceMountPath(), false),
-                        SidecarContainers.mount(SandboxVolumes.PROXY_CA, SidecarMounts.CA_DIR, true))
+                        SidecarContainers.mount(SandboxVolumes.AGENT_TRUST, AgentTrust.DIR, true))
                 .withSecurityContext(SecurityContexts.restricted(SidecarUids.AGENT))
                 .build();
     }
 
     /**
      * The agent preset's variables, the spec's literal variables, then what the operator sets: proxy, model
-     * endpoints, credential placeholders and the proxy CA. Never a value from a Secret.
+     * endpoints, credential placeholders and the trust bundle (the image's roots and the proxy CA). Never a value
+     * from a Secret.
      */
     static List<EnvVar> agentEnv(SandboxPlan plan) {
         // By name, later entries winning: a variable appears once (server-side apply keys the list by name), the
@@ -108,13 +114,21 @@ public final class AgentContainers {
         if (plan.model().isPresent()) {
             env.put("OPENAI_BASE_URL", SidecarPorts.BRIDGE_URL + "/v1");
             env.put("ANTHROPIC_BASE_URL", SidecarPorts.BRIDGE_URL);
+            // The official SDKs refuse to start (OpenAI) or to send (Anthropic) without a key, and the bridge needs
+            // none: a stand-in unless the spec, the preset or a credential names one. A bearer token for Anthropic,
+            // not ANTHROPIC_API_KEY, which Claude Code asks about before it uses an unknown one.
+            env.putIfAbsent("OPENAI_API_KEY", AgentPresets.BRIDGE_TOKEN);
+            if (!env.containsKey("ANTHROPIC_API_KEY")) {
+                env.putIfAbsent("ANTHROPIC_AUTH_TOKEN", AgentPresets.BRIDGE_TOKEN);
+            }
         }
         for (ResolvedCredential credential : plan.credentials()) {
             credential.envName().ifPresent(name -> env.put(name, ResolvedCredential.PLACEHOLDER_VALUE));
         }
-        for (String caVariable : List.of("SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE")) {
-            env.put(caVariable, SidecarMounts.CA_CERT);
+        for (String bundleVariable : AgentTrust.BUNDLE_VARIABLES) {
+            env.put(bundleVariable, AgentTrust.BUNDLE);
         }
+        env.put(AgentTrust.NODE_EXTRA_CA_CERTS, SidecarMounts.CA_CERT);
         List<EnvVar> variables = new ArrayList<>();
         env.forEach((name, value) -> variables.add(new EnvVar(name, value, null)));
         return variables;

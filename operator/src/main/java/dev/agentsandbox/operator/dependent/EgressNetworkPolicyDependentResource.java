@@ -84,13 +84,18 @@ public class EgressNetworkPolicyDependentResource
 
     private static List<NetworkPolicyEgressRule> egressRules(SandboxPlan plan) {
         List<NetworkPolicyEgressRule> rules = new ArrayList<>();
+        List<NetworkPolicyPeer> dnsServers = new ArrayList<>();
+        dnsServers.add(new NetworkPolicyPeerBuilder()
+                .withNamespaceSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, "kube-system")).build())
+                .withPodSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of("k8s-app", "kube-dns")).build())
+                .build());
+        // A cluster whose DNS is not a kube-dns pod (a node-local cache, CoreDNS on the host network).
+        plan.settings().dnsCidrs().forEach(cidr -> dnsServers.add(new NetworkPolicyPeerBuilder().withNewIpBlock()
+                .withCidr(cidr).endIpBlock().build()));
         rules.add(new NetworkPolicyEgressRuleBuilder()
-                .withTo(new NetworkPolicyPeerBuilder()
-                        .withNamespaceSelector(new LabelSelectorBuilder()
-                                .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, "kube-system")).build())
-                        .withPodSelector(new LabelSelectorBuilder()
-                                .withMatchLabels(Map.of("k8s-app", "kube-dns")).build())
-                        .build())
+                .withTo(dnsServers)
                 .withPorts(port("UDP", 53), port("TCP", 53))
                 .build());
         plan.model().ifPresent(runner -> rules.add(new NetworkPolicyEgressRuleBuilder()

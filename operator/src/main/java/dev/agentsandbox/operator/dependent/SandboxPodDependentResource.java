@@ -63,6 +63,7 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
         }
         initContainers.add(SidecarContainers.proxy(plan));
         plan.model().ifPresent(runner -> initContainers.add(SidecarContainers.bridge(plan)));
+        initContainers.add(AgentTrust.init(plan));
         plan.workspace().map(w -> w.getGit()).ifPresent(git ->
                 initContainers.add(AgentContainers.workspaceInit(plan, git)));
         return new PodSpecBuilder()

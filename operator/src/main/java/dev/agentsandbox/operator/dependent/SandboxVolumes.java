@@ -20,6 +20,8 @@ public final class SandboxVolumes {
     public static final String PROXY_CA = "proxy-ca";
     /** The agent preset's configuration file: its one key of the sidecar ConfigMap, read-only. */
     public static final String AGENT_CONFIG = "agent-config";
+    /** The agent's CA bundle: its image's roots and the proxy's CA ({@link AgentTrust}). */
+    public static final String AGENT_TRUST = "agent-trust";
     public static final String CREDENTIALS = "credentials";
     /** Each sidecar's /tmp (its root filesystem is read-only; the JVM and Netty write temporary files). */
     public static final String PROXY_TMP = "proxy-tmp";
@@ -39,6 +41,7 @@ public final class SandboxVolumes {
         // tmpfs: the CA certificate only; the CA key stays in the proxy's memory.
         volumes.add(new VolumeBuilder().withName(PROXY_CA).withNewEmptyDir().withMedium("Memory").endEmptyDir()
                 .build());
+        volumes.add(emptyDir(AGENT_TRUST));
         plan.agentSetup().file().ifPresent(file -> volumes.add(new VolumeBuilder().withName(AGENT_CONFIG)
                 .withNewConfigMap().withName(SandboxObjects.configMapName(plan.name()))
                 .withItems(new KeyToPathBuilder().withKey(file.configMapKey()).withPath(file.fileName()).build())

@@ -36,7 +36,7 @@ public final class SidecarConfigFiles {
                         credential.secretRef().getKey()), target.basicAuthUser()));
             }
         }
-        return new ProxyConfig(List.copyOf(allow), egress.getDeny(), List.of(), rules);
+        return new ProxyConfig(List.copyOf(allow), egress.getDeny(), plan.settings().egressAllowCidrs(), rules);
     }
 
     /** The bridge's settings; empty when the sandbox has no model section. */

@@ -33,7 +33,8 @@ public class SandboxPlanner {
         this.config = config;
         this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
                 LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()),
-                SidecarResources.from(config.sidecar()));
+                SidecarResources.from(config.sidecar()), config.egressAllowCidrs().orElse(List.of()),
+                config.dnsCidrs().orElse(List.of()));
         this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
                 config.iptablesUnsupportedHandlers());
     }

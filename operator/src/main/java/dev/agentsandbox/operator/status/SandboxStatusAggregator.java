@@ -6,6 +6,9 @@ import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -13,12 +16,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Turns what a reconcile observed into {@code status}: the phase, the six conditions, the pod's whereabouts. */
 public final class SandboxStatusAggregator {
 
     /** The Ready reason of a sandbox the operator paused for idleness (spec.lifecycle.idleTimeout). */
     public static final String IDLE = "Idle";
+
+    /** A container on its way up: not a failure to report. */
+    private static final Set<String> QUIET_WAITING_REASONS = Set.of("ContainerCreating",
+            "PodInitializing");
 
     private SandboxStatusAggregator() {
     }
@@ -110,7 +118,45 @@ public final class SandboxStatusAggregator {
         }
         String podPhase = in.pod().getStatus() == null ? null : in.pod().getStatus().getPhase();
         return Conditions.of(before, type, false, "PodNotReady", "pod " + podName + " is not ready yet (phase "
-                + (podPhase == null ? "unknown" : podPhase) + ")", generation, now);
+                + (podPhase == null ? "unknown" : podPhase) + ")" + failingContainer(in.pod()).map(f -> ": " + f)
+                .orElse(""), generation, now);
+    }
+
+    /**
+     * The first container that failed to start or exited with an error, with the runtime's words (an agent image
+     * without /bin/sh for the trust-bundle init container, a missing command, an image that cannot be pulled): what
+     * {@code kubectl describe} would show, in the condition itself.
+     */
+    static Optional<String> failingContainer(Pod pod) {
+        if (pod.getStatus() == null) {
+            return Optional.empty();
+        }
+        List<ContainerStatus> statuses = new ArrayList<>(pod.getStatus().getInitContainerStatuses());
+        statuses.addAll(pod.getStatus().getContainerStatuses());
+        for (ContainerStatus status : statuses) {
+            ContainerState state = status.getState();
+            ContainerState last = status.getLastState();
+            if (state != null && state.getWaiting() != null && state.getWaiting().getReason() != null
+                    && !QUIET_WAITING_REASONS.contains(state.getWaiting().getReason())) {
+                // CrashLoopBackOff says little; the last exit says why.
+                String why = last != null && last.getTerminated() != null ? terminated(last.getTerminated())
+                        : state.getWaiting().getMessage();
+                return Optional.of("container " + status.getName() + " " + state.getWaiting().getReason()
+                        + (why == null || why.isBlank() ? "" : " (" + why + ")"));
+            }
+            if (state != null && state.getTerminated() != null
+                    && !Integer.valueOf(0).equals(state.getTerminated().getExitCode())) {
+                return Optional.of("container " + status.getName() + " " + terminated(state.getTerminated()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String terminated(ContainerStateTerminated terminated) {
+        return "exited " + terminated.getExitCode()
+                + (terminated.getReason() == null ? "" : " " + terminated.getReason())
+                + (terminated.getMessage() == null || terminated.getMessage().isBlank() ? ""
+                : ": " + terminated.getMessage().strip());
     }
 
     private static SandboxCondition workspace(StatusInputs in, List<SandboxCondition> before, Instant now) {

@@ -5,10 +5,12 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentPreset;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
+import dev.agentsandbox.operator.dependent.AgentTrust;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.images.TestCertificate;
 import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.testing.PythonSdks;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
@@ -128,6 +130,51 @@ class AgentClisIT {
         }
     }
 
+    /**
+     * The official Python SDKs, as an agent's own code would use them: constructed with no argument, so everything
+     * comes from the environment the operator sets (base URLs, stand-in keys, proxy variables and their NO_PROXY).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"openai, once, /engines/" + FakeModelApi.ENGINE + "/v1/chat/completions",
+            "openai, stream, /engines/" + FakeModelApi.ENGINE + "/v1/chat/completions",
+            "anthropic, once, /anthropic/v1/messages", "anthropic, stream, /anthropic/v1/messages"})
+    void theOfficialSdksUseTheLocalModelWithOnlyTheOperatorsEnvironment(String sdk, String mode, String route,
+                                                                     @TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("turn.py"), """
+                import sys
+                sdk, mode, model, prompt = sys.argv[1:5]
+                messages = [{"role": "user", "content": prompt}]
+                if sdk == "openai":
+                    from openai import OpenAI
+                    client = OpenAI()
+                    if mode == "stream":
+                        chunks = client.chat.completions.create(model=model, messages=messages, stream=True,
+                                                                stream_options={"include_usage": True})
+                        print("".join(c.choices[0].delta.content or "" for c in chunks if c.choices))
+                    else:
+                        print(client.chat.completions.create(model=model, messages=messages)
+                              .choices[0].message.content)
+                else:
+                    from anthropic import Anthropic
+                    client = Anthropic()
+                    if mode == "stream":
+                        with client.messages.stream(model=model, max_tokens=64, messages=messages) as stream:
+                            print("".join(stream.text_stream))
+                    else:
+                        print(client.messages.create(model=model, max_tokens=64, messages=messages)
+                              .content[0].text)
+                """);
+        try (FakeModelApi runner = FakeModelApi.dockerModelRunner(List.of(MODEL))) {
+            Turn turn = turnThroughBridge(AgentPreset.GENERIC, runner, dir, PythonSdks.interpreter(Path.of("").toAbsolutePath().getParent()).toString(),
+                    script.toString(), sdk, mode, MODEL, PROMPT);
+
+            assertThat(turn.output()).contains(FakeModelApi.ANSWER);
+            assertThat(turn.exitCode()).as(turn.output()).isZero();
+            assertThat(runner.seen()).filteredOn(seen -> seen.path().equals(route)).as(turn.output())
+                    .singleElement().satisfies(seen -> assertThat(seen.model()).isEqualTo(MODEL));
+        }
+    }
+
     @Test
     void claudeCodeReachesTheAnthropicApiThroughTheProxyWithTheSecretInjected(@TempDir Path dir) throws Exception {
         String secret = "sk-ant-test-" + UUID.randomUUID();
@@ -217,10 +264,11 @@ class AgentClisIT {
      * Runs {@code command} as the desired pod's agent container would: its environment (with {@code rewrites}
      * applied to the values) and its ConfigMap mounts; a home and a workspace of its own.
      */
-    private static Turn agentTurn(SandboxPlan plan, ConfigMap configMap, Map<String, String> rewrites, Path dir,
-                                  String... command) throws Exception {
+    private static Turn agentTurn(SandboxPlan plan, ConfigMap configMap, Map<String, String> sidecarRewrites,
+                                  Path dir, String... command) throws Exception {
         Pod pod = new SandboxPodDependentResource().desired(plan);
         Container agent = pod.getSpec().getContainers().get(0);
+        Map<String, String> rewrites = withTrustBundle(sidecarRewrites, dir);
         Map<String, String> environment = new LinkedHashMap<>();
         agent.getEnv().forEach(variable -> environment.put(variable.getName(),
                 rewrite(variable.getValue(), rewrites)));
@@ -233,6 +281,23 @@ class AgentClisIT {
         int exit = MountedProcess.run(List.of(command), environment,
                 configMapMounts(pod, agent, configMap, rewrites, dir), workspace, log, TURN_TIMEOUT);
         return new Turn(exit, Files.readString(log));
+    }
+
+    /**
+     * What the pod's trust-bundle init container writes (the image's roots, then the proxy CA), here from this
+     * machine's roots, and the rewrite of its directory to this one.
+     */
+    private static Map<String, String> withTrustBundle(Map<String, String> rewrites, Path dir) throws IOException {
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        StringBuilder bundle = new StringBuilder(Files.readString(Path.of("/etc/ssl/certs/ca-certificates.crt")));
+        Path proxyCa = Path.of(rewrite(SidecarMounts.CA_CERT, rewrites));
+        if (Files.exists(proxyCa)) {
+            bundle.append(Files.readString(proxyCa));
+        }
+        Files.writeString(trust.resolve(Path.of(AgentTrust.BUNDLE).getFileName()), bundle);
+        Map<String, String> all = new LinkedHashMap<>(rewrites);
+        all.put(AgentTrust.DIR, trust.toString());
+        return all;
     }
 
     /** The installed CLIs and their Node.js first, then the system's tools (the mount script's). */

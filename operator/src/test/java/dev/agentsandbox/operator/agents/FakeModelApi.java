@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.agentsandbox.operator.testing.HttpExchanges;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -221,12 +222,7 @@ final class FakeModelApi implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpExchanges.send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override

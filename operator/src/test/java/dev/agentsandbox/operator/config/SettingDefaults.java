@@ -6,7 +6,9 @@ import io.smallrye.config.ConfigMappings.ConfigClass;
 
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The defaults of the operator's settings as data, read from {@link OperatorConfig}'s {@code @WithDefault}s: what the
@@ -15,6 +17,17 @@ import java.util.TreeMap;
 public final class SettingDefaults {
 
     private SettingDefaults() {
+    }
+
+    /** Every setting's property name ({@code agentsandbox.…}), those without a default included. */
+    public static SortedSet<String> names() {
+        SortedSet<String> names = new TreeSet<>();
+        for (String property : ConfigMappings.getProperties(ConfigClass.configClass(OperatorConfig.class)).keySet()) {
+            if (!property.endsWith("[*]")) {
+                names.add(property);
+            }
+        }
+        return names;
     }
 
     /** Property name ({@code agentsandbox.…}) → its default as written, expressions unexpanded. */

@@ -1,5 +1,9 @@
 package dev.agentsandbox.operator.dependent;
 
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
+import dev.agentsandbox.operator.plan.EffectiveEnforcement;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.SandboxSettings;
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -74,6 +78,25 @@ class EgressNetworkPolicyDependentResourceTest {
         assertThat(web.getTo().get(0).getIpBlock().getExcept()).containsExactly("10.0.0.0/8", "172.16.0.0/12",
                 "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8");
         assertThat(web.getTo().get(1).getIpBlock().getExcept()).containsExactly("fc00::/7", "fe80::/10", "::1/128");
+    }
+
+    @Test
+    void dnsServersBesidesKubeDnsAreAdmittedOnPort53() {
+        AgentSandbox sandbox = TestSandboxes.minimal("a");
+        SandboxSettings defaults = TestSandboxes.settings();
+        SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
+                defaults.operatorNamespace(), defaults.operatorPodSelector(), defaults.sidecarResources(), List.of(),
+                List.of("169.254.20.10/32"));
+        SandboxPlan plan = new SandboxPlan(sandbox, "kata", null, List.of(), settings,
+                EffectiveEnforcement.asRequested(EgressEnforcement.NETWORK_POLICY), true);
+
+        NetworkPolicyEgressRule dns = new EgressNetworkPolicyDependentResource().desired(plan).getSpec().getEgress()
+                .get(0);
+        assertThat(ports(dns.getPorts())).containsExactly("UDP/53", "TCP/53");
+        assertThat(dns.getTo()).hasSize(2);
+        assertThat(dns.getTo().get(1).getIpBlock().getCidr()).isEqualTo("169.254.20.10/32");
+        assertThat(new EgressNetworkPolicyDependentResource().desired(TestSandboxes.plan(sandbox)).getSpec()
+                .getEgress().get(0).getTo()).as("kube-dns pods only by default").hasSize(1);
     }
 
     @Test

@@ -139,9 +139,11 @@ class SandboxPodDependentResourceTest {
                 .containsEntry("ANTHROPIC_BASE_URL", "http://127.0.0.1:54321")
                 .containsEntry("ANTHROPIC_API_KEY", "proxy-managed")
                 .containsEntry("GITLAB_TOKEN", "proxy-managed")
-                .containsEntry("SSL_CERT_FILE", "/var/run/agentsandbox/ca/ca.crt")
+                .containsEntry("SSL_CERT_FILE", "/var/run/agentsandbox/trust/ca-bundle.crt")
+                .containsEntry("REQUESTS_CA_BUNDLE", "/var/run/agentsandbox/trust/ca-bundle.crt")
+                .containsEntry("GIT_SSL_CAINFO", "/var/run/agentsandbox/trust/ca-bundle.crt")
+                .as("Node.js adds this file to its own roots: the proxy CA alone")
                 .containsEntry("NODE_EXTRA_CA_CERTS", "/var/run/agentsandbox/ca/ca.crt")
-                .containsEntry("REQUESTS_CA_BUNDLE", "/var/run/agentsandbox/ca/ca.crt")
                 .containsEntry("LOG_LEVEL", "info");
     }
 
@@ -153,14 +155,15 @@ class SandboxPodDependentResourceTest {
                         VolumeMount::getReadOnly)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("workspace", "/workspace", false),
-                        org.assertj.core.groups.Tuple.tuple("proxy-ca", "/var/run/agentsandbox/ca", true));
+                        org.assertj.core.groups.Tuple.tuple("proxy-ca", "/var/run/agentsandbox/ca", true),
+                        org.assertj.core.groups.Tuple.tuple("agent-trust", "/var/run/agentsandbox/trust", true));
     }
 
     @Test
     void withoutAModelThereIsNoBridgeAndNoModelEndpoint() {
         Pod pod = pod(TestSandboxes.minimal("a"));
 
-        assertThat(initContainerNames(pod)).containsExactly("egress-proxy");
+        assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "trust-bundle");
         assertThat(env(container(pod, "agent"))).doesNotContainKeys("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL");
     }
 
@@ -170,7 +173,7 @@ class SandboxPodDependentResourceTest {
         Container proxy = container(pod, "egress-proxy");
         Container bridge = container(pod, "model-bridge");
 
-        assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "model-bridge");
+        assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "model-bridge", "trust-bundle");
         assertThat(proxy.getImage()).isEqualTo(TestSandboxes.SIDECAR_IMAGE);
         assertThat(proxy.getArgs()).containsExactly("proxy", "--config", "/etc/agentsandbox/proxy.json",
                 "--ca-dir", "/var/run/agentsandbox/ca", "--listen", "127.0.0.1:3128", "--admin", "0.0.0.0:9090",
@@ -208,7 +211,8 @@ class SandboxPodDependentResourceTest {
         Pod pod = new SandboxPodDependentResource().desired(TestSandboxes.plan(TestSandboxes.full("a"),
                 EgressEnforcement.IPTABLES));
 
-        assertThat(initContainerNames(pod)).containsExactly("egress-init", "egress-proxy", "model-bridge");
+        assertThat(initContainerNames(pod)).containsExactly("egress-init", "egress-proxy", "model-bridge",
+                "trust-bundle");
         Container init = container(pod, "egress-init");
         assertThat(init.getImage()).isEqualTo(TestSandboxes.SIDECAR_IMAGE);
         assertThat(init.getArgs()).containsExactly("egress-init", "--proxy-uid", "1337", "--bridge-uid", "1338");
@@ -234,7 +238,8 @@ class SandboxPodDependentResourceTest {
                 .decide(null, "kata", Optional.of("kata"));
 
         assertThat(initContainerNames(new SandboxPodDependentResource().desired(
-                TestSandboxes.plan(TestSandboxes.full("a"), gvisor)))).containsExactly("egress-proxy", "model-bridge");
+                TestSandboxes.plan(TestSandboxes.full("a"), gvisor))))
+                .containsExactly("egress-proxy", "model-bridge", "trust-bundle");
         assertThat(initContainerNames(new SandboxPodDependentResource().desired(
                 TestSandboxes.plan(TestSandboxes.full("a"), kata)))).first().isEqualTo("egress-init");
     }
@@ -252,10 +257,12 @@ class SandboxPodDependentResourceTest {
         Pod pod = pod(sandbox);
         Container clone = container(pod, "workspace-init");
 
-        assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "model-bridge", "workspace-init");
+        assertThat(initContainerNames(pod)).containsExactly("egress-proxy", "model-bridge", "trust-bundle",
+                "workspace-init");
         assertThat(clone.getRestartPolicy()).isNull();
         assertThat(env(clone)).containsEntry("HTTPS_PROXY", "http://127.0.0.1:3128")
-                .containsEntry("GIT_SSL_CAINFO", "/var/run/agentsandbox/ca/ca.crt")
+                .as("the bundle: a tunnelled git host is verified with the image's roots")
+                .containsEntry("GIT_SSL_CAINFO", "/var/run/agentsandbox/trust/ca-bundle.crt")
                 .containsEntry("GIT_URL", "https://github.com/org/repo.git")
                 .containsEntry("GIT_REF", "main");
         assertThat(String.join(" ", clone.getCommand())).as("the URL is passed as a variable, not in the script")

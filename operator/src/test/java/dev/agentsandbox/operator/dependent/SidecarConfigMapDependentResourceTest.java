@@ -3,6 +3,11 @@ package dev.agentsandbox.operator.dependent;
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
+import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
+import dev.agentsandbox.operator.plan.CredentialPresets;
+import dev.agentsandbox.operator.plan.EffectiveEnforcement;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.SandboxSettings;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
@@ -46,6 +51,21 @@ class SidecarConfigMapDependentResourceTest {
         assertThat(proxy.allow()).containsExactly("*.npmjs.org", "pypi.org:443", "api.anthropic.com",
                 "gitlab.internal.example");
         assertThat(proxy.deny()).containsExactly("gist.github.com");
+        assertThat(proxy.allowCidrs()).as("none unless the operator is configured with some").isEmpty();
+    }
+
+    @Test
+    void everyProxyMayReachTheRangesTheOperatorAllows() {
+        AgentSandbox sandbox = TestSandboxes.full("a");
+        SandboxSettings defaults = TestSandboxes.settings();
+        SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
+                defaults.operatorNamespace(), defaults.operatorPodSelector(), defaults.sidecarResources(),
+                List.of("10.20.0.0/16"), List.of());
+        SandboxPlan plan = new SandboxPlan(sandbox, "kata", TestSandboxes.runner(),
+                sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(), settings,
+                EffectiveEnforcement.asRequested(EgressEnforcement.IPTABLES), true);
+
+        assertThat(SidecarConfigFiles.proxy(plan).allowCidrs()).containsExactly("10.20.0.0/16");
     }
 
     @Test

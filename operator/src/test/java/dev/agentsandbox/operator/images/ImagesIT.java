@@ -169,9 +169,14 @@ class ImagesIT {
     @Test
     void agentImageHasWorkingToolsForItsUser() throws Exception {
         Commands.Result tools = containerd().run(spec("agent", List.of("/bin/bash", "-c",
-                "id -u && curl --version && git --version && python3 -m pip --version && node --version")));
+                "id -u && curl --version && git --version && python3 -m pip --version && node --version"
+                        // The clients that read one CA file, and the tests' root CA among the image's own roots.
+                        + " && python3 -c 'import requests, openai; print(\"openai\", openai.__version__)'"
+                        + " && root=$(sed -n 2p /usr/local/share/ca-certificates/agentsandbox-test-root.crt)"
+                        + " && grep -qF \"$root\" /etc/ssl/certs/ca-certificates.crt && echo test-root-trusted")));
         assertThat(tools.exitCode()).as(tools.output()).isZero();
-        assertThat(tools.output()).startsWith(SidecarUids.AGENT + "\n").contains("curl ", "git version", "pip ", "v18.");
+        assertThat(tools.output()).startsWith(SidecarUids.AGENT + "\n").contains("curl ", "git version", "pip ", "v18.",
+                "openai 1.", "test-root-trusted");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.agentsandbox.operator.testing.EmbeddedNode;
 import dev.agentsandbox.operator.testing.Examples;
 import dev.agentsandbox.operator.testing.LocalChart;
 import dev.agentsandbox.operator.testing.NodeExtension;
+import dev.agentsandbox.operator.testing.SandboxOnNode;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -111,23 +111,10 @@ class ReferenceOnNodeIT {
     }
 
     private static void runsReady(ContainerStatus status) {
-        assertThat(status.getState().getRunning()).as("%s running (state %s)", status.getName(), status.getState())
-                .isNotNull();
-        assertThat(status.getReady()).as("%s ready", status.getName()).isTrue();
+        SandboxOnNode.runsReady(status);
     }
 
     private static String diagnosis(String namespace, String name) {
-        List<String> parts = new ArrayList<>();
-        for (List<String> command : List.of(List.of("get", "agentsandbox", "-n", namespace, name, "-o", "yaml"),
-                List.of("describe", "pods", "-n", namespace), List.of("get", "events", "-n", namespace),
-                List.of("logs", "-n", releaseNamespace, "-l", "app.kubernetes.io/instance=" + LocalChart.RELEASE,
-                        "--tail", "60"))) {
-            try {
-                parts.add(node.kubectl(command.toArray(String[]::new)));
-            } catch (IllegalStateException e) {
-                parts.add("kubectl " + String.join(" ", command) + ": " + e.getMessage());
-            }
-        }
-        return String.join("\n", parts);
+        return SandboxOnNode.diagnosis(node, namespace, name, releaseNamespace);
     }
 }

@@ -54,8 +54,8 @@ class IptablesEnforcementTest {
         cluster.create(cluster.sandbox(TestSandboxes.minimal("on-kata")));
 
         eventually().until(() -> cluster.pod("on-gvisor").isPresent() && cluster.pod("on-kata").isPresent());
-        assertThat(initContainers(cluster, "on-gvisor")).containsExactly("egress-proxy");
-        assertThat(initContainers(cluster, "on-kata")).containsExactly("egress-init", "egress-proxy");
+        assertThat(initContainers(cluster, "on-gvisor")).containsExactly("egress-proxy", "trust-bundle");
+        assertThat(initContainers(cluster, "on-kata")).containsExactly("egress-init", "egress-proxy", "trust-bundle");
 
         SandboxCondition egress = cluster.awaitCondition("on-gvisor", "EgressReady", "True", "NetworkPolicyOnly");
         assertThat(egress.message()).isEqualTo("RuntimeClass gvisor (handler runsc) cannot run iptables rules:"

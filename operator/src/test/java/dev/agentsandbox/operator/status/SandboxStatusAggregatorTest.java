@@ -232,4 +232,31 @@ class SandboxStatusAggregatorTest {
         assertThat(workspace.reason()).isEqualTo("ClaimNotBound");
         assertThat(workspace.message()).contains("a-workspace");
     }
+
+    @Test
+    void aNotReadyPodsConditionNamesTheContainerThatCannotStart() {
+        Pod noShell = new PodBuilder().withNewMetadata().withName("a-sandbox").endMetadata().withNewSpec().endSpec()
+                .withNewStatus().withPhase("Pending")
+                .addNewInitContainerStatus().withName("egress-proxy").withNewState().withNewRunning().endRunning()
+                .endState().endInitContainerStatus()
+                .addNewInitContainerStatus().withName("trust-bundle").withNewState().withNewWaiting()
+                .withReason("CrashLoopBackOff").withMessage("back-off 20s restarting failed container").endWaiting()
+                .endState().withNewLastState().withNewTerminated().withExitCode(128).withReason("StartError")
+                .withMessage("exec: \"/bin/sh\": stat /bin/sh: no such file or directory").endTerminated()
+                .endLastState().endInitContainerStatus()
+                .addNewContainerStatus().withName("agent").withNewState().withNewWaiting().withReason("PodInitializing")
+                .endWaiting().endState().endContainerStatus().endStatus().build();
+        Pod starting = new PodBuilder(noShell).editStatus().withInitContainerStatuses().endStatus().build();
+
+        SandboxCondition ready = condition(SandboxStatusAggregator.aggregate(
+                inputs(PASSING, Stage.RUNNING, noShell), null, T1), "Ready");
+
+        assertThat(ready.reason()).isEqualTo("PodNotReady");
+        assertThat(ready.message()).isEqualTo("pod a-sandbox is not ready yet (phase Pending): container trust-bundle"
+                + " CrashLoopBackOff (exited 128 StartError: exec: \"/bin/sh\": stat /bin/sh: no such file or"
+                + " directory)");
+        assertThat(condition(SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, starting), null, T1),
+                "Ready").message()).as("a container on its way up is no failure")
+                .isEqualTo("pod a-sandbox is not ready yet (phase Pending)");
+    }
 }

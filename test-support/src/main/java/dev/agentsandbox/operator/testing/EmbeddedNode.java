@@ -117,6 +117,18 @@ public final class EmbeddedNode implements AutoCloseable {
                 "PATH", binaries.directory() + ":" + System.getenv("PATH")), Duration.ofSeconds(180));
     }
 
+    /**
+     * Kills a container's main process through the node's containerd ({@code ctr tasks kill --signal SIGKILL}), as
+     * a crash would: under runc and under gVisor alike. {@code containerId} as in a Pod's container status, with or
+     * without its {@code containerd://} prefix.
+     */
+    public void killContainer(String containerId) {
+        String id = containerId.replaceFirst("^containerd://", "");
+        run(List.of(binaries.binary("ctr").toString(), "--address",
+                STATE_DIR.resolve("containerd").resolve("containerd.sock").toString(), "--namespace", "k8s.io",
+                "tasks", "kill", "--signal", "SIGKILL", id), Map.of(), Duration.ofSeconds(30));
+    }
+
     /** Runs {@code kubectl} of the control plane against this cluster; returns its output, fails on an error. */
     public String kubectl(String... arguments) {
         List<String> command = new ArrayList<>(List.of(plane.binaries().binary("kubectl").toString(),

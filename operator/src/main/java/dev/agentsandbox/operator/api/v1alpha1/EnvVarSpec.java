@@ -22,7 +22,8 @@ import java.util.Map;
         message = "spec.agent.env[].valueFrom is not supported: give a literal value, and pass secrets through"
                 + " spec.credentials so that the agent never sees them")
 @ValidationRule(value = "!(self.name in ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy',"
-        + " 'no_proxy', 'ALL_PROXY', 'all_proxy', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE'])",
+        + " 'no_proxy', 'ALL_PROXY', 'all_proxy', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE',"
+        + " 'GIT_SSL_CAINFO'])",
         message = "spec.agent.env[].name: proxy and CA variables are set by the operator; remove this entry")
 public class EnvVarSpec {
 
