@@ -38,7 +38,8 @@ class ChartDryRunIT {
     static void prepare(KubernetesClient kubernetes) {
         client = kubernetes;
         ClusterFixtures.installCrd(client);
-        installServiceMonitorCrd();
+        installMonitoringCrd("ServiceMonitor", "servicemonitors");
+        installMonitoringCrd("PrometheusRule", "prometheusrules");
         installAdminNetworkPolicyCrd();
     }
 
@@ -102,13 +103,15 @@ class ChartDryRunIT {
                 .waitUntilCondition(ClusterFixtures::established, 60, TimeUnit.SECONDS);
     }
 
-    /** The Prometheus Operator's ServiceMonitor, schema-less: the chart's optional ServiceMonitor needs the kind. */
-    private static void installServiceMonitorCrd() {
+    /**
+     * A Prometheus Operator kind, schema-less: the chart's optional ServiceMonitor and PrometheusRule need the kinds.
+     */
+    private static void installMonitoringCrd(String kind, String plural) {
         CustomResourceDefinition crd = new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+                .withNewMetadata().withName(plural + ".monitoring.coreos.com").endMetadata()
                 .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
-                .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors")
-                .withSingular("servicemonitor").endNames()
+                .withNewNames().withKind(kind).withPlural(plural)
+                .withSingular(kind.toLowerCase(java.util.Locale.ROOT)).endNames()
                 .addNewVersion().withName("v1").withServed(true).withStorage(true)
                 .withNewSchema().withNewOpenAPIV3Schema().withType("object")
                 .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()

@@ -2,6 +2,9 @@ package dev.agentsandbox.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -22,6 +25,8 @@ class OptionalPartsTest {
     void optionalPartsAreOffByDefault() {
         assertThat(defaults.all(RuntimeClass.class)).isEmpty();
         assertThat(defaults.ofKind("ServiceMonitor")).isEmpty();
+        assertThat(defaults.ofKind("PrometheusRule")).isEmpty();
+        assertThat(defaults.all(ConfigMap.class)).noneMatch(c -> c.getMetadata().getName().endsWith("-dashboard"));
         assertThat(defaults.all(PersistentVolumeClaim.class)).isEmpty();
         assertThat(defaults.all(Deployment.class)).extracting(d -> d.getMetadata().getName())
                 .containsExactly(RenderedChart.RELEASE);
@@ -59,6 +64,38 @@ class OptionalPartsTest {
         assertThat(endpoints).singleElement().satisfies(endpoint -> {
             assertThat(endpoint).containsEntry("port", "http-metrics").containsEntry("path", "/q/metrics");
         });
+    }
+
+    @Test
+    void theDashboardIsAConfigMapTheGrafanaSidecarLoads() throws Exception {
+        ConfigMap dashboard = everything.named(ConfigMap.class, RenderedChart.RELEASE + "-dashboard");
+
+        assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(dashboard.getMetadata().getAnnotations()).containsEntry("grafana_folder", "AgentSandbox");
+        JsonNode json = new ObjectMapper().readTree(dashboard.getData().get("agentsandbox.json"));
+        assertThat(json.get("uid").asText()).isEqualTo("agentsandbox");
+        assertThat(json.get("panels")).isNotEmpty().allSatisfy(panel ->
+                assertThat(panel.get("targets")).allSatisfy(t -> assertThat(t.get("expr").asText()).isNotBlank()));
+    }
+
+    @Test
+    void theAlertRulesCarryTheirThresholdsAndPrometheusTemplates() {
+        GenericKubernetesResource rule = (GenericKubernetesResource) everything.ofKind("PrometheusRule").get(0);
+
+        assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        List<Map<String, Object>> groups = rule.get("spec", "groups");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+        assertThat(rules).extracting(r -> r.get("alert")).containsExactly("AgentSandboxTokenBudgetNearlySpent",
+                "AgentSandboxDenialSpike", "AgentSandboxNotReady");
+        assertThat((String) rules.get(0).get("expr")).contains("< 0.1");
+        assertThat((String) rules.get(1).get("expr")).contains("> 45");
+        assertThat(rules.get(2)).containsEntry("for", "15m");
+        @SuppressWarnings("unchecked")
+        Map<String, String> annotations = (Map<String, String>) rules.get(2).get("annotations");
+        assertThat(annotations.get("summary")).contains("{{ $labels.namespace }}/{{ $labels.sandbox }}");
     }
 
     @Test

@@ -137,7 +137,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         if (route.get().hasModelInBody()) {
             HttpUtil.setContentLength(upstream, body.readableBytes());
         }
-        context.meter().forwarded();
+        context.meter().forwarded(model);
         exchange = RunnerExchange.start(ctx.channel(),
                 new RunnerExchange.ForwardedRequest(upstream, route.get(), model, policy.models(), keepAlive,
                         runner, body.readableBytes(), start),

@@ -331,7 +331,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
         if (streamWithoutUsage()) {
             tokens = chargeStreamWithoutUsage();
         }
-        context.meter().record(tokens);
+        context.meter().record(request.model(), tokens);
         if (runner != null) {
             releaseRunner();
         }

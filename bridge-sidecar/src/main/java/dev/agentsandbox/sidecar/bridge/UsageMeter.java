@@ -5,8 +5,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the bridge has served: requests forwarded to the runner and the tokens they reported. The one source of both
@@ -18,6 +24,12 @@ public final class UsageMeter {
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
     private final AtomicLong streamsWithoutUsage = new AtomicLong();
+    private final Map<String, AtomicLong> refusedByCode = new ConcurrentHashMap<>();
+    /** Per model: only models of the allow list are forwarded, so the keys are bounded by the policy. */
+    private final Map<String, ModelTally> byModel = new ConcurrentHashMap<>();
+    /** The agent's latest request, forwarded or refused: what idle suspend measures. */
+    private final AtomicReference<Instant> lastActivity =
+            new AtomicReference<>();
     private final MeterRegistry registry;
     /** Tokens the running requests may still spend, and how many run: guarded by {@code this}. */
     private long reserved;
@@ -57,15 +69,24 @@ public final class UsageMeter {
         running--;
     }
 
-    /** A request passed every check and goes to the runner. */
-    public void forwarded() {
+    /** A request passed every check and goes to the runner; {@code model} is null for the model list. */
+    public void forwarded(String model) {
         requests.incrementAndGet();
+        lastActivity.set(Instant.now());
+        if (model != null) {
+            tally(model).requests.incrementAndGet();
+        }
     }
 
     /** A response ended; its usage counts toward the budget. */
-    public void record(TokenUsage usage) {
+    public void record(String model, TokenUsage usage) {
         promptTokens.addAndGet(usage.promptTokens());
         completionTokens.addAndGet(usage.completionTokens());
+        if (model != null) {
+            ModelTally tally = tally(model);
+            tally.promptTokens.addAndGet(usage.promptTokens());
+            tally.completionTokens.addAndGet(usage.completionTokens());
+        }
     }
 
     /** A streamed answer ended without reporting its usage; its estimate is {@link #record recorded} apart. */
@@ -78,6 +99,8 @@ public final class UsageMeter {
         Counter.builder("agentsandbox.bridge.refused").tag("code", code)
                 .description("Requests the bridge answered itself: refusals and upstream failures")
                 .register(registry).increment();
+        refusedByCode.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+        lastActivity.set(Instant.now());
     }
 
     public long tokensUsed() {
@@ -85,6 +108,25 @@ public final class UsageMeter {
     }
 
     public BridgeStatus status() {
-        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(), streamsWithoutUsage.get());
+        return new BridgeStatus(requests.get(), promptTokens.get(), completionTokens.get(), streamsWithoutUsage.get(),
+                refusedByCode.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())),
+                byModel.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> e.getValue().usage(e.getKey())).toList(),
+                lastActivity.get() == null ? null
+                        : lastActivity.get().truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+
+    private ModelTally tally(String model) {
+        return byModel.computeIfAbsent(model, m -> new ModelTally());
+    }
+
+    private static final class ModelTally {
+        final AtomicLong requests = new AtomicLong();
+        final AtomicLong promptTokens = new AtomicLong();
+        final AtomicLong completionTokens = new AtomicLong();
+
+        BridgeStatus.ModelUsage usage(String model) {
+            return new BridgeStatus.ModelUsage(model, requests.get(), promptTokens.get(), completionTokens.get());
+        }
     }
 }

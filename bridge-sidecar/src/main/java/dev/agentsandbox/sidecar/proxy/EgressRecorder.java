@@ -1,6 +1,8 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyStatus;
+import dev.agentsandbox.sidecar.contract.ProxyStatus.CredentialAnswer;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import dev.agentsandbox.sidecar.proxy.policy.Denial;
 import io.micrometer.core.instrument.Counter;
@@ -11,12 +13,16 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * Records every egress decision once, in all three places it must appear: a JSON log line, the Prometheus
@@ -36,6 +42,14 @@ final class EgressRecorder {
     private final AtomicLong allowed = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
     private final ArrayDeque<ProxyStatus.DeniedHost> lastDenied = new ArrayDeque<>();
+    /** Denials per host, bounded: the agent chooses the hosts. */
+    private final Map<String, ProxyStatus.HostDenials> deniedHosts = new ConcurrentHashMap<>();
+    /** Requests that carried an injected credential, per credential host (the policy's, so few). */
+    private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
+    /** Keyed by host; hosts come from the policy's credential rules (only those are intercepted), so few. */
+    private final Map<String, CredentialAnswer> credentialAnswers = new ConcurrentHashMap<>();
+    /** The agent's latest request or connection, allowed or not: what idle suspend measures. */
+    private final AtomicReference<Instant> lastActivity = new AtomicReference<>();
     private final AtomicInteger activeTunnels = new AtomicInteger();
     private final Counter tunnelsOpened;
     private final Counter connectionsRejected;
@@ -61,6 +75,7 @@ final class EgressRecorder {
 
     void allowed(String kind, String host, int port, String rule, String client) {
         allowed.incrementAndGet();
+        lastActivity.set(Instant.now());
         requests("allow", host).increment();
         log.info("egress").field("decision", "allow").field("kind", kind).field("host", host).field("port", port)
                 .field("rule", rule).field("client", client).write();
@@ -68,6 +83,7 @@ final class EgressRecorder {
 
     void denied(String kind, String host, int port, Denial denial, String client) {
         denied.incrementAndGet();
+        lastActivity.set(Instant.now());
         requests("deny", host).increment();
         synchronized (lastDenied) {
             if (lastDenied.size() == LAST_DENIED) {
@@ -75,6 +91,11 @@ final class EgressRecorder {
             }
             lastDenied.addFirst(new ProxyStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
         }
+        String key = deniedHosts.containsKey(host) || deniedHosts.size() < ProxyStatus.MAX_DENIED_HOSTS ? host
+                : ProxyStatus.OTHER_HOSTS;
+        String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        deniedHosts.merge(key, new ProxyStatus.HostDenials(key, denial.reason().code(), 1, at),
+                (before, now) -> new ProxyStatus.HostDenials(key, now.reason(), before.count() + 1, at));
         log.info("egress").field("decision", "deny").field("kind", kind).field("host", host).field("port", port)
                 .field("reason", denial.reason().code()).field("rule", denial.detail()).field("client", client).write();
     }
@@ -84,6 +105,37 @@ final class EgressRecorder {
         requests("error", host).increment();
         log.warn("egress").field("decision", "error").field("kind", kind).field("host", host).field("port", port)
                 .field("error", error).field("client", client).write();
+    }
+
+    /** A request carries the real credential of {@code host}'s rule. */
+    void injected(String host) {
+        injected.computeIfAbsent(host, h -> new AtomicLong()).incrementAndGet();
+    }
+
+    /**
+     * The upstream's answer to a request that carried the injected credential: a {@code 401}/{@code 403} is kept
+     * (and logged) as the host's last answer until a later success replaces it; answers that say nothing about the
+     * credential ({@link CredentialAnswer#isTelling}) are not kept. Never the value, only the rule's name.
+     */
+    void credentialAnswered(CredentialRule rule, int status) {
+        if (!CredentialAnswer.isTelling(status)) {
+            return;
+        }
+        String host = rule.host();
+        CredentialAnswer answer = new CredentialAnswer(host, rule.name(), status,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        CredentialAnswer previous = credentialAnswers.put(host, answer);
+        if (answer.rejected()) {
+            credentialRejections(host).increment();
+            if (previous == null || !previous.rejected() || previous.status() != status) {
+                // Once per change of answer: an agent retrying with a refused key must not flood the log.
+                log.warn("credential-rejected").field("credential", rule.name()).field("host", host)
+                        .field("status", status).write();
+            }
+        } else if (previous != null && previous.rejected()) {
+            log.info("credential-accepted").field("credential", rule.name()).field("host", host)
+                    .field("status", status).write();
+        }
     }
 
     /** A connection that broke; only the exception's type is logged (a message could quote request data). */
@@ -135,7 +187,12 @@ final class EgressRecorder {
 
     ProxyStatus status() {
         synchronized (lastDenied) {
-            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied));
+            return new ProxyStatus(allowed.get(), denied.get(), List.copyOf(lastDenied), credentialAnswers.values()
+                    .stream().sorted(Comparator.comparing(CredentialAnswer::host)).toList(),
+                    deniedHosts.values().stream().sorted(Comparator.comparingLong(ProxyStatus.HostDenials::count)
+                            .reversed().thenComparing(ProxyStatus.HostDenials::host)).toList(),
+                    injected.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                            e -> e.getValue().get())), lastActivity());
         }
     }
 
@@ -144,6 +201,17 @@ final class EgressRecorder {
                 .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
                 .tag("host", hostLabel(host))
                 .register(registry);
+    }
+
+    private String lastActivity() {
+        Instant at = lastActivity.get();
+        return at == null ? null : at.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private Counter credentialRejections(String host) {
+        return Counter.builder("agentsandbox_proxy_credential_rejections")
+                .description("401 and 403 answers to requests that carried an injected credential, by host")
+                .tag("host", hostLabel(host)).register(registry);
     }
 
     private String hostLabel(String host) {

@@ -62,6 +62,8 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     private boolean handedOver;
     /** The credential injected into the current request, also kept out of its trailers. */
     private CredentialRule requestCredential;
+    /** The current request carries the real credential: its answer says whether the upstream accepts it. */
+    private boolean requestInjected;
 
     /** @param intercepted the tunnel's destination in intercepted mode; null for plain HTTP */
     HttpForwarder(ProxyContext cx, CheckedDestination intercepted) {
@@ -191,11 +193,16 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         if (!verdict.isAllowed()) {
             // The policy changed since the tunnel opened.
             requestCredential = null;
+            requestInjected = false;
             deny(verdict.host(), target.port(), verdict.denial());
             return;
         }
         requestCredential = verdict.credential();
         boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
+        requestInjected = injected;
+        if (injected) {
+            cx.recorder().injected(verdict.host());
+        }
         cx.recorder().allowed(injected ? "https-credential" : "https", verdict.host(), target.port(), verdict.rule(),
                 client());
         if (upstream.isOpen()) {
@@ -316,6 +323,13 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     private String client() {
         return HostAndPort.describe(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void finalResponse(int status) {
+        if (requestInjected) {
+            cx.recorder().credentialAnswered(requestCredential, status);
+        }
     }
 
     @Override

@@ -24,6 +24,9 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     /** What the request side learns from the upstream connection. Called on the client's event loop. */
     interface RequestSide {
 
+        /** The head of the final (not interim) response arrived, with this status code. */
+        void finalResponse(int status);
+
         /** The final response was relayed; {@code upstreamCloses} when it leaves the connection unusable. */
         void responseEnded(boolean upstreamCloses);
 
@@ -112,6 +115,7 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (interim) {
             return;
         }
+        requestSide.finalResponse(code);
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || code == 101 || code == 204 || code == 304;
         if (!HttpUtil.isKeepAlive(response) || !delimited) {

@@ -62,7 +62,7 @@ class BridgeCurlTest extends BridgeHarness {
         assertThat(stream.stalled()).isFalse();
         assertThat(stream.emittedWhenSeen()).containsExactly(1, 2, 3, 4, 5);
         assertThat(data).last().isEqualTo("data: [DONE]");
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 7, 5, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 7, 5, 0));
     }
 
     @Test

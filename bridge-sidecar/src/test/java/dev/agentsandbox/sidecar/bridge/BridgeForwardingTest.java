@@ -46,7 +46,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(json(received.body()).at("/messages/0/content").asText()).isEqualTo("hi");
         assertThat(received.headers().containsKey("Origin")).isFalse();
         assertThat(received.headers().getFirst("Host")).isEqualTo(runnerHost());
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 12, 5, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 12, 5, 0));
     }
 
     @Test
@@ -76,7 +76,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(data).hasSize(SlowEventStream.EVENTS + 2).last().isEqualTo("data: [DONE]");
         JsonNode sent = json(runner.takeRequest().body());
         assertThat(sent.at("/stream_options/include_usage").asBoolean()).isTrue();
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 7, 5, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 7, 5, 0));
     }
 
     @Test
@@ -100,7 +100,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(received.body()).as("an unchanged body is forwarded byte for byte")
                 .isEqualTo("{\"model\":\"" + QWEN + "\",\"max_tokens\":16,"
                         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 21, 4, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 21, 4, 0));
     }
 
     @Test
@@ -128,7 +128,7 @@ class BridgeForwardingTest extends BridgeHarness {
         assertThat(response.body()).contains("event: message_stop");
         assertThat(json(runner.takeRequest().body()).has("stream_options"))
                 .as("Anthropic streams report usage unasked; OpenAI stream options would be foreign there").isFalse();
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 30, 9, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 30, 9, 0));
     }
 
     @Test
@@ -205,7 +205,7 @@ class BridgeForwardingTest extends BridgeHarness {
             assertThat(post("/models/create", "{}").statusCode()).isEqualTo(403);
         }
 
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(3, 6, 9, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(3, 6, 9, 0));
     }
 
     @Test
@@ -265,8 +265,11 @@ class BridgeForwardingTest extends BridgeHarness {
         HttpResponse<String> status = admin("/status");
         HttpResponse<String> metrics = admin("/metrics");
 
-        assertThat(json(status.body())).isEqualTo(json(
-                "{\"requests\":1,\"promptTokens\":10,\"completionTokens\":20,\"streamsWithoutUsage\":0}"));
+        com.fasterxml.jackson.databind.node.ObjectNode reported = (com.fasterxml.jackson.databind.node.ObjectNode) json(status.body());
+        java.time.Instant.parse(reported.remove("lastActivity").asText());
+        assertThat(reported).isEqualTo(json("{\"requests\":1,\"promptTokens\":10,\"completionTokens\":20,"
+                + "\"streamsWithoutUsage\":0,\"refused\":{\"path_not_allowed\":1},\"models\":[{\"model\":\"" + QWEN
+                + "\",\"requests\":1,\"promptTokens\":10,\"completionTokens\":20}]}"));
         assertThat(metrics.body())
                 .contains("agentsandbox_bridge_requests_total 1.0")
                 .contains("agentsandbox_bridge_prompt_tokens_total 10.0")

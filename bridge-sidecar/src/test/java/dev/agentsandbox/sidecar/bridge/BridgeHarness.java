@@ -3,6 +3,7 @@ package dev.agentsandbox.sidecar.bridge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
+import dev.agentsandbox.sidecar.contract.BridgeStatus;
 import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.JsonLog;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +87,13 @@ abstract class BridgeHarness {
     HttpResponse<String> admin(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.adminAddress().getPort()
                 + path)).timeout(HANG_GUARD).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The meter's totals alone (what per-model counters, refusals and the activity time leave out). */
+    BridgeStatus totals() {
+        BridgeStatus status = bridge.meter().status();
+        return new BridgeStatus(status.requests(), status.promptTokens(), status.completionTokens(),
+                status.streamsWithoutUsage());
     }
 
     static JsonNode json(String body) throws IOException {

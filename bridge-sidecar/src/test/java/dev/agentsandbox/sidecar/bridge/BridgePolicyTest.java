@@ -115,7 +115,7 @@ class BridgePolicyTest extends BridgeHarness {
         assertThat(error.get("code").asText()).isEqualTo("token_budget_exceeded");
         assertThat(error.get("type").asText()).isEqualTo("insufficient_quota");
         assertThat(error.get("message").asText()).contains("50 tokens", "80 used");
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(2, 60, 20, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(2, 60, 20, 0));
         runner.takeRequest();
         runner.takeRequest();
         assertThat(runner.pendingRequests()).isZero();

@@ -1,5 +1,6 @@
 package dev.agentsandbox.sidecar.bridge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentsandbox.operator.testing.ChildProcess;
 import dev.agentsandbox.sidecar.Main;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
@@ -52,9 +53,12 @@ class BridgeProcessTest extends BridgeHarness {
                 assertThat(chat.statusCode()).isEqualTo(200);
                 assertThat(json(runner.takeRequest().body()).get("model").asText()).isEqualTo(QWEN);
                 assertThat(pull.statusCode()).isEqualTo(403);
-                assertThat(json(status.body()))
-                        .isEqualTo(json("{\"requests\":1,\"promptTokens\":8,\"completionTokens\":2,"
-                                + "\"streamsWithoutUsage\":0}"));
+                JsonNode reported = json(status.body());
+                assertThat(reported.get("requests").asLong()).isEqualTo(1);
+                assertThat(reported.get("promptTokens").asLong()).isEqualTo(8);
+                assertThat(reported.get("completionTokens").asLong()).isEqualTo(2);
+                assertThat(reported.get("streamsWithoutUsage").asLong()).isZero();
+                assertThat(reported.path("refused").path("path_not_allowed").asLong()).isEqualTo(1);
             } finally {
                 assertThat(process.terminate(PROCESS_GUARD)).as("stops on SIGTERM").isTrue();
             }

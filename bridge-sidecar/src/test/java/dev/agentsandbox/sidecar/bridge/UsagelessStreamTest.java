@@ -78,7 +78,7 @@ class UsagelessStreamTest extends BridgeHarness {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).as("the answer passes whole").isEqualTo(STREAM_WITHOUT_USAGE);
         int sentBytes = runner.takeRequest().body().getBytes(StandardCharsets.UTF_8).length;
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, sentBytes / 4, 5, 1));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, sentBytes / 4, 5, 1));
         assertThat(json(admin("/status").body()).get("streamsWithoutUsage").asLong()).isEqualTo(1);
         assertThat(admin("/metrics").body()).contains("agentsandbox_bridge_streams_without_usage_total 1.0");
         assertThat(logText()).contains("\"event\":\"stream-without-usage\"", "\"generatedChars\":18",
@@ -111,7 +111,7 @@ class UsagelessStreamTest extends BridgeHarness {
 
         assertThat(post("/v1/chat/completions", STREAMED_REQUEST).statusCode()).isEqualTo(200);
 
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, 9, 2, 0));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 9, 2, 0));
         assertThat(logText()).doesNotContain("stream-without-usage");
     }
 
@@ -125,7 +125,7 @@ class UsagelessStreamTest extends BridgeHarness {
                 .as("the answer ends without its last chunk: the client sees a broken answer")
                 .isInstanceOf(IOException.class);
         int sentBytes = runner.takeRequest().body().getBytes(StandardCharsets.UTF_8).length;
-        assertThat(bridge.meter().status()).isEqualTo(new BridgeStatus(1, sentBytes / 4, 5, 1));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, sentBytes / 4, 5, 1));
 
         HttpResponse<String> again = post("/v1/chat/completions", STREAMED_REQUEST);
         assertThat(again.statusCode()).isEqualTo(502);
@@ -173,7 +173,7 @@ class UsagelessStreamTest extends BridgeHarness {
             release.countDown();
         }
         int sentBytes = runner.takeRequest().body().getBytes(StandardCharsets.UTF_8).length;
-        assertThat(bridge.meter().status()).as("8 characters: 2 tokens, plus the prompt; not a runner's fault")
+        assertThat(totals()).as("8 characters: 2 tokens, plus the prompt; not a runner's fault")
                 .isEqualTo(new BridgeStatus(1, sentBytes / 4, 2, 0));
     }
 }

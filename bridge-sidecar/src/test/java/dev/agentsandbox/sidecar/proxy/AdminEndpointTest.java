@@ -3,6 +3,7 @@ package dev.agentsandbox.sidecar.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.ProxyStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ class AdminEndpointTest {
             assertThat(status.get("denied").asLong()).isEqualTo(1);
             assertThat(status.get("lastDenied").get(0).get("host").asText()).isEqualTo("evil.test.example");
             Instant.parse(status.get("lastDenied").get(0).get("at").asText());
+            Instant.parse(status.get("lastActivity").asText());
 
             String metrics = proxy.curl("--noproxy", "*", admin + "/metrics").out();
             assertThat(metrics)
@@ -47,6 +49,31 @@ class AdminEndpointTest {
             try (var files = Files.list(proxy.caCertificate().getParent())) {
                 assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("ca.crt");
             }
+        }
+    }
+
+    @Test
+    void denialsAreCountedPerHostForABoundedNumberOfHosts(@TempDir Path dir) throws Exception {
+        try (ProxyFixture proxy = ProxyFixture.builder(dir)
+                .config(new ProxyConfig(List.of("ok.test.example"), null, List.of("127.0.0.0/8"), null))
+                .resolver(TestNames.loopbackForTestExample())
+                .start()) {
+            List<String> hammered = java.util.Collections.nCopies(5, "http://evil.test.example/");
+            List<String> many = java.util.stream.IntStream.range(0, ProxyStatus.MAX_DENIED_HOSTS + 10)
+                    .mapToObj(i -> "http://h" + i + ".test.example/").toList();
+            proxy.curl(hammered.toArray(String[]::new));
+            proxy.curl(many.toArray(String[]::new));
+
+            JsonNode status = new ObjectMapper().readTree(proxy.curl("--noproxy", "*",
+                    "http://127.0.0.1:" + proxy.adminPort() + "/status").out());
+            JsonNode hosts = status.get("deniedHosts");
+            assertThat(hosts.size()).isEqualTo(ProxyStatus.MAX_DENIED_HOSTS + 1);
+            assertThat(hosts.get(0).get("host").asText()).isEqualTo("_other");
+            assertThat(hosts.get(0).get("count").asLong()).isEqualTo(11);
+            assertThat(hosts.get(1).get("host").asText()).isEqualTo("evil.test.example");
+            assertThat(hosts.get(1).get("count").asLong()).isEqualTo(5);
+            assertThat(hosts.get(1).get("reason").asText()).isEqualTo("host-not-allowed");
+            Instant.parse(hosts.get(1).get("at").asText());
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.agentsandbox.sidecar.proxy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.ssl.SslProvider;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
@@ -242,6 +244,44 @@ class CredentialInjectionTest {
             assertThat(r.uri()).isEqualTo("/ws");
             assertThat(r.values("x-api-key")).containsExactly(CANARY);
         });
+    }
+
+    @Test
+    void theLastRejectionOrSuccessOfAnInjectedCredentialIsInTheStatusPerHost() throws Exception {
+        assertThat(lastResponse(curl(api("/answer/401")))).startsWith("HTTP/1.1 401");
+        curl(api("/answer/404")); // says nothing about the key: the 401 stays the last answer
+
+        assertThat(credentialAnswers()).singleElement().satisfies(answer -> {
+            assertThat(answer.path("host").asText()).isEqualTo("api.test.example");
+            assertThat(answer.path("credential").asText()).isEqualTo("api");
+            assertThat(answer.path("status").asInt()).isEqualTo(401);
+            assertThat(answer.path("at").asText()).isNotBlank();
+        });
+        assertThat(proxy.logs()).contains("credential-rejected");
+
+        assertThat(lastResponse(curl(api("/answer/200")))).startsWith("HTTP/1.1 200");
+        assertThat(credentialAnswers()).singleElement()
+                .satisfies(answer -> assertThat(answer.path("status").asInt()).isEqualTo(200));
+        assertThat(status().path("injected").path("api.test.example").asLong()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aRejectionOfARequestWithoutTheCredentialIsNotTheCredentials() throws Exception {
+        // Plain HTTP never carries a credential: a 401 there says nothing about one.
+        curl("http://plain.test.example:" + http.port() + "/answer/401");
+        assertThat(credentialAnswers()).noneSatisfy(answer ->
+                assertThat(answer.path("host").asText()).isEqualTo("plain.test.example"));
+    }
+
+    private List<JsonNode> credentialAnswers() throws Exception {
+        List<JsonNode> answers = new ArrayList<>();
+        status().path("credentialAnswers").forEach(answers::add);
+        return answers;
+    }
+
+    private JsonNode status() throws Exception {
+        return new ObjectMapper().readTree(proxy.curl("--noproxy", "*", "http://127.0.0.1:" + proxy.adminPort()
+                + "/status").out());
     }
 
     @Test

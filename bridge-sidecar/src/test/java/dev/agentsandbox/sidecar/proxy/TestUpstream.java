@@ -150,7 +150,11 @@ final class TestUpstream implements AutoCloseable {
                 return;
             }
             FullHttpResponse response;
-            if (query.path().equals("/redirect")) {
+            if (query.path().startsWith("/answer/")) {
+                // e.g. /answer/401: an upstream that refuses (or accepts) the credential it was sent.
+                response = HttpReplies.text(HttpResponseStatus.valueOf(Integer.parseInt(
+                        query.path().substring("/answer/".length()))), "answered\n");
+            } else if (query.path().equals("/redirect")) {
                 response = HttpReplies.text(HttpResponseStatus.FOUND, "moved\n");
                 response.headers().set(HttpHeaderNames.LOCATION, query.parameters().get("to").get(0));
             } else {

@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.reconciler;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.status.CheckResult;
@@ -14,21 +15,28 @@ import dev.agentsandbox.operator.dependent.PodWantedCondition;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
+import dev.agentsandbox.operator.dependent.SidecarContainers;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
+import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.SidecarRestarts;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
+import dev.agentsandbox.operator.status.UpstreamCredentials;
 import dev.agentsandbox.operator.status.WideningPolicies;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -44,7 +52,9 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -77,12 +87,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final SidecarStatusReader sidecars;
+    private final SandboxMetrics metrics;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
     public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
-                                  OperatorConfig config) {
+                                  SandboxMetrics metrics, OperatorConfig config) {
+        this.metrics = metrics;
         this.planner = planner;
         this.events = events;
         this.sidecars = sidecars;
@@ -107,6 +119,17 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
+        if (lifecycle.stage() == LifecycleState.Stage.RUNNING
+                && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), now)) {
+            pauseIdle(sandbox, context);
+            lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+        } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
+            // Resumed: a later pause by hand is not for idleness.
+            patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
+        }
+        String idledAfter = lifecycle.stage() == LifecycleState.Stage.PAUSED && idlePaused(sandbox)
+                ? sandbox.getSpec().getLifecycle().getIdleTimeout() : null;
+
         ClusterLookup cluster = ReferenceWatches.lookup(context);
         SandboxPlan plan = planner.plan(sandbox, lifecycle, cluster);
         List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster);
@@ -118,14 +141,10 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context), sandbox.getStatus(), now);
+                cluster, context, idledAfter), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
-                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks)) {
-            if (event.warning()) {
-                events.warning(sandbox, event.reason(), event.message());
-            } else {
-                events.normal(sandbox, event.reason(), event.message());
-            }
+                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(sandbox))) {
+            events.announce(sandbox, event);
         }
 
         UpdateControl<AgentSandbox> control;
@@ -137,7 +156,37 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             control = UpdateControl.patchStatus(sandbox);
         }
         nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
+        metrics.measure(context.getPrimaryCache());
         return control;
+    }
+
+    /**
+     * Idle suspend sets {@code spec.lifecycle.mode} to Paused, as a person would, so that setting it to Running is
+     * what resumes the sandbox, and marks why in the same write; this reconcile goes on with the paused spec (its own
+     * copy).
+     */
+    private static void pauseIdle(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        LOG.infof("Pausing AgentSandbox %s/%s: idle for spec.lifecycle.idleTimeout %s",
+                sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(),
+                sandbox.getSpec().getLifecycle().getIdleTimeout());
+        patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION
+                + "\":\"true\"}},\"spec\":{\"lifecycle\":{\"mode\":\"Paused\"}}}");
+        sandbox.getSpec().getLifecycle().setMode(LifecycleMode.PAUSED);
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null ? new HashMap<>()
+                : new HashMap<>(sandbox.getMetadata().getAnnotations());
+        annotations.put(IdleTimer.PAUSED_ANNOTATION, "true");
+        sandbox.getMetadata().setAnnotations(annotations);
+    }
+
+    private static boolean idlePaused(AgentSandbox sandbox) {
+        return sandbox.getMetadata().getAnnotations() != null
+                && sandbox.getMetadata().getAnnotations().containsKey(IdleTimer.PAUSED_ANNOTATION);
+    }
+
+    private static void patch(AgentSandbox sandbox, Context<AgentSandbox> context, String mergePatch) {
+        context.getClient().resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
     }
 
     @Override
@@ -161,7 +210,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
-                                      Context<AgentSandbox> context) {
+                                      Context<AgentSandbox> context, String idledAfter) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
@@ -178,7 +227,27 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
-                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model);
+                lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter);
+    }
+
+    private static SidecarRestarts sidecarRestarts(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+            return SidecarRestarts.UNKNOWN;
+        }
+        // Native sidecars are init containers: their restarts are in the init container statuses.
+        List<ContainerStatus> statuses = pod.getStatus().getInitContainerStatuses();
+        return new SidecarRestarts(restartCount(statuses, SidecarContainers.PROXY),
+                restartCount(statuses, SidecarContainers.BRIDGE));
+    }
+
+    private static Integer restartCount(List<ContainerStatus> statuses, String container) {
+        return statuses.stream().filter(s -> container.equals(s.getName())).map(ContainerStatus::getRestartCount)
+                .findFirst().orElse(null);
+    }
+
+    private static Long tokenBudget(AgentSandbox sandbox) {
+        return sandbox.getSpec().getModel() == null ? null : sandbox.getSpec().getModel().getTokenBudget();
     }
 
     private static long generationOf(AgentSandbox sandbox) {

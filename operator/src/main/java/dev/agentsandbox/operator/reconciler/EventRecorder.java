@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,9 +10,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Instant;
 
-/** Kubernetes Events about a sandbox. Messages name objects and fields, never a secret value. */
+/**
+ * Kubernetes Events about a sandbox. Messages name objects and fields, never a secret value. Bounded per sandbox by
+ * an {@link EventBudget}: repeats of a reason and key within a minute, and anything beyond the per-minute budget,
+ * are held back.
+ */
 @ApplicationScoped
 public class EventRecorder {
 
@@ -20,22 +26,50 @@ public class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
 
     private final KubernetesClient client;
+    private final EventBudget budget = new EventBudget();
+    private final Clock clock;
 
     @Inject
     public EventRecorder(KubernetesClient client) {
+        this(client, Clock.systemUTC());
+    }
+
+    EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
+        this.clock = clock;
     }
 
     public void warning(AgentSandbox sandbox, String reason, String message) {
-        emit(sandbox, "Warning", reason, message);
+        emit(sandbox, "Warning", reason, message, null);
     }
 
     public void normal(AgentSandbox sandbox, String reason, String message) {
-        emit(sandbox, "Normal", reason, message);
+        emit(sandbox, "Normal", reason, message, null);
     }
 
-    private void emit(AgentSandbox sandbox, String type, String reason, String message) {
-        String now = Instant.now().toString();
+    public void announce(AgentSandbox sandbox, TransitionAnnouncements.Announcement announcement) {
+        emit(sandbox, announcement.warning() ? "Warning" : "Normal", announcement.reason(), announcement.message(),
+                announcement.key());
+    }
+
+    /** Events held back by the budget since the operator started. */
+    public long suppressed() {
+        return budget.suppressed();
+    }
+
+    private void emit(AgentSandbox sandbox, String type, String reason, String message, String key) {
+        Instant instant = clock.instant();
+        EventBudget.Verdict verdict = budget.admit(sandbox.getMetadata().getNamespace() + "/"
+                + sandbox.getMetadata().getName(), reason, key == null ? message : key, instant);
+        if (!verdict.admitted()) {
+            if (verdict.firstSuppressed()) {
+                LOG.infof("Holding back Events of %s/%s for the rest of the minute (at most %d a minute, one per"
+                                + " reason and subject): %s", sandbox.getMetadata().getNamespace(),
+                        sandbox.getMetadata().getName(), EventBudget.PER_WINDOW, reason);
+            }
+            return;
+        }
+        String now = instant.toString();
         var event = new EventBuilder()
                 .withNewMetadata()
                 .withGenerateName(sandbox.getMetadata().getName() + ".")

@@ -1,6 +1,8 @@
 package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
+import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
+import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.plan.LifecycleState.Stage;
@@ -19,6 +21,9 @@ import java.util.Set;
 /** Turns what a reconcile observed into {@code status}: the phase, the six conditions, the pod's whereabouts. */
 public final class SandboxStatusAggregator {
 
+    /** The Ready reason of a sandbox the operator paused for idleness (spec.lifecycle.idleTimeout). */
+    public static final String IDLE = "Idle";
+
     /** A container on its way up: not a failure to report. */
     private static final Set<String> QUIET_WAITING_REASONS = Set.of("ContainerCreating",
             "PodInitializing");
@@ -31,14 +36,21 @@ public final class SandboxStatusAggregator {
         long generation = in.generation();
         Optional<CheckResult> firstFailure = in.checks().stream().filter(c -> !c.passed()).findFirst();
 
+        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
+        EgressStatus egress = in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress();
+
         List<SandboxCondition> conditions = new ArrayList<>();
         conditions.add(ready(in, firstFailure, before, now));
         for (CheckResult check : in.checks()) {
             if (EgressReadiness.TYPE.equals(check.conditionType())) {
                 continue; // EgressReady also depends on what was applied
             }
-            conditions.add(Conditions.of(before, check.conditionType(), check.passed(), check.reason(),
-                    check.message(), generation, now));
+            // A Secret found is not a value accepted: an upstream may refuse it. That never blocks the pod (the
+            // input check alone does), it only shows in the condition.
+            CheckResult verdict = ConditionTypes.CREDENTIALS_READY.equals(check.conditionType())
+                    ? UpstreamCredentials.judge(check, egress, in.credentialSecrets()) : check;
+            conditions.add(Conditions.of(before, verdict.conditionType(), verdict.passed(), verdict.reason(),
+                    verdict.message(), generation, now));
         }
         conditions.add(EgressReadiness.condition(in, firstFailure.isPresent(), before, now));
         conditions.add(workspace(in, before, now));
@@ -55,9 +67,12 @@ public final class SandboxStatusAggregator {
             }
             status.setNodeName(in.pod().getSpec().getNodeName());
         }
-        // The sidecars' counters survive a reconcile that could not read them (pod gone, sidecar slow).
-        status.setEgress(in.egress() != null ? in.egress() : previous == null ? null : previous.getEgress());
-        status.setModel(in.model() != null ? in.model() : previous == null ? null : previous.getModel());
+        ModelUsageStatus model = in.model() != null ? in.model() : previous == null ? null : previous.getModel();
+        // A restart count is the pod's: kept while there is no pod, like the counters.
+        status.setEgress(egress == null || in.restarts().proxy() == null ? egress
+                : egress.withRestarts(in.restarts().proxy()));
+        status.setModel(model == null || in.restarts().bridge() == null ? model
+                : model.withRestarts(in.restarts().bridge()));
         return status;
     }
 
@@ -82,6 +97,11 @@ public final class SandboxStatusAggregator {
                     generation, now);
         }
         if (in.stage() == Stage.PAUSED) {
+            if (in.idledAfter() != null) {
+                return Conditions.of(before, type, false, IDLE, "no request through the egress proxy and no model"
+                        + " call for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused, the pod is deleted"
+                        + " and the workspace kept; set spec.lifecycle.mode to Running to resume", generation, now);
+            }
             return Conditions.of(before, type, false, "Paused", "spec.lifecycle.mode is Paused: the pod is"
                     + " deleted, the workspace kept", generation, now);
         }

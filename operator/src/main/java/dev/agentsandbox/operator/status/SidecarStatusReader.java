@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 
 /**
@@ -41,21 +42,33 @@ public class SidecarStatusReader {
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public Optional<EgressStatus> egress(String podIP) {
-        return read(statusUri(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
+        return read(endpoint(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
     }
 
     public Optional<ModelUsageStatus> model(String podIP) {
-        return read(statusUri(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+        return read(endpoint(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+    }
+
+    /** Where a sidecar's {@code /status} is; a test's fake sidecars, which cannot listen on the pod's IP, move it. */
+    protected URI endpoint(String podIP, int port) {
+        return statusUri(podIP, port);
     }
 
     static EgressStatus egress(ProxyStatus proxy) {
         return new EgressStatus(proxy.allowed(), proxy.denied(), new ArrayList<>(proxy.lastDenied().stream()
-                .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()));
+                .map(denied -> new EgressStatus.DeniedHost(denied.host(), denied.at())).toList()),
+                new ArrayList<>(proxy.credentialAnswers().stream().map(answer -> new EgressStatus.CredentialAnswer(
+                        answer.host(), answer.credential(), answer.status(), answer.at())).toList()),
+                new ArrayList<>(proxy.deniedHosts().stream().limit(EgressStatus.DENIED_HOSTS_KEPT)
+                        .map(h -> new EgressStatus.HostDenials(h.host(), h.reason(), h.count(), h.at())).toList()),
+                new LinkedHashMap<>(proxy.injected()), null, proxy.lastActivity());
     }
 
     static ModelUsageStatus model(BridgeStatus bridge) {
         return new ModelUsageStatus(bridge.requests(), bridge.promptTokens(), bridge.completionTokens(),
-                bridge.streamsWithoutUsage());
+                bridge.streamsWithoutUsage(), new LinkedHashMap<>(bridge.refused()), new ArrayList<>(bridge.models()
+                .stream().map(m -> new ModelUsageStatus.ModelUsage(m.model(), m.requests(), m.promptTokens(),
+                        m.completionTokens())).toList()), bridge.lastActivity());
     }
 
     static URI statusUri(String podIP, int port) {

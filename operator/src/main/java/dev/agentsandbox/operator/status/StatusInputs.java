@@ -21,13 +21,28 @@ import java.util.List;
  * @param wideningPolicies other NetworkPolicies that select the pod and allow egress (see {@link WideningPolicies})
  * @param egress       what the proxy reported now; null: keep the last report
  * @param model        what the bridge reported now; null: keep the last report
+ * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
+ * @param restarts     the sidecar containers' restart counts
+ * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
-                           ModelUsageStatus model) {
+                           ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
+                           SidecarRestarts restarts, String idledAfter) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
+        credentialSecrets = credentialSecrets == null ? List.of() : List.copyOf(credentialSecrets);
+        restarts = restarts == null ? SidecarRestarts.UNKNOWN : restarts;
+    }
+
+    /** Without credential Secrets to compare an upstream's rejection with. */
+    public StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
+                        EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod,
+                        PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
+                        List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
+        this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
     }
 }

@@ -26,4 +26,24 @@ class SecretKeysOnlyTest {
         assertThat(kept.getData()).containsOnlyKeys("api-key", "token").allSatisfy((k, v) -> assertThat(v).isEmpty());
         assertThat(kept.toString()).doesNotContain(canary).doesNotContain("dGVzdA==");
     }
+
+    @Test
+    void keepsWhenTheSecretChangedButNotTheFieldsItChanged() {
+        Secret secret = new SecretBuilder().withNewMetadata().withName("s").withNamespace("ns")
+                .addNewManagedField().withManager("kubectl").withOperation("Update")
+                .withTime("2026-12-01T10:00:00Z").withNewFieldsV1().addToAdditionalProperties("f:data",
+                        Map.of("f:api-key", Map.of())).endFieldsV1().endManagedField()
+                .addNewManagedField().withManager("rotator").withOperation("Apply")
+                .withTime("2026-12-02T10:00:00Z").endManagedField()
+                .endMetadata().withData(Map.of("api-key", "dGVzdA==")).build();
+
+        Secret kept = new SecretKeysOnly().apply(secret);
+
+        assertThat(kept.getMetadata().getManagedFields()).extracting(f -> f.getTime())
+                .containsExactly("2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z");
+        assertThat(kept.getMetadata().getManagedFields()).allSatisfy(f -> {
+            assertThat(f.getFieldsV1()).isNull();
+            assertThat(f.getManager()).isNull();
+        });
+    }
 }

@@ -123,6 +123,42 @@ class SandboxStatusAggregatorTest {
     }
 
     @Test
+    void anUpstreamRejectionTurnsCredentialsReadyFalseButLeavesTheSandboxReady() {
+        EgressStatus rejected = new EgressStatus(7L, 0L, List.of(), List.of(new EgressStatus.CredentialAnswer(
+                "api.anthropic.com", "anthropic", 401, "2026-11-01T10:00:00Z")));
+        StatusInputs read = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.RUNNING, readyPod(), null,
+                false, true, List.of(), rejected, null);
+
+        AgentSandboxStatus first = SandboxStatusAggregator.aggregate(read, null, T1);
+        // The proxy cannot be read this time: the last report, and so the rejection, stands.
+        AgentSandboxStatus unread = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.RUNNING, readyPod()),
+                first, T2);
+
+        for (AgentSandboxStatus status : List.of(first, unread)) {
+            assertThat(condition(status, "CredentialsReady")).satisfies(c -> {
+                assertThat(c.status()).isEqualTo("False");
+                assertThat(c.reason()).isEqualTo("UpstreamRejected");
+                assertThat(c.message()).contains("api.anthropic.com answered 401");
+            });
+            assertThat(status.getPhase()).isEqualTo(SandboxPhase.READY);
+        }
+    }
+
+    @Test
+    void aSandboxPausedForIdlenessSaysSo() {
+        StatusInputs idled = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false,
+                true, List.of(), null, null, List.of(), SidecarRestarts.UNKNOWN, "30m");
+
+        AgentSandboxStatus paused = SandboxStatusAggregator.aggregate(idled, null, T1);
+        AgentSandboxStatus byHand = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), paused, T2);
+
+        assertThat(condition(paused, "Ready").reason()).isEqualTo("Idle");
+        assertThat(condition(paused, "Ready").message()).contains("for 30m (spec.lifecycle.idleTimeout)");
+        assertThat(paused.getPhase()).isEqualTo(SandboxPhase.PAUSED);
+        assertThat(condition(byHand, "Ready").reason()).as("paused, not for idleness").isEqualTo("Paused");
+    }
+
+    @Test
     void refusedEnforcementIsTheOneEgressReadyConditionAndFailsTheSandbox() {
         List<CheckResult> refused = List.of(PASSING.get(0), PASSING.get(1), PASSING.get(2),
                 CheckResult.failed("EgressReady", "WeakerEnforcementNotAllowed", "spec.egress.enforcement x"));

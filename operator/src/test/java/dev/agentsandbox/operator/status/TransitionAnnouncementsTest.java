@@ -80,4 +80,24 @@ class TransitionAnnouncementsTest {
         assertThat(TransitionAnnouncements.between(ready, ready, List.of())).isEmpty();
         assertThat(TransitionAnnouncements.between(null, starting, List.of())).isEmpty();
     }
+
+    @Test
+    void anUpstreamRejectionIsAWarningOnceAndItsEndANormalEvent() {
+        String message = "api.anthropic.com answered 401 to a request carrying credential anthropic";
+        AgentSandboxStatus found = status(condition("CredentialsReady", "True", "SecretsFound", "every key exists"));
+        AgentSandboxStatus rejected = status(condition("CredentialsReady", "False", "UpstreamRejected", message));
+        AgentSandboxStatus another = status(condition("CredentialsReady", "False", "UpstreamRejected",
+                message + "; gitlab.com answered 403"));
+
+        assertThat(TransitionAnnouncements.between(found, rejected, List.of()))
+                .containsExactly(new TransitionAnnouncements.Announcement(true, "UpstreamRejected", message));
+        assertThat(TransitionAnnouncements.between(rejected, rejected, List.of())).isEmpty();
+        assertThat(TransitionAnnouncements.between(rejected, another, List.of())).singleElement()
+                .satisfies(a -> assertThat(a.message()).contains("gitlab.com"));
+        assertThat(TransitionAnnouncements.between(rejected, found, List.of())).singleElement().satisfies(a -> {
+            assertThat(a.warning()).isFalse();
+            assertThat(a.reason()).isEqualTo("UpstreamAccepted");
+        });
+        assertThat(TransitionAnnouncements.between(found, found, List.of())).isEmpty();
+    }
 }

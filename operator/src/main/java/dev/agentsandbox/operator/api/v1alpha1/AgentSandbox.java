@@ -18,6 +18,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Runtime", jsonPath = ".status.runtimeClassName", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.model.default", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// -o wide only (priority 1): "is it working" at a glance, the proxy's refusals and the tokens the budget counts.
+@AdditionalPrinterColumn(name = "Denials", jsonPath = ".status.egress.denied", type = AdditionalPrinterColumn.Type.INTEGER,
+        priority = 1)
+@AdditionalPrinterColumn(name = "Tokens", jsonPath = ".status.model.tokensUsed", type = AdditionalPrinterColumn.Type.INTEGER,
+        priority = 1)
 @ValidationRule(value = "has(self.spec)", message = "spec is required: an AgentSandbox needs at least spec.agent.image")
 public class AgentSandbox extends CustomResource<AgentSandboxSpec, AgentSandboxStatus> implements Namespaced {
 

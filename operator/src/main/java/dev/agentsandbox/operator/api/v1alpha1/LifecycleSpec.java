@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Whether the sandbox runs, and when it stops. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -16,6 +17,15 @@ public class LifecycleSpec {
     @JsonPropertyDescription("RFC 3339 time at which the sandbox shuts down, e.g. 2026-12-01T00:00:00Z.")
     @Pattern(Validation.RFC3339)
     private String shutdownTime;
+
+    @JsonPropertyDescription("Opt-in idle suspend, e.g. 30m or 1h30m: after this long with no request through the egress"
+            + " proxy and no model call, the operator pauses the sandbox (mode Paused: the pod is deleted, the workspace"
+            + " kept; Ready reason Idle). Setting mode Running resumes it. Local work without network use (a long"
+            + " build, a terminal session) does not count as activity.")
+    @Pattern(Validation.GO_DURATION)
+    @ValidationRule(value = "duration(self) >= duration('1m')",
+            message = "spec.lifecycle.idleTimeout must be at least 1m, e.g. 30m")
+    private String idleTimeout;
 
     @JsonPropertyDescription("What happens at shutdownTime: Pause (delete the pod, keep the workspace) or Delete"
             + " (delete the sandbox and everything it owns).")
@@ -36,6 +46,14 @@ public class LifecycleSpec {
 
     public void setShutdownTime(String shutdownTime) {
         this.shutdownTime = shutdownTime;
+    }
+
+    public String getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    public void setIdleTimeout(String idleTimeout) {
+        this.idleTimeout = idleTimeout;
     }
 
     public ShutdownPolicy getShutdownPolicy() {

@@ -45,6 +45,9 @@ final class Validation {
     /** A DNS-1123 subdomain, as Kubernetes object names of Secrets and RuntimeClasses. */
     static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+    /** A duration as Go and CEL's duration() spell it, in hours, minutes and seconds: 30m, 1h30m, 90s. */
+    static final String GO_DURATION = "^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
+
     /** An RFC 3339 timestamp, e.g. {@code 2026-12-01T00:00:00Z}. */
     static final String RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 

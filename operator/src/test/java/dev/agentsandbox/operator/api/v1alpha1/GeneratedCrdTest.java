@@ -43,7 +43,19 @@ class GeneratedCrdTest {
                 Map.entry("Phase", ".status.phase"),
                 Map.entry("Runtime", ".status.runtimeClassName"),
                 Map.entry("Model", ".spec.model.default"),
-                Map.entry("Age", ".metadata.creationTimestamp"));
+                Map.entry("Age", ".metadata.creationTimestamp"),
+                Map.entry("Denials", ".status.egress.denied"),
+                Map.entry("Tokens", ".status.model.tokensUsed"));
+    }
+
+    @Test
+    void theCountersAreWideColumnsOnly() {
+        Map<String, Integer> priorities = new java.util.LinkedHashMap<>();
+        crd.at("/spec/versions/0/additionalPrinterColumns")
+                .forEach(c -> priorities.put(c.get("name").asText(), c.path("priority").asInt()));
+
+        // kubectl shows priority 0 always and greater priorities only with -o wide.
+        assertThat(priorities).containsEntry("Denials", 1).containsEntry("Tokens", 1).containsEntry("Phase", 0);
     }
 
     @Test

@@ -1,0 +1,92 @@
+package dev.agentsandbox.operator.it;
+
+import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Idle suspend with the packaged operator on the real control plane: a sandbox whose agent does nothing through its
+ * sidecars (on kwok nothing runs, so nothing is ever reported) is paused once {@code spec.lifecycle.idleTimeout}
+ * has passed since it became Ready, with reason Idle and an Event, and {@code mode: Running} resumes it.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class IdleSuspendIT {
+
+    /** The shortest timeout the API server accepts, plus the operator's refresh and convergence. */
+    private static final Duration PATIENCE = Duration.ofMinutes(1).plus(Sandboxes.CONVERGENCE);
+
+    private static KubernetesClient client;
+    private static OperatorProcess operator;
+
+    @BeforeAll
+    static void startOperator(EmbeddedControlPlane plane) {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        operator = OperatorProcess.start(plane, "operator-idle", Map.of("agentsandbox.status-refresh", "5s"));
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void anIdleSandboxIsPausedWithReasonIdleAndRunningResumesIt() {
+        String namespace = ClusterFixtures.freshNamespace(client, "idle");
+        AgentSandbox sandbox = TestSandboxes.minimal(namespace, "dozer");
+        LifecycleSpec lifecycle = new LifecycleSpec();
+        lifecycle.setIdleTimeout("1m");
+        sandbox.getSpec().setLifecycle(lifecycle);
+        Sandboxes.apply(client, sandbox);
+        Sandboxes.awaitReady(client, namespace, "dozer");
+        String firstPod = Sandboxes.pod(client, namespace, "dozer").get().getMetadata().getUid();
+
+        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> {
+            AgentSandbox idle = Sandboxes.sandbox(client, namespace, "dozer").get();
+            assertThat(ready(idle).reason()).isEqualTo("Idle");
+            assertThat(idle.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
+            assertThat(idle.getSpec().getLifecycle().getMode()).isEqualTo(LifecycleMode.PAUSED);
+            assertThat(Sandboxes.pod(client, namespace, "dozer").get()).as("pod while idle").isNull();
+        });
+        assertThat(ready(Sandboxes.sandbox(client, namespace, "dozer").get()).message())
+                .contains("for 1m (spec.lifecycle.idleTimeout)");
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> client.v1().events().inNamespace(namespace)
+                .list().getItems().stream().anyMatch(e -> "Idle".equals(e.getReason())
+                        && "dozer".equals(e.getInvolvedObject().getName())));
+
+        Sandboxes.sandbox(client, namespace, "dozer").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"spec\":{\"lifecycle\":{\"mode\":\"Running\"}}}");
+
+        Sandboxes.awaitReady(client, namespace, "dozer");
+        assertThat(Sandboxes.pod(client, namespace, "dozer").get().getMetadata().getUid()).as("a new pod")
+                .isNotEqualTo(firstPod);
+    }
+
+    private static SandboxCondition ready(AgentSandbox sandbox) {
+        return sandbox.getStatus().getConditions().stream().filter(c -> c.type().equals("Ready")).findFirst()
+                .orElseThrow();
+    }
+}
