@@ -134,12 +134,19 @@ class LimitsTest {
         try (TestUpstream upstream = TestUpstream.http();
              ProxyFixture proxy = proxy(dir, upstream, limits).start();
              Socket first = new Socket("127.0.0.1", proxy.port());
-             Socket second = new Socket("127.0.0.1", proxy.port());
-             Socket third = new Socket("127.0.0.1", proxy.port())) {
-            third.setSoTimeout(10_000);
-            String answer = new String(third.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            assertThat(answer).startsWith("HTTP/1.1 503").contains("X-AgentSandbox-Error: too-many-connections")
-                    .contains("\r\nRetry-After: 1\r\n").contains("\r\nConnection: close\r\n");
+             Socket second = new Socket("127.0.0.1", proxy.port())) {
+            // Both slots taken for certain before the third connects: the proxy has answered on each (connections
+            // opened at once may reach its event loops in any order, and then another one would be refused).
+            String target = "ok.test.example:" + upstream.port();
+            assertThat(connect(first, target)).startsWith("HTTP/1.1 200");
+            assertThat(connect(second, target)).startsWith("HTTP/1.1 200");
+            try (Socket third = new Socket("127.0.0.1", proxy.port())) {
+                third.setSoTimeout(10_000);
+                String answer = new String(third.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer).startsWith("HTTP/1.1 503")
+                        .contains("X-AgentSandbox-Error: too-many-connections")
+                        .contains("\r\nRetry-After: 1\r\n").contains("\r\nConnection: close\r\n");
+            }
         }
     }
 
