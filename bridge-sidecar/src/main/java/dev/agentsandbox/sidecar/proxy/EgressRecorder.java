@@ -83,19 +83,20 @@ final class EgressRecorder {
 
     void denied(String kind, String host, int port, Denial denial, String client) {
         denied.incrementAndGet();
-        lastActivity.set(Instant.now());
+        Instant now = Instant.now();
+        lastActivity.set(now);
+        String at = now.truncatedTo(ChronoUnit.SECONDS).toString();
         requests("deny", host).increment();
         synchronized (lastDenied) {
             if (lastDenied.size() == LAST_DENIED) {
                 lastDenied.removeLast();
             }
-            lastDenied.addFirst(new ProxyStatus.DeniedHost(host, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()));
+            lastDenied.addFirst(new ProxyStatus.DeniedHost(host, at));
         }
         String key = deniedHosts.containsKey(host) || deniedHosts.size() < ProxyStatus.MAX_DENIED_HOSTS ? host
                 : ProxyStatus.OTHER_HOSTS;
-        String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         deniedHosts.merge(key, new ProxyStatus.HostDenials(key, denial.reason().code(), 1, at),
-                (before, now) -> new ProxyStatus.HostDenials(key, now.reason(), before.count() + 1, at));
+                (before, latest) -> new ProxyStatus.HostDenials(key, latest.reason(), before.count() + 1, at));
         log.info("egress").field("decision", "deny").field("kind", kind).field("host", host).field("port", port)
                 .field("reason", denial.reason().code()).field("rule", denial.detail()).field("client", client).write();
     }
