@@ -8,6 +8,7 @@ import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.InjectRule;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
 import dev.agentsandbox.operator.plan.CredentialPresets;
@@ -20,6 +21,10 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.util.List;
 import java.util.Map;
@@ -120,5 +125,15 @@ public final class TestSandboxes {
         return new SandboxPlan(sandbox, "kata", sandbox.getSpec().getModel() == null ? null : runner(),
                 sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(),
                 settings(), enforcement, true);
+    }
+
+    /**
+     * Sets {@code spec.lifecycle.mode} as a user's {@code kubectl patch --type merge} would: without the
+     * resourceVersion, so it cannot lose a race with the operator's own writes (an edit() of the whole object can).
+     */
+    public static void setMode(KubernetesClient client, String namespace, String name, LifecycleMode mode) {
+        client.resources(AgentSandbox.class).inNamespace(namespace).withName(name).patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                Serialization.asJson(Map.of("spec", Map.of("lifecycle", Map.of("mode", mode)))));
     }
 }

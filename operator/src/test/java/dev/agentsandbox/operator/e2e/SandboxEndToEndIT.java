@@ -1,9 +1,9 @@
 package dev.agentsandbox.operator.e2e;
 
+import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
-import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.AgentTrust;
@@ -447,13 +447,7 @@ class SandboxEndToEndIT {
     }
 
     private static void setMode(String sandbox, LifecycleMode mode) {
-        client.resources(AgentSandbox.class).inNamespace(namespace).withName(sandbox).edit(s -> {
-            if (s.getSpec().getLifecycle() == null) {
-                s.getSpec().setLifecycle(new LifecycleSpec());
-            }
-            s.getSpec().getLifecycle().setMode(mode);
-            return s;
-        });
+        TestSandboxes.setMode(client, namespace, sandbox, mode);
     }
 
     private static void awaitPhase(String sandbox, SandboxPhase phase, Duration within) {

@@ -11,8 +11,6 @@ import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.OperatorProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,8 +75,7 @@ class IdleSuspendIT {
                 .list().getItems().stream().anyMatch(e -> "Idle".equals(e.getReason())
                         && "dozer".equals(e.getInvolvedObject().getName())));
 
-        Sandboxes.sandbox(client, namespace, "dozer").patch(PatchContext.of(PatchType.JSON_MERGE),
-                "{\"spec\":{\"lifecycle\":{\"mode\":\"Running\"}}}");
+        TestSandboxes.setMode(client, namespace, "dozer", LifecycleMode.RUNNING);
 
         Sandboxes.awaitReady(client, namespace, "dozer");
         assertThat(Sandboxes.pod(client, namespace, "dozer").get().getMetadata().getUid()).as("a new pod")

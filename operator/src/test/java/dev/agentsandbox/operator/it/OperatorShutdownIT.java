@@ -70,7 +70,9 @@ class OperatorShutdownIT {
                         .isLessThan(HANDOVER);
                 assertThat(leader.log()).contains("Released the Lease " + OperatorProcess.OPERATOR_NAMESPACE + "/"
                         + lease);
-                assertThat(standby.log()).as("standby log").contains("Leading as " + successor);
+                // The callback that logs it runs just after the Lease is written: wait for it, not for the Lease.
+                eventually(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(standby.log()).as("standby log")
+                        .contains("Leading as " + successor));
 
                 // The successor does reconcile.
                 String namespace = ClusterFixtures.freshNamespace(client, "handover");
