@@ -6,7 +6,7 @@
 #   tunnel and a new intercepted connection per request, non-streamed chat completions through the bridge.
 # The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image-no-cds" (the flags of the
 # Jib entrypoint in bridge-sidecar/pom.xml, read from it, without its class-data archive), "image" (those with a
-# class-data archive of both roles made as hack/sidecar-class-archive.sh makes the image's: a training run per role,
+# class-data archive of both roles made as hack/sidecar-image-files.sh makes the image's: a training run per role,
 # one static archive of both class lists), "image-jdk-tls" (the image's with the JDK's TLS instead of BoringSSL),
 # "image-c2" (the image's without the C1-only flags), or FLAG_SETS (lines of NAME=FLAGS; @ARCHIVE@ in FLAGS becomes
 # that archive, @ROLE@ becomes proxy or bridge). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB limit.
@@ -97,7 +97,7 @@ train_class_list() {
     [[ -s "$WORK/$role.classlist" ]] || { echo "no class list from the $role training run" >&2; exit 1; }
 }
 
-# One static archive of both roles' classes, the bridge's first (as hack/sidecar-class-archive.sh does).
+# One static archive of both roles' classes, the bridge's first (as hack/sidecar-image-files.sh does).
 make_class_archive() {
     train_class_list bridge
     train_class_list proxy

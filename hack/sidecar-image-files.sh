@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Makes the sidecar image's class-data archive (AppCDS): the JDK's and the sidecar's classes that both roles load
-# to start and answer their first requests, parsed, verified and laid out once at image build instead of in every
-# sidecar start (BENCHMARKS.md, "Sidecar footprint, start and TLS": the start to /healthz roughly halves).
+# Makes the files the sidecar image carries beside its jar, derived from it (BENCHMARKS.md, "Sidecar image start"):
+#   <output dir>/native/libnetty_tcnative_linux_x86_64.so   BoringSSL's JNI library, out of the jar once: the
+#       entrypoint's -Djava.library.path finds it, so a start neither extracts 3 MiB into /tmp nor needs /tmp
+#       writable and executable for it, and every sidecar on a node maps the same file;
+#   <output dir>/sidecar.jsa   the class-data archive (AppCDS): the JDK's and the sidecar's classes that both roles
+#       load to start and answer their first requests, parsed, verified and laid out once here instead of in every
+#       sidecar start.
 #
-#   hack/sidecar-class-archive.sh <base image tar> <sidecar jar> <jar path in the image> <output archive>
+#   hack/sidecar-image-files.sh <base image tar> <sidecar jar> <jar path in the image> <output dir>
 #
 # An archive is only used by the very JVM that wrote it and with the jar it was made from, at the same path, with
 # the same size and modification time (the JVM checks them and otherwise starts without it). So the training runs
@@ -16,9 +20,12 @@
 # Needs root (chroot, a private mount namespace with /proc for the JVM's launcher), as hack/build-images.sh does.
 set -Eeuo pipefail
 
-die() { echo "sidecar-class-archive: ERROR: $*" >&2; exit 1; }
-[[ $# -eq 4 ]] || die "usage: $0 <base image tar> <sidecar jar> <jar path in the image> <output archive>"
-BASE_TAR="$1" JAR="$2" JAR_IN_IMAGE="$3" OUT="$4"
+die() { echo "sidecar-image-files: ERROR: $*" >&2; exit 1; }
+[[ $# -eq 4 ]] || die "usage: $0 <base image tar> <sidecar jar> <jar path in the image> <output dir>"
+BASE_TAR="$1" JAR="$2" JAR_IN_IMAGE="$3" OUT_DIR="$4"
+OUT="${OUT_DIR}/sidecar.jsa"
+NATIVE_LIB=libnetty_tcnative_linux_x86_64.so
+NATIVE_IN_IMAGE="$(dirname "$JAR_IN_IMAGE")/native"
 [[ -s "$BASE_TAR" ]] || die "base image ${BASE_TAR} is missing: hack/build-images.sh base"
 [[ -s "$JAR" ]] || die "sidecar jar ${JAR} is missing: build it first (./mvnw -pl bridge-sidecar -am package)"
 [[ "$(id -u)" == 0 ]] || die "must run as root (chroot into the base image), as hack/build-images.sh does"
@@ -28,8 +35,8 @@ done
 
 # Made again only when the base image, the jar or this script changed (a warm build skips the training).
 FINGERPRINT="$(cat "$BASE_TAR" "$JAR" "${BASH_SOURCE[0]}" <(echo "$JAR_IN_IMAGE") | sha256sum | cut -d' ' -f1)"
-if [[ -s "$OUT" && -f "$OUT.stamp" && "$(cat "$OUT.stamp")" == "$FINGERPRINT" ]]; then
-  echo "sidecar-class-archive: ${OUT} up to date, skipped" >&2
+if [[ -s "$OUT" && -s "${OUT_DIR}/native/${NATIVE_LIB}" && "$(cat "${OUT_DIR}/.stamp" 2>/dev/null)" == "$FINGERPRINT" ]]; then
+  echo "sidecar-image-files: ${OUT_DIR} up to date, skipped" >&2
   exit 0
 fi
 
@@ -44,13 +51,20 @@ done < <(tar -xOf "$BASE_TAR" manifest.json | python3 -c 'import json, sys; prin
 mkdir -p "$ROOT$(dirname "$JAR_IN_IMAGE")" "$ROOT/tmp/train"
 cp "$JAR" "$ROOT$JAR_IN_IMAGE"
 touch -d @1 "$ROOT$JAR_IN_IMAGE"
+mkdir -p "$ROOT$NATIVE_IN_IMAGE"
+python3 - "$JAR" "META-INF/native/${NATIVE_LIB}" "$ROOT$NATIVE_IN_IMAGE/${NATIVE_LIB}" <<'EOF'
+import shutil, sys, zipfile
+jar, member, target = sys.argv[1:4]
+with zipfile.ZipFile(jar) as z, z.open(member) as source, open(target, "wb") as out:
+    shutil.copyfileobj(source, out)
+EOF
 echo "not-a-secret" > "$ROOT/tmp/train/credential"
 
 # The training: runs in the chroot (the network is the host's, the ports are the OS's choice), driven from here.
 cat > "$ROOT/tmp/train/drive.py" <<'EOF'
 import json, os, signal, socket, subprocess, sys, time
 
-root, java, jar, role = sys.argv[1:5]
+root, java, jar, native, role = sys.argv[1:6]
 log_path = f"{root}/tmp/train/{role}.log"
 args = {
     "proxy": ["proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--ca-dir", "/tmp/train/ca",
@@ -60,7 +74,8 @@ args = {
 }[role]
 command = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
            f'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"', root, java, "-XX:+UseSerialGC", "-XX:MaxRAM=256m",
-           f"-XX:DumpLoadedClassList=/tmp/train/{role}.classlist", "-jar", jar] + args
+           f"-XX:DumpLoadedClassList=/tmp/train/{role}.classlist", f"-Djava.library.path={native}",
+           "-jar", jar] + args
 with open(log_path, "w") as log:
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
@@ -86,6 +101,8 @@ def exchange(address, request):
 line = started()
 for path in ("/healthz", "/metrics", "/status"):
     exchange(line["admin"], f"GET {path} HTTP/1.1\r\nHost: train\r\nConnection: close\r\n\r\n")
+if role == "proxy" and '"engine":"boringssl"' not in open(log_path).read():
+    sys.exit("the proxy did not load BoringSSL from the image's library path: " + open(log_path).read()[-2000:])
 if role == "proxy":  # refused by the egress policy: the request path, the decision and the denial
     exchange(line["listen"], "GET http://example.test/ HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n")
     exchange(line["listen"], "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n")
@@ -98,7 +115,7 @@ process.wait(timeout=60)
 EOF
 
 for role in proxy bridge; do
-  python3 "$ROOT/tmp/train/drive.py" "$ROOT" /opt/java/bin/java "$JAR_IN_IMAGE" "$role" \
+  python3 "$ROOT/tmp/train/drive.py" "$ROOT" /opt/java/bin/java "$JAR_IN_IMAGE" "$NATIVE_IN_IMAGE" "$role" \
     || die "the ${role} training run failed"
   [[ -s "$ROOT/tmp/train/${role}.classlist" ]] || die "the ${role} training run wrote no class list"
 done
@@ -113,8 +130,10 @@ in_image /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/train/clas
 in_image /opt/java/bin/java -Xshare:on -XX:SharedArchiveFile=/tmp/train/sidecar.jsa -XX:+UseSerialGC \
   -jar "$JAR_IN_IMAGE" --help > "$ROOT/tmp/train/check.log" 2>&1 \
   || die "the image's JVM does not take the archive: $(tail -20 "$ROOT/tmp/train/check.log")"
-mkdir -p "$(dirname "$OUT")"
-cp "$ROOT/tmp/train/sidecar.jsa" "$OUT.tmp"
-mv -f "$OUT.tmp" "$OUT"
-echo "$FINGERPRINT" > "$OUT.stamp"
-echo "sidecar-class-archive: ${OUT} ($(du -h "$OUT" | cut -f1), $(wc -l < "$ROOT/tmp/train/classlist") classes listed)" >&2
+rm -rf "$OUT_DIR"
+mkdir -p "$OUT_DIR/native"
+cp "$ROOT$NATIVE_IN_IMAGE/${NATIVE_LIB}" "$OUT_DIR/native/"
+cp "$ROOT/tmp/train/sidecar.jsa" "$OUT"
+echo "$FINGERPRINT" > "$OUT_DIR/.stamp"
+echo "sidecar-image-files: ${OUT} ($(du -h "$OUT" | cut -f1), $(wc -l < "$ROOT/tmp/train/classlist") classes listed)," \
+  "${OUT_DIR}/native/${NATIVE_LIB}" >&2
