@@ -33,8 +33,18 @@ for tool in unshare chroot mount tar python3; do
   command -v "$tool" >/dev/null 2>&1 || die "'${tool}' not found"
 done
 
-# Made again only when the base image, the jar or this script changed (a warm build skips the training).
-FINGERPRINT="$(cat "$BASE_TAR" "$JAR" "${BASH_SOURCE[0]}" <(echo "$JAR_IN_IMAGE") | sha256sum | cut -d' ' -f1)"
+# Made again only when the base image, the jar's classes and files or this script changed (a warm build skips the
+# training). The jar is rebuilt by every build with new entry times but the same size and contents: its size and
+# its entries' names, CRCs and sizes are what the archive depends on (the JVM checks the jar's size and time).
+jar_contents() {
+  python3 - "$1" <<'EOF'
+import os, sys, zipfile
+print(os.path.getsize(sys.argv[1]))
+for entry in zipfile.ZipFile(sys.argv[1]).infolist():
+    print(entry.filename, entry.CRC, entry.file_size)
+EOF
+}
+FINGERPRINT="$(cat "$BASE_TAR" "${BASH_SOURCE[0]}" <(echo "$JAR_IN_IMAGE") <(jar_contents "$JAR") | sha256sum | cut -d' ' -f1)"
 if [[ -s "$OUT" && -s "${OUT_DIR}/native/${NATIVE_LIB}" && "$(cat "${OUT_DIR}/.stamp" 2>/dev/null)" == "$FINGERPRINT" ]]; then
   echo "sidecar-image-files: ${OUT_DIR} up to date, skipped" >&2
   exit 0
