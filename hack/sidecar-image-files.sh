@@ -34,13 +34,14 @@ for tool in unshare chroot mount tar python3; do
 done
 
 # Made again only when the base image, the jar's classes and files or this script changed (a warm build skips the
-# training). The jar is rebuilt by every build with new entry times but the same size and contents: its size and
-# its entries' names, CRCs and sizes are what the archive depends on (the JVM checks the jar's size and time).
+# training). The jar is rebuilt by every build with new entry times (and directory entries in another order) but
+# the same size and contents: its size and its entries' names, CRCs and sizes are what the archive depends on (the
+# JVM checks the jar's size and time).
 jar_contents() {
   python3 - "$1" <<'EOF'
 import os, sys, zipfile
 print(os.path.getsize(sys.argv[1]))
-for entry in zipfile.ZipFile(sys.argv[1]).infolist():
+for entry in sorted(zipfile.ZipFile(sys.argv[1]).infolist(), key=lambda entry: entry.filename):
     print(entry.filename, entry.CRC, entry.file_size)
 EOF
 }
