@@ -59,6 +59,7 @@ class AgentSandboxModelTest {
         assertThat(spec.getModel().getAllowed()).hasSize(2);
         assertThat(spec.getModel().getTokenBudget()).isEqualTo(2_000_000L);
         assertThat(spec.getLifecycle().getIdleTimeout()).isEqualTo("8h");
+        assertThat(spec.getLifecycle().getIdleCpuThreshold()).isEqualTo("250m");
         assertThat(spec.getEgress().getAllow()).containsExactly("api.anthropic.com", "*.npmjs.org", "github.com",
                 "pypi.org:443");
         assertThat(spec.getEgress().getDeny()).containsExactly("gist.github.com");
