@@ -37,6 +37,7 @@ public class AgentCpuReader {
     static final Duration TIMEOUT = Duration.ofSeconds(2);
     static final String API = "/apis/metrics.k8s.io/v1beta1";
     static final String NOT_COUNTED = ": CPU use does not count as activity";
+    private static final String NO_ANSWER = "did not answer within " + TIMEOUT.toSeconds() + "s";
 
     private static final Logger LOG = Logger.getLogger(AgentCpuReader.class);
 
@@ -145,6 +146,7 @@ public class AgentCpuReader {
     }
 
     private Answer get(String path) {
+        long started = System.nanoTime();
         HttpClient http = client.getHttpClient();
         CompletableFuture<HttpResponse<String>> response = http.sendAsync(http.newHttpRequestBuilder()
                 .uri(masterUrl() + path).timeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).build(), String.class);
@@ -153,12 +155,15 @@ public class AgentCpuReader {
             return new Answer(answer.code(), Optional.ofNullable(answer.body()).orElse(""), null);
         } catch (TimeoutException e) {
             response.cancel(true);
-            return new Answer(0, "", "did not answer within " + TIMEOUT.toSeconds() + "s");
+            return new Answer(0, "", NO_ANSWER);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(0, "", "was not asked (interrupted)");
         } catch (ExecutionException e) {
-            return new Answer(0, "", "could not be reached (" + e.getCause().getClass().getSimpleName() + ")");
+            // The HTTP client's own timeout fails the request with an exception of its own making.
+            boolean timedOut = Duration.ofNanos(System.nanoTime() - started).compareTo(TIMEOUT) >= 0;
+            return new Answer(0, "", timedOut ? NO_ANSWER
+                    : "could not be reached (" + e.getCause().getClass().getSimpleName() + ")");
         }
     }
 

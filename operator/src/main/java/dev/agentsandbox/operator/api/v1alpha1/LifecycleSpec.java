@@ -25,7 +25,7 @@ public class LifecycleSpec {
     @JsonPropertyDescription("Opt-in idle suspend, e.g. 30m or 1h30m: after this long with no request through the egress"
             + " proxy and no model call, the operator pauses the sandbox (mode Paused: the pod is deleted, the workspace"
             + " kept; Ready reason Idle). Setting mode Running resumes it. Local work without network use (a long"
-            + " build, a terminal session) does not count as activity.")
+            + " build, a terminal session) does not count as activity, except CPU use above idleCpuThreshold.")
     @Pattern(Validation.GO_DURATION)
     @ValidationRule(value = "duration(self) >= duration('1m')",
             message = "spec.lifecycle.idleTimeout must be at least 1m, e.g. 30m")
