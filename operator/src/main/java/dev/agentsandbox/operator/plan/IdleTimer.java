@@ -75,10 +75,10 @@ public final class IdleTimer {
         }
         String lastActivity = previous == null ? null : previous.lastActivity();
         if (sample.cores() == null) {
-            return new AgentCpuStatus(lastActivity, sample.unavailable());
+            return AgentCpuStatus.notCounted(lastActivity, sample.unavailable());
         }
-        return new AgentCpuStatus(sample.cores().compareTo(threshold.get()) > 0
-                ? now.truncatedTo(ChronoUnit.SECONDS).toString() : lastActivity, null);
+        return AgentCpuStatus.counted(sample.cores().compareTo(threshold.get()) > 0
+                ? now.truncatedTo(ChronoUnit.SECONDS).toString() : lastActivity);
     }
 
     /** {@code spec.lifecycle.idleCpuThreshold} in cores, when idle suspend is on. */

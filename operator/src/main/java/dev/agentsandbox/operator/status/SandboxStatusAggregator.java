@@ -99,7 +99,7 @@ public final class SandboxStatusAggregator {
         }
         if (in.stage() == Stage.PAUSED) {
             if (in.idledAfter() != null) {
-                boolean cpuCounted = in.agentCpu() != null && in.agentCpu().message() == null;
+                boolean cpuCounted = in.agentCpu() != null && Boolean.TRUE.equals(in.agentCpu().counted());
                 return Conditions.of(before, type, false, IDLE, "no request through the egress proxy"
                         + (cpuCounted ? ", no model call and no agent CPU use above spec.lifecycle.idleCpuThreshold"
                         : " and no model call") + " for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused,"

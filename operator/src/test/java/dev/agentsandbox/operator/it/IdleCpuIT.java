@@ -86,6 +86,7 @@ class IdleCpuIT {
             AgentSandbox paused = Sandboxes.sandbox(client, namespace, "builder").get();
             assertThat(ready(paused).reason()).isEqualTo("Idle");
             assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
+            assertThat(paused.getStatus().getAgentCpu().counted()).isFalse();
             assertThat(paused.getStatus().getAgentCpu().message())
                     .isEqualTo("the metrics.k8s.io API is not served (install metrics-server): CPU use does not count"
                             + " as activity");
@@ -125,7 +126,7 @@ class IdleCpuIT {
         assertThat(compiler.getStatus().getPhase()).as("a sandbox busy at 850m").isEqualTo(SandboxPhase.READY);
         assertThat(compiler.getSpec().getLifecycle().getMode()).isEqualTo(LifecycleMode.RUNNING);
         assertThat(compiler.getMetadata().getAnnotations()).doesNotContainKey(IdleTimer.PAUSED_ANNOTATION);
-        assertThat(compiler.getStatus().getAgentCpu().message()).isNull();
+        assertThat(compiler.getStatus().getAgentCpu().counted()).isTrue();
         assertThat(Instant.parse(compiler.getStatus().getAgentCpu().lastActivity())).isAfter(compilerReady);
 
         // The build ends: the same sandbox goes idle once the timeout passes without CPU use.

@@ -89,7 +89,7 @@ class IdleTimerTest {
 
         AgentCpuStatus busy = IdleTimer.cpu(lifecycle, null, CpuSample.cores(new BigDecimal("0.85")), NOW);
 
-        assertThat(busy).isEqualTo(new AgentCpuStatus("2026-11-01T12:00:00Z", null));
+        assertThat(busy).isEqualTo(AgentCpuStatus.counted("2026-11-01T12:00:00Z"));
         assertThat(IdleTimer.idle(lifecycle, quiet, busy, NOW)).as("a build at 850m, no network").isFalse();
         assertThat(IdleTimer.idle(lifecycle, quiet, busy, NOW.plus(Duration.ofMinutes(29)))).isFalse();
         assertThat(IdleTimer.idle(lifecycle, quiet, busy, NOW.plus(Duration.ofMinutes(30))))
@@ -104,15 +104,15 @@ class IdleTimerTest {
         AgentCpuStatus atThreshold = IdleTimer.cpu(lifecycle, null, CpuSample.cores(new BigDecimal("0.1")), NOW);
         AgentCpuStatus below = IdleTimer.cpu(lifecycle, null, CpuSample.cores(new BigDecimal("0.002")), NOW);
 
-        assertThat(atThreshold).isEqualTo(new AgentCpuStatus(null, null));
-        assertThat(below).isEqualTo(new AgentCpuStatus(null, null));
+        assertThat(atThreshold).isEqualTo(AgentCpuStatus.counted(null));
+        assertThat(below).isEqualTo(AgentCpuStatus.counted(null));
         assertThat(IdleTimer.idle(lifecycle, quiet, below, NOW)).isTrue();
     }
 
     @Test
     void aQuietCheckKeepsTheLastBusyOne() {
         LifecycleSpec lifecycle = cpuThreshold("30m", "0.5");
-        AgentCpuStatus busyEarlier = new AgentCpuStatus("2026-11-01T11:40:00Z", null);
+        AgentCpuStatus busyEarlier = AgentCpuStatus.counted("2026-11-01T11:40:00Z");
 
         assertThat(IdleTimer.cpu(lifecycle, busyEarlier, CpuSample.cores(BigDecimal.ZERO), NOW))
                 .isEqualTo(busyEarlier);
@@ -123,12 +123,12 @@ class IdleTimerTest {
     @Test
     void withoutAReadingCpuIsNotConsideredAndTheStatusSaysWhy() {
         LifecycleSpec lifecycle = cpuThreshold("30m", "100m");
-        AgentCpuStatus busyEarlier = new AgentCpuStatus("2026-11-01T11:00:00Z", null);
+        AgentCpuStatus busyEarlier = AgentCpuStatus.counted("2026-11-01T11:00:00Z");
 
         AgentCpuStatus absent = IdleTimer.cpu(lifecycle, busyEarlier,
                 CpuSample.unavailable("the metrics.k8s.io API is not served"), NOW);
 
-        assertThat(absent).isEqualTo(new AgentCpuStatus("2026-11-01T11:00:00Z",
+        assertThat(absent).isEqualTo(AgentCpuStatus.notCounted("2026-11-01T11:00:00Z",
                 "the metrics.k8s.io API is not served"));
         assertThat(IdleTimer.idle(lifecycle, ready("2026-11-01T09:00:00Z", null, null), absent, NOW))
                 .as("the sidecars' activity alone decides, as without a threshold").isTrue();

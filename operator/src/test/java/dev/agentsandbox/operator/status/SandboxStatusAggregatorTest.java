@@ -158,8 +158,8 @@ class SandboxStatusAggregatorTest {
 
     @Test
     void theAgentsCpuIsInTheStatusAndInTheIdleMessageWhenItCounted() {
-        AgentCpuStatus counted = new AgentCpuStatus("2026-11-01T10:00:00Z", null);
-        AgentCpuStatus notServed = new AgentCpuStatus(null, "the metrics.k8s.io API is not served");
+        AgentCpuStatus counted = AgentCpuStatus.counted("2026-11-01T10:00:00Z");
+        AgentCpuStatus notServed = AgentCpuStatus.notCounted(null, "the metrics.k8s.io API is not served");
 
         AgentSandboxStatus withCpu = SandboxStatusAggregator.aggregate(idled(counted), null, T1);
         AgentSandboxStatus withoutCpu = SandboxStatusAggregator.aggregate(idled(notServed), null, T1);

@@ -34,7 +34,7 @@ public class LifecycleSpec {
     @JsonPropertyDescription("Opt-in, with idleTimeout: CPU use of the agent container above this many cores (a CPU"
             + " quantity, e.g. 100m or 0.5) counts as activity too, so a long local build without network use is not"
             + " paused. Needs the metrics.k8s.io API (metrics-server); where it is not served, CPU use is not"
-            + " considered and status.agentCpu.message says so.")
+            + " considered and status.agentCpu says so.")
     @Size(max = 16)
     @ValidationRule(value = "self.matches('" + Validation.CPU_ABOVE_ZERO + "')",
             message = "spec.lifecycle.idleCpuThreshold must be a CPU quantity above zero, in cores or millicores,"

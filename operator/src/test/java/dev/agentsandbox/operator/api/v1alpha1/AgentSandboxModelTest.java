@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -161,5 +162,15 @@ class AgentSandboxModelTest {
         assertThat(sandbox.getApiVersion()).isEqualTo("agentsandbox.dev/v1alpha1");
         assertThat(sandbox.getKind()).isEqualTo("AgentSandbox");
         assertThat(sandbox.getPlural()).isEqualTo("agentsandboxes");
+    }
+
+    @Test
+    void theAgentsCpuIsAnObjectEvenWhenItNeverWasAboveTheThreshold() {
+        // The API server refuses a status whose agentCpu is not an object: a reading that never crossed the
+        // threshold must still say something.
+        AgentSandboxStatus status = new AgentSandboxStatus();
+        status.setAgentCpu(AgentCpuStatus.counted(null));
+
+        assertThat(new KubernetesSerialization().asJson(status)).contains("\"agentCpu\":{\"counted\":true}");
     }
 }
