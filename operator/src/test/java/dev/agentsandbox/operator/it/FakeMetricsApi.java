@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A stand-in for metrics-server behind the real API server's aggregation layer: an HTTPS server on loopback that
@@ -56,6 +58,8 @@ final class FakeMetricsApi implements AutoCloseable {
                 TestCertificate.selfSigned("metrics-server.test", certificateDirectory).serverContext()));
         FakeMetricsApi api = new FakeMetricsApi(server);
         server.createContext("/", api::handle);
+        // The API server proxies each operator's read and its own availability checks, in parallel.
+        server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
         return api;
     }
@@ -164,5 +168,6 @@ final class FakeMetricsApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }
