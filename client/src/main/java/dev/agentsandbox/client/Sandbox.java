@@ -66,8 +66,8 @@ public final class Sandbox implements AutoCloseable {
     public Sandbox awaitReady(Duration timeout) {
         GenericKubernetesResource seen;
         try {
-            seen = resource().waitUntilCondition(s -> s == null || "Ready".equals(AgentSandboxResource.phase(s))
-                    || GIVE_UP_PHASES.contains(AgentSandboxResource.phase(s)), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            seen = resource().waitUntilCondition(s -> s == null || waitIsOver(AgentSandboxResource.phase(s)),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
             GenericKubernetesResource now = fetch();
             throw notReady("is not Ready after " + timeout.toSeconds() + "s", now);
@@ -131,7 +131,11 @@ public final class Sandbox implements AutoCloseable {
         try (ExecWatch watch = kubernetes.pods().inNamespace(namespace).withName(pod)
                 .inContainer(AgentSandboxResource.AGENT_CONTAINER).writingOutput(stdout).writingError(stderr)
                 .usingListener(listener).exec(command.toArray(String[]::new))) {
-            int exitCode = watch.exitCode().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            Integer exitCode = watch.exitCode().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            if (exitCode == null) {
+                throw new SandboxException("exec of " + command + " in " + where + " failed: the stream closed"
+                        + " without an exit status (the pod or its container stopped?)");
+            }
             // The exit status can arrive before the last output: the output is complete once the stream closes.
             streamsClosed.get(remaining(deadline), TimeUnit.NANOSECONDS);
             if (exitCode < 0) {
@@ -146,7 +150,7 @@ public final class Sandbox implements AutoCloseable {
                     + timeout.toMillis() + " ms; it may still run there until the sandbox is closed");
         } catch (ExecutionException e) {
             throw new SandboxException("exec of " + command + " in " + where + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+                    + e.getCause(), e.getCause());
         } catch (KubernetesClientException e) {
             throw new SandboxException("exec of " + command + " in " + where + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -183,6 +187,11 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public String toString() {
         return "AgentSandbox " + namespace + "/" + name;
+    }
+
+    /** Ready, or a phase it does not leave by itself; not before the operator's first status (no phase yet). */
+    private static boolean waitIsOver(String phase) {
+        return phase != null && ("Ready".equals(phase) || GIVE_UP_PHASES.contains(phase));
     }
 
     private SandboxNotReadyException notReady(String what, GenericKubernetesResource sandbox) {
