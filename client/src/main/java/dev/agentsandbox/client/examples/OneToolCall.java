@@ -15,7 +15,7 @@ import java.util.List;
  * A tool call in a sandbox of its own, as an agent host would run one: open, wait until Ready, exec, close.
  *
  * <pre>
- * ./mvnw -q -pl client exec:java -Dexec.mainClass=dev.agentsandbox.client.examples.OneToolCall \
+ * ./mvnw -q -pl client compile exec:java -Dexec.mainClass=dev.agentsandbox.client.examples.OneToolCall \
  *     -Dexec.args="team-a ghcr.io/example/tools:1 sh -c 'echo hello from $(hostname)'"
  * </pre>
  *
