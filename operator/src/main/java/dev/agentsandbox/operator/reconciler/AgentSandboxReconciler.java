@@ -26,6 +26,7 @@ import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarRestarts;
@@ -115,11 +116,12 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     @Override
     public UpdateControl<AgentSandbox> reconcile(AgentSandbox sandbox, Context<AgentSandbox> context) {
         Instant now = clock.instant();
-        LifecycleState lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+        Instant created = Timestamps.parse(sandbox.getMetadata().getCreationTimestamp()).orElse(null);
+        LifecycleState lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), created, now);
         if (lifecycle.stage() == LifecycleState.Stage.EXPIRED_DELETE) {
-            LOG.infof("Deleting AgentSandbox %s/%s: shutdownTime passed with shutdownPolicy Delete",
-                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName());
-            events.normal(sandbox, "Expired", "spec.lifecycle.shutdownTime passed: deleting the sandbox"
+            LOG.infof("Deleting AgentSandbox %s/%s: %s passed with shutdownPolicy Delete",
+                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), lifecycle.expiredBy());
+            events.normal(sandbox, "Expired", lifecycle.expiredBy() + " passed: deleting the sandbox"
                     + " (shutdownPolicy Delete)");
             context.getClient().resource(sandbox).delete();
             return UpdateControl.noUpdate();
@@ -130,7 +132,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         if (lifecycle.stage() == LifecycleState.Stage.RUNNING
                 && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), cpu, now)) {
             pauseIdle(sandbox, context);
-            lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
+            lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), created, now);
         } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
             // Resumed: a later pause by hand is not for idleness.
             patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
@@ -223,7 +225,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    /** At shutdownTime, and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
+    /** At the sandbox's end (shutdownTime, activeDeadlineSeconds), and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
     private Optional<Duration> nextReconcile(LifecycleState lifecycle, AgentSandboxStatus status) {
         Optional<Duration> refresh = status.getPhase() == SandboxPhase.READY ? Optional.of(statusRefresh)
                 : Optional.empty();
