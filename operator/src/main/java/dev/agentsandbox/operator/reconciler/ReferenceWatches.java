@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
@@ -23,6 +24,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -83,12 +85,18 @@ final class ReferenceWatches {
                         s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
                 .build();
         // Label-free: anyone's policy may select a sandbox's pod. A change to one may select or release any sandbox
-        // of its namespace (its selector may have changed), so all of them are looked at again.
+        // of its namespace (its selector may have changed), so all of them are looked at again; except for the
+        // operator's own policies, which select their own sandbox's pod only: that sandbox alone (otherwise a burst
+        // of N sandboxes in one namespace would cost N x N reconciles). A policy that only pretends to be the
+        // operator's is still judged by every reconcile of its namespace's sandboxes (the status refresh).
+        SecondaryToPrimaryMapper<NetworkPolicy> wholeNamespace = referrers(sandboxes, NAMESPACE_INDEX,
+                policy -> policy.getMetadata().getNamespace());
         var networkPolicies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandbox.class)
                 .withName(NETWORK_POLICIES)
                 .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(referrers(sandboxes, NAMESPACE_INDEX,
-                        policy -> policy.getMetadata().getNamespace()))
+                .withSecondaryToPrimaryMapper(policy -> SandboxObjects.sandboxOf(policy)
+                        .map(sandbox -> Set.of(new ResourceID(sandbox, policy.getMetadata().getNamespace())))
+                        .orElseGet(() -> wholeNamespace.toPrimaryResourceIDs(policy)))
                 .build();
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
                 new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context));
