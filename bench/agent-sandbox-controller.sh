@@ -48,6 +48,7 @@ started=$SECONDS
     go build -trimpath -o "$out/manager.tmp" ./cmd/agent-sandbox-controller
 )
 cp "$src/k8s/crds/agents.x-k8s.io_sandboxes.yaml" "$out/sandboxes-crd.yaml"
+rm -rf "$src"
 mv "$out/manager.tmp" "$out/manager"
 echo "built the agent-sandbox controller ($commit) in $((SECONDS - started)) s" >&2
 echo "$out"
