@@ -504,10 +504,18 @@ public final class OperatorScale {
             started = System.currentTimeMillis();
         }
 
+        /** Until all are Ready, or the timeout: then the table says how many were, and when the last of them. */
         void awaitAll(Timeline timeline) {
-            awaitUntil(title + ": all " + count + " Ready", ALL_READY_TIMEOUT, () -> timeline.ready() >= count,
-                    () -> say(title + ": " + timeline.ready() + " of " + count + " Ready after "
-                            + (System.currentTimeMillis() - started) / 1000 + " s"));
+            try {
+                awaitUntil(title + ": all " + count + " Ready", ALL_READY_TIMEOUT, () -> timeline.ready() >= count,
+                        () -> say(title + ": " + timeline.ready() + " of " + count + " Ready after "
+                                + (System.currentTimeMillis() - started) / 1000 + " s"));
+            } catch (IllegalStateException timedOut) {
+                say(timedOut.getMessage());
+                report.append("- ").append(title).append(": only ").append(timeline.ready()).append(" of ")
+                        .append(count).append(" Ready after ").append(ALL_READY_TIMEOUT.toMinutes())
+                        .append(" min; the times below are those of the last one Ready\n");
+            }
             allReady = timeline.lastReady() - started;
         }
 

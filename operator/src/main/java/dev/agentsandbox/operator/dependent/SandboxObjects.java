@@ -1,12 +1,10 @@
 package dev.agentsandbox.operator.dependent;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /** Names and labels of the objects a sandbox owns (docs/architecture.md, "Reconcile"). */
 public final class SandboxObjects {
@@ -41,15 +39,6 @@ public final class SandboxObjects {
         labels.put(MANAGED_BY_LABEL, MANAGED_BY);
         labels.put(SANDBOX_LABEL, sandbox);
         return labels;
-    }
-
-    /** The sandbox an object belongs to, when its labels say the operator manages it for one. */
-    public static Optional<String> sandboxOf(HasMetadata object) {
-        Map<String, String> labels = object.getMetadata().getLabels();
-        if (labels == null || !MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(labels.get(SANDBOX_LABEL));
     }
 
     /** Name, namespace and labels; the owner reference is added by JOSDK. */

@@ -227,7 +227,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
                 && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
                 .isPresent();
-        List<String> widening = WideningPolicies.among(cluster.networkPolicies(plan.namespace()),
+        List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
+                        plan.name()),
                 SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
         SidecarReports.Latest reports = SidecarReports.Latest.NOTHING;
         ResourceID id = ResourceID.fromResource(sandbox);
