@@ -3,8 +3,7 @@ package dev.agentsandbox.devcluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
-import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
-import dev.agentsandbox.operator.api.v1alpha1.AgentSpec;
+import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.testing.ChildProcess;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
@@ -105,7 +104,7 @@ public final class OperatorScale {
                 rules:
                 - level: Metadata
                 """);
-        say("control plane with " + nodes + " kwok Nodes; work directory " + workDir);
+        LocalRun.say("control plane with " + nodes + " kwok Nodes; work directory " + workDir);
         EmbeddedControlPlane started = EmbeddedControlPlane.start(workDir, nodes, "127.0.0.1", List.of(
                 "--audit-policy-file", policy.toString(), "--audit-log-path", auditLog.toString(),
                 "--audit-log-format", "json", "--audit-log-mode", "batch", "--audit-log-maxsize", "0"));
@@ -163,7 +162,7 @@ public final class OperatorScale {
     /** One sandbox first: the operator's JVM warms up, and its Pod is the template of the bare and peer Pods. */
     private PodSpec warmUp(OperatorProcess operator) {
         String namespace = namespace("warmup");
-        client.resource(sandbox(namespace, "warmup")).create();
+        client.resource(TestSandboxes.minimal(namespace, "warmup")).create();
         awaitUntil("the warm-up sandbox Ready", Duration.ofMinutes(3), () -> {
             AgentSandbox s = client.resources(AgentSandbox.class).inNamespace(namespace).withName("warmup").get();
             return s != null && s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY;
@@ -200,16 +199,8 @@ public final class OperatorScale {
         Timeline pods = phase.watch(client.pods().inNamespace(namespace),
                 p -> p.getMetadata().getLabels().getOrDefault("agentsandbox.dev/sandbox", "?"),
                 Readiness::isPodReady);
-        long cpuBefore = cpuMillis(operator.pid());
-        long auditBefore = auditSize();
-        phase.start();
-        burst(i -> client.resource(sandbox(namespace, "s-" + i)).create());
-        phase.awaitAll(sandboxes);
-        phase.finish(operator.pid());
-        phase.cpuMillis = cpuMillis(operator.pid()) - cpuBefore;
-        phase.parent = sandboxes;
-        phase.child = pods;
-        phase.requests = auditCounts(auditBefore, "fabric8");
+        controllerBurst(phase, operator.pid(), "fabric8", sandboxes, pods,
+                i -> client.resource(TestSandboxes.minimal(namespace, "s-" + i)).create());
         return phase;
     }
 
@@ -229,7 +220,7 @@ public final class OperatorScale {
                         "--kubeconfig", plane.kubeconfig().toString()),
                 Map.of("KUBECONFIG", plane.kubeconfig().toString()), workDir.resolve("logs"));
         try (manager) {
-            sleep(Duration.ofSeconds(5));
+            LocalRun.sleep(Duration.ofSeconds(5));
             manager.assertAlive();
             report.append("- agent-sandbox controller RSS at start: ").append(rssMiB(manager.pid())).append(" MiB\n");
             String namespace = namespace("peer");
@@ -238,20 +229,30 @@ public final class OperatorScale {
                     s -> s.getMetadata().getName(), OperatorScale::peerReady);
             Timeline pods = phase.watch(client.pods().inNamespace(namespace), p -> p.getMetadata().getName(),
                     Readiness::isPodReady);
-            long cpuBefore = cpuMillis(manager.pid());
-            long auditBefore = auditSize();
-            phase.start();
-            burst(i -> client.genericKubernetesResources(PEER_SANDBOXES).inNamespace(namespace)
-                    .resource(peerSandbox(namespace, "s-" + i, podSpec)).create());
-            phase.awaitAll(sandboxes);
-            phase.finish(manager.pid());
-            phase.cpuMillis = cpuMillis(manager.pid()) - cpuBefore;
-            phase.parent = sandboxes;
-            phase.child = pods;
-            phase.requests = auditCounts(auditBefore, "manager");
+            controllerBurst(phase, manager.pid(), "manager", sandboxes, pods,
+                    i -> client.genericKubernetesResources(PEER_SANDBOXES).inNamespace(namespace)
+                            .resource(peerSandbox(namespace, "s-" + i, podSpec)).create());
             phase.idle = countIdle(manager.pid(), "manager");
             return phase;
         }
+    }
+
+    /**
+     * The burst of a controller's objects, timed by their watches, with the controller's CPU time and its API
+     * requests (by the user agent's prefix) during it.
+     */
+    private void controllerBurst(Phase phase, long pid, String userAgentPrefix, Timeline objects, Timeline pods,
+                                 java.util.function.IntConsumer create) throws IOException {
+        long cpuBefore = cpuMillis(pid);
+        long auditBefore = auditSize();
+        phase.start();
+        burst(create);
+        phase.awaitAll(objects);
+        phase.finish(pid);
+        phase.cpuMillis = cpuMillis(pid) - cpuBefore;
+        phase.parent = objects;
+        phase.child = pods;
+        phase.requests = auditCounts(auditBefore, userAgentPrefix);
     }
 
     private static boolean peerReady(GenericKubernetesResource sandbox) {
@@ -274,21 +275,10 @@ public final class OperatorScale {
         return sandbox;
     }
 
-    private static AgentSandbox sandbox(String namespace, String name) {
-        AgentSandbox sandbox = new AgentSandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-        AgentSandboxSpec spec = new AgentSandboxSpec();
-        AgentSpec agent = new AgentSpec();
-        agent.setImage("registry.test/agent:1");
-        spec.setAgent(agent);
-        sandbox.setSpec(spec);
-        return sandbox;
-    }
-
     /** Requests by the process after all are Ready, in a quiet window: what it costs to keep N sandboxes. */
     private Map<String, Long> countIdle(long pid, String userAgentPrefix) throws IOException {
         long before = auditSize();
-        sleep(Duration.ofSeconds(idleSeconds));
+        LocalRun.sleep(Duration.ofSeconds(idleSeconds));
         return auditCounts(before, userAgentPrefix);
     }
 
@@ -326,13 +316,13 @@ public final class OperatorScale {
 
     private long auditSize() throws IOException {
         // Batch mode writes behind: let what happened so far reach the file.
-        sleep(Duration.ofSeconds(2));
+        LocalRun.sleep(Duration.ofSeconds(2));
         return Files.exists(auditLog) ? Files.size(auditLog) : 0;
     }
 
     /** Requests by user agents starting with {@code prefix} since {@code offset}: "verb resource[/sub]" → count. */
     private Map<String, Long> auditCounts(long offset, String prefix) throws IOException {
-        sleep(Duration.ofSeconds(2));
+        LocalRun.sleep(Duration.ofSeconds(2));
         Map<String, Long> counts = new TreeMap<>();
         try (RandomAccessFile file = new RandomAccessFile(auditLog.toFile(), "r")) {
             file.seek(offset);
@@ -490,7 +480,7 @@ public final class OperatorScale {
         Phase(String title, String namespace) {
             this.title = title;
             this.namespace = namespace;
-            say(title + ": " + count + " at once in namespace " + namespace);
+            LocalRun.say(title + ": " + count + " at once in namespace " + namespace);
         }
 
         <T extends HasMetadata> Timeline watch(
@@ -508,10 +498,10 @@ public final class OperatorScale {
         void awaitAll(Timeline timeline) {
             try {
                 awaitUntil(title + ": all " + count + " Ready", ALL_READY_TIMEOUT, () -> timeline.ready() >= count,
-                        () -> say(title + ": " + timeline.ready() + " of " + count + " Ready after "
+                        () -> LocalRun.say(title + ": " + timeline.ready() + " of " + count + " Ready after "
                                 + (System.currentTimeMillis() - started) / 1000 + " s"));
             } catch (IllegalStateException timedOut) {
-                say(timedOut.getMessage());
+                LocalRun.say(timedOut.getMessage());
                 report.append("- ").append(title).append(": only ").append(timeline.ready()).append(" of ")
                         .append(count).append(" Ready after ").append(ALL_READY_TIMEOUT.toMinutes())
                         .append(" min; the times below are those of the last one Ready\n");
@@ -526,7 +516,7 @@ public final class OperatorScale {
                 rssMiB = rssMiB(processId);
                 hwmMiB = procStatus(processId, "VmHWM:") / 1024;
             }
-            say(title + ": all Ready after " + seconds(allReady) + " s");
+            LocalRun.say(title + ": all Ready after " + seconds(allReady) + " s");
         }
     }
 
@@ -600,20 +590,7 @@ public final class OperatorScale {
                 progress.run();
                 nextProgress = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             }
-            sleep(Duration.ofMillis(100));
+            LocalRun.sleep(Duration.ofMillis(100));
         }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void say(String message) {
-        System.out.println("==> " + message);
     }
 }
