@@ -12,6 +12,7 @@
 # Environment: COUNT (1000), NODES (kwok Nodes, 20), MEMORY_LIMIT (the chart's operator limit, 512m),
 # OPERATOR_JAVA_OPTS (instead of the image's flags), IDLE_SECONDS (30), POD_NETWORK (silent: the fake Pods' addresses
 # drop every packet, as unreachable Pods do; refused: they refuse at once), OUT (Markdown to this file too),
+# HISTOGRAM=1 (the operator's live heap by class, with all sandboxes Ready),
 # KEEP_WORK=1 (keep the work directory: logs, audit log), SKIP_BUILD=1, OPERATOR_JAR (another build of the operator:
 # its quarkus-run.jar, for a before/after run).
 #
@@ -61,5 +62,5 @@ unshare -rn sh -c "ip link set lo up && $pod_net && exec \"\$@\"" sh \
     -Doperator.jar="${OPERATOR_JAR:-operator/target/quarkus-app/quarkus-run.jar}" \
     -Dkube-api-test.dir="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}" \
     -Dbench.count="$COUNT" -Dbench.nodes="$NODES" -Dbench.operator.jvm="$OPERATOR_JAVA_OPTS" \
-    -Dbench.idle.seconds="${IDLE_SECONDS:-30}" -Dbench.agent-sandbox.dir="$peer" -Dbench.out="${OUT:-}" \
+    -Dbench.idle.seconds="${IDLE_SECONDS:-30}" -Dbench.histogram="$([[ "${HISTOGRAM:-0}" == 1 ]] && echo true || echo false)" -Dbench.agent-sandbox.dir="$peer" -Dbench.out="${OUT:-}" \
     dev.agentsandbox.devcluster.OperatorScale "$work"

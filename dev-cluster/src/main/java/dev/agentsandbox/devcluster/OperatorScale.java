@@ -127,6 +127,9 @@ public final class OperatorScale {
                 ours = sandboxes(operator);
                 ours.idle = countIdle(operator.pid(), "fabric8");
                 table(bare, ours);
+                if (Boolean.getBoolean("bench.histogram")) {
+                    histogram(operator.pid());
+                }
                 publish();
             }
             if (!peerDir.isBlank()) {
@@ -273,6 +276,25 @@ public final class OperatorScale {
         sandbox.setAdditionalProperty("spec", Map.of("podTemplate", Map.of("spec",
                 JSON.convertValue(podSpec, Map.class))));
         return sandbox;
+    }
+
+    /** The live objects of the operator's heap with all sandboxes Ready, the biggest classes first. */
+    private void histogram(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+            List<String> lines = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .toList();
+            jcmd.waitFor(2, TimeUnit.MINUTES);
+            report.append("\nLive heap, biggest classes (`jcmd GC.class_histogram`):\n\n```\n");
+            lines.stream().limit(24).forEach(line -> report.append(line).append('\n'));
+            lines.stream().filter(line -> line.startsWith("Total")).forEach(line -> report.append(line).append('\n'));
+            report.append("```\n");
+        } catch (IOException e) {
+            report.append("\n(no histogram: ").append(e.getMessage()).append(")\n");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Requests by the process after all are Ready, in a quiet window: what it costs to keep N sandboxes. */
