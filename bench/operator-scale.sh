@@ -17,7 +17,7 @@
 # its quarkus-run.jar, for a before/after run).
 #
 # Everything runs in a network namespace of its own (unshare -rn) with only loopback: the operator's reads of the
-# fake Pods' /status never leave it.
+# fake Pods' /status never leave it. Needs unprivileged user namespaces, unshare (util-linux) and iptables.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -40,7 +40,7 @@ fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     echo "==> building the operator and dev-cluster (./mvnw -pl dev-cluster -am package -DskipTests)"
-    ./mvnw -B -q -o -pl dev-cluster -am package -DskipTests \
+    ./mvnw -B -q -pl dev-cluster -am package -DskipTests \
         org.apache.maven.plugins:maven-dependency-plugin:3.7.0:build-classpath \
         -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime-classpath.txt
 fi
