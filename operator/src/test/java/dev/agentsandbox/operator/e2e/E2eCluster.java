@@ -121,7 +121,12 @@ final class E2eCluster {
                     allowedClasses: [%s, %s]
                   extraEnv:
                     - {name: AGENTSANDBOX_STATUS_REFRESH, value: 3s}
-                """.formatted(upstreamIp, EmbeddedNode.NODE_IP, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR);
+                  # The credential host's certificate comes from the tests' root CA, as an internal API's would
+                  # from a corporate CA: the proxies trust it for intercepted upstreams.
+                  upstreamTrust:
+                    pem: |
+                %s""".formatted(upstreamIp, EmbeddedNode.NODE_IP, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR,
+                readTestCa("ca.crt").indent(6));
         try {
             Path file = Files.createTempFile("e2e-values", ".yaml");
             Files.writeString(file, yaml);
@@ -132,18 +137,26 @@ final class E2eCluster {
         }
     }
 
+    private static String readTestCa(String file) {
+        try {
+            return Files.readString(TEST_CA.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the test CA (hack/build-images.sh test makes it in " + TEST_CA + ")", e);
+        }
+    }
+
     /** upstream.py in the agent image (python3 and git), as root for its ports, with the test CA's leaf. */
     private static String startUpstream(KubernetesClient client, String namespace) {
         try {
             client.resource(new SecretBuilder().withNewMetadata().withName("upstream-tls").withNamespace(namespace)
-                    .endMetadata().addToStringData("tls.crt", Files.readString(TEST_CA.resolve("tls.crt")))
-                    .addToStringData("tls.key", Files.readString(TEST_CA.resolve("tls.key"))).build()).create();
+                    .endMetadata().addToStringData("tls.crt", readTestCa("tls.crt"))
+                    .addToStringData("tls.key", readTestCa("tls.key")).build()).create();
             client.resource(new ConfigMapBuilder().withNewMetadata().withName("upstream").withNamespace(namespace)
                     .endMetadata().addToData("upstream.py", new String(E2eCluster.class
                             .getResourceAsStream("/e2e/upstream.py").readAllBytes(),
                             java.nio.charset.StandardCharsets.UTF_8)).build()).create();
         } catch (IOException e) {
-            throw new UncheckedIOException("the test CA (hack/build-images.sh test makes it in " + TEST_CA + ")", e);
+            throw new UncheckedIOException("the upstream's script /e2e/upstream.py", e);
         }
         Pod pod = new PodBuilder().withNewMetadata().withName("upstream").withNamespace(namespace)
                 .addToLabels("app", "upstream").endMetadata()
