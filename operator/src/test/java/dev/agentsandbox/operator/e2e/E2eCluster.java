@@ -50,7 +50,8 @@ final class E2eCluster {
     static final String GIT_CONTENT = "hello from the e2e git host";
     static final String CREDENTIAL_HEADER = "X-Api-Key";
     static final String MODEL = "ai/fake-e2e";
-    static final long TOKEN_BUDGET = 400;
+    /** Room for a Claude Code turn and the model scenario's requests; the budget scenario's loop spends the rest. */
+    static final long TOKEN_BUDGET = 2000;
 
     private static final Duration OPERATOR_START = Duration.ofSeconds(180);
     private static final Duration POD_START = Duration.ofSeconds(180);
@@ -208,7 +209,7 @@ final class E2eCluster {
     }
 
     /**
-     * A sandbox as a user writes it: a credential for {@link #API_HOST}, egress to the git and package hosts, a
+     * A sandbox as a user writes it, for Claude Code (its preset): a credential for {@link #API_HOST}, egress to the git and package hosts, a
      * model with an allow list and a budget, a claimed workspace cloned from {@link #GIT_URL}. Applied with what it
      * refers to (its Secret, the local volume for its claim).
      */
@@ -222,6 +223,7 @@ final class E2eCluster {
                   runtimeClassName: %s
                   agent:
                     image: %s
+                    preset: claude-code
                     resources:
                       requests: {cpu: 50m, memory: 128Mi}
                   workspace:
@@ -246,6 +248,15 @@ final class E2eCluster {
         List<AgentSandbox> applied = Examples.apply(client, ClusterFixtures.parseManifests(yaml), namespace,
                 ClusterFixtures.TEST_FIELD_MANAGER, message -> LOG.info(message), true);
         return applied.get(0);
+    }
+
+    /**
+     * The host directory of {@code sandbox}'s workspace volume (a local volume, Examples.localize): what this
+     * process, on the node's host, writes there, the agent finds under /workspace.
+     */
+    static Path workspaceOnNode(String namespace, String sandbox) {
+        return EmbeddedNode.DATA_DIR.resolve("workspaces")
+                .resolve(namespace + "-" + dev.agentsandbox.operator.dependent.SandboxObjects.workspaceClaimName(sandbox));
     }
 
     /** Creates or rotates the Secret value of {@code sandbox}'s credential. */
