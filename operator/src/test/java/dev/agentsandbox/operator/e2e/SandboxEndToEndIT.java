@@ -5,15 +5,19 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.AgentTrust;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.status.ConditionTypes;
+import dev.agentsandbox.operator.status.UpstreamCredentials;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
 import dev.agentsandbox.operator.testing.NodeExtension;
 import dev.agentsandbox.operator.testing.SandboxOnNode;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
@@ -224,11 +228,56 @@ class SandboxEndToEndIT {
             assertThat(egress.denied()).isPositive();
             assertThat(egress.lastDenied()).anySatisfy(d -> assertThat(d.host()).isEqualTo(E2eCluster.DENIED_HOST));
         });
+        // The operator announces the first denial of a host once, from what the real proxy reported.
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(events(sandbox, "EgressDenied"))
+                .anySatisfy(event -> {
+                    assertThat(event.getType()).isEqualTo("Warning");
+                    assertThat(event.getMessage()).contains(E2eCluster.DENIED_HOST).contains("(host-not-allowed)")
+                            .containsPattern("[1-9][0-9]* times since it started");
+                }));
         String log = client.pods().inNamespace(namespace).withName(SandboxObjects.podName(sandbox))
                 .inContainer("egress-proxy").getLog();
         assertThat(log.lines().filter(l -> l.contains("\"decision\":\"deny\"") && l.contains(E2eCluster.DENIED_HOST))
                 .toList()).as("the proxy's denial line").isNotEmpty()
                 .allSatisfy(line -> assertThat(line).contains("host-not-allowed"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {E2eCluster.RUNC, E2eCluster.GVISOR})
+    @Order(4)
+    void anUpstreamThatRejectsTheCredentialIsReportedUntilItAcceptsAgain(String sandbox) {
+        String rejected = agent(sandbox, "curl -sS -o /dev/null -w '%{http_code}' --max-time 20 https://"
+                + E2eCluster.API_HOST + "/v1/reject").output();
+        assertThat(rejected).isEqualTo("401");
+
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            SandboxCondition credentials = condition(sandbox, ConditionTypes.CREDENTIALS_READY);
+            assertThat(credentials.status()).isEqualTo(SandboxCondition.FALSE);
+            assertThat(credentials.reason()).isEqualTo(UpstreamCredentials.REJECTED);
+            assertThat(credentials.message()).contains(E2eCluster.API_HOST).contains("401")
+                    .doesNotContain(CANARIES.get(sandbox));
+            assertThat(events(sandbox, UpstreamCredentials.REJECTED)).isNotEmpty();
+        });
+        assertThat(sandbox(sandbox).getStatus().getPhase()).as("a report, the pod keeps running")
+                .isEqualTo(SandboxPhase.READY);
+
+        assertThat(agent(sandbox, "curl -sS -o /dev/null -w '%{http_code}' --max-time 20 https://"
+                + E2eCluster.API_HOST + "/v1/echo").output()).isEqualTo("200");
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            assertThat(condition(sandbox, ConditionTypes.CREDENTIALS_READY).status()).isEqualTo(SandboxCondition.TRUE);
+            assertThat(events(sandbox, UpstreamCredentials.ACCEPTED)).isNotEmpty();
+        });
+    }
+
+    private static SandboxCondition condition(String sandbox, String type) {
+        return sandbox(sandbox).getStatus().getConditions().stream().filter(c -> c.type().equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type));
+    }
+
+    private static List<Event> events(String sandbox, String reason) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> sandbox.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+                .toList();
     }
 
     // --- 5. Bypass attempts: refused, fast -------------------------------------------------------------------------
