@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.reconciler;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
@@ -19,10 +20,13 @@ import dev.agentsandbox.operator.dependent.SidecarContainers;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
+import dev.agentsandbox.operator.dependent.AgentContainers;
+import dev.agentsandbox.operator.plan.CpuSample;
 import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarRestarts;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
@@ -87,14 +91,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final SidecarStatusReader sidecars;
+    private final AgentCpuReader agentCpu;
     private final SandboxMetrics metrics;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
     public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
-                                  SandboxMetrics metrics, OperatorConfig config) {
+                                  AgentCpuReader agentCpu, SandboxMetrics metrics, OperatorConfig config) {
         this.metrics = metrics;
+        this.agentCpu = agentCpu;
         this.planner = planner;
         this.events = events;
         this.sidecars = sidecars;
@@ -119,8 +125,10 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
+        AgentCpuStatus cpu = IdleTimer.cpu(sandbox.getSpec().getLifecycle(), previousCpu(sandbox),
+                lifecycle.stage() == LifecycleState.Stage.RUNNING ? cpuSample(sandbox, context) : null, now);
         if (lifecycle.stage() == LifecycleState.Stage.RUNNING
-                && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), now)) {
+                && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), cpu, now)) {
             pauseIdle(sandbox, context);
             lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), now);
         } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
@@ -141,7 +149,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context, idledAfter), sandbox.getStatus(), now);
+                cluster, context, idledAfter, cpu), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(sandbox))) {
             events.announce(sandbox, event);
@@ -179,6 +187,24 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         sandbox.getMetadata().setAnnotations(annotations);
     }
 
+    /**
+     * The agent container's CPU use, read at the idle check of a sandbox with {@code spec.lifecycle.idleCpuThreshold}
+     * whose pod is ready; null (nothing read) otherwise, so other sandboxes cost the metrics API nothing.
+     */
+    private CpuSample cpuSample(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        if (IdleTimer.cpuThreshold(sandbox.getSpec().getLifecycle()).isEmpty()) {
+            return null;
+        }
+        return context.getSecondaryResource(Pod.class).filter(SandboxStatusAggregator::podReady)
+                .map(pod -> agentCpu.read(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        AgentContainers.AGENT))
+                .orElse(null);
+    }
+
+    private static AgentCpuStatus previousCpu(AgentSandbox sandbox) {
+        return sandbox.getStatus() == null ? null : sandbox.getStatus().getAgentCpu();
+    }
+
     private static boolean idlePaused(AgentSandbox sandbox) {
         return sandbox.getMetadata().getAnnotations() != null
                 && sandbox.getMetadata().getAnnotations().containsKey(IdleTimer.PAUSED_ANNOTATION);
@@ -210,7 +236,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
-                                      Context<AgentSandbox> context, String idledAfter) {
+                                      Context<AgentSandbox> context, String idledAfter, AgentCpuStatus cpu) {
         Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
@@ -228,7 +254,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter);
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu);
     }
 
     private static SidecarRestarts sidecarRestarts(Pod pod) {

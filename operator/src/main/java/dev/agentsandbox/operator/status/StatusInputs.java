@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.status;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
@@ -24,12 +25,14 @@ import java.util.List;
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
  * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
+ * @param agentCpu     the agent's CPU as idle suspend counts it (see {@code plan/IdleTimer#cpu}); null without
+ *                     spec.lifecycle.idleCpuThreshold
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
                            ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
-                           SidecarRestarts restarts, String idledAfter) {
+                           SidecarRestarts restarts, String idledAfter, AgentCpuStatus agentCpu) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
@@ -43,6 +46,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
                         List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null);
     }
 }
