@@ -112,6 +112,10 @@ exist and mounts it into the proxy container; it never creates or changes one. P
 
 {{/* Cross-field checks: a clear failure at install time beats an operator that refuses every sandbox. */}}
 {{- define "agentsandbox-operator.validate" -}}
+{{- $trust := .Values.operator.upstreamTrust -}}
+{{- if and $trust.pem $trust.configMap.name -}}
+{{- fail "operator.upstreamTrust: give either pem or configMap.name, not both" -}}
+{{- end -}}
 {{- $runtime := .Values.operator.runtime -}}
 {{- if not (has $runtime.defaultClass $runtime.allowedClasses) -}}
 {{- fail (printf "operator.runtime.defaultClass %q is not in operator.runtime.allowedClasses %v: add it to the list or pick one of the list" $runtime.defaultClass $runtime.allowedClasses) -}}
@@ -119,4 +123,19 @@ exist and mounts it into the proxy container; it never creates or changes one. P
 {{- if and .Values.modelRunner.enabled (not .Values.operator.modelRunner.namespace) (ne .Values.modelRunner.serviceName .Values.operator.modelRunner.service) -}}
 {{- fail (printf "modelRunner.serviceName %q differs from operator.modelRunner.service %q: sandboxes would not find the in-cluster Model Runner by default; make them equal" .Values.modelRunner.serviceName .Values.operator.modelRunner.service) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The ConfigMap holding the sandboxes' extra upstream trust (operator.upstreamTrust), and its key; empty without one.
+*/}}
+{{- define "agentsandbox-operator.upstreamTrustConfigMap" -}}
+{{- if .Values.operator.upstreamTrust.pem -}}
+{{- printf "%s-upstream-trust" (include "agentsandbox-operator.fullname" .) -}}
+{{- else -}}
+{{- .Values.operator.upstreamTrust.configMap.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "agentsandbox-operator.upstreamTrustKey" -}}
+{{- if .Values.operator.upstreamTrust.pem -}}ca.crt{{- else -}}{{ .Values.operator.upstreamTrust.configMap.key }}{{- end -}}
 {{- end -}}

@@ -4,6 +4,7 @@
 HTTPS on 443 with the certificate the test CA signed for *.example.test:
   /repo.git/...        git's smart HTTP protocol (git http-backend) for a repository made at start
   /simple/<project>/   a package index page (PEP 503) with one link, what pip reads
+  /v1/reject           401, as an API answers a key it does not accept
   anything else        JSON echo: method, path, Host, SNI, headers (what reached the upstream)
 HTTP on 80 and 8080: the same echo. UDP on 53: every datagram is sent back (a resolver that answers anything).
 Every request is logged on one line, so the test can read what arrived from `kubectl logs`.
@@ -62,6 +63,9 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         if path.startswith("/repo.git/"):
             return self.git(payload)
+        if path == "/v1/reject":
+            # An API that refuses the key it was given, as one does after a revocation.
+            return self.answer(401, "application/json", b'{"error": "invalid api key"}')
         if path.startswith("/simple/"):
             project = path.strip("/").split("/")[-1]
             page = ('<!DOCTYPE html><html><body><a href="../../files/%s-1.0.tar.gz">%s-1.0.tar.gz</a></body></html>'

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** AgentSandboxes and plans for every tier of tests (unit, mock server, real control plane), without CDI. */
 public final class TestSandboxes {
@@ -105,7 +106,7 @@ public final class TestSandboxes {
     public static SandboxSettings settings() {
         return new SandboxSettings(SIDECAR_IMAGE, GIT_IMAGE, "agentsandbox-system",
                 Map.of("app.kubernetes.io/name", "agentsandbox-operator"), SIDECAR_RESOURCES, List.of(),
-                List.of());
+                List.of(), Optional.empty());
     }
 
     public static ResolvedRunner runner() {
@@ -125,6 +126,17 @@ public final class TestSandboxes {
         return new SandboxPlan(sandbox, "kata", sandbox.getSpec().getModel() == null ? null : runner(),
                 sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(),
                 settings(), enforcement, true);
+    }
+
+    /** {@link #plan(AgentSandbox)} under an operator that has the platform's extra upstream trust. */
+    public static SandboxPlan planWithUpstreamTrust(AgentSandbox sandbox, String pem) {
+        SandboxSettings defaults = settings();
+        SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
+                defaults.operatorNamespace(), defaults.operatorPodSelector(), defaults.sidecarResources(),
+                defaults.egressAllowCidrs(), defaults.dnsCidrs(), Optional.of(pem));
+        return new SandboxPlan(sandbox, "kata", sandbox.getSpec().getModel() == null ? null : runner(),
+                sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(),
+                settings, EffectiveEnforcement.asRequested(EgressEnforcement.NETWORK_POLICY), true);
     }
 
     /**

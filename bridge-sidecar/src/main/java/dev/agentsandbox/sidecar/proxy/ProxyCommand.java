@@ -66,9 +66,10 @@ public final class ProxyCommand {
             ProxyLimitArgs.DEFAULTS.idleTimeoutSeconds(), ProxyLimitArgs.DEFAULTS.connectTimeoutSeconds());
 
     private static final Set<String> VALUE_OPTIONS = Set.of(SidecarArgs.CONFIG, "allow", "deny", "allow-cidr",
-            "credential", SidecarArgs.LISTEN, SidecarArgs.ADMIN, "protect-port", SidecarArgs.CA_DIR, "trust-bundle",
-            ProxyLimitArgs.MAX_CONNECTIONS, ProxyLimitArgs.MAX_TUNNELS, ProxyLimitArgs.MAX_HEADER_BYTES,
-            ProxyLimitArgs.HEADER_TIMEOUT, ProxyLimitArgs.IDLE_TIMEOUT, ProxyLimitArgs.CONNECT_TIMEOUT);
+            "credential", SidecarArgs.LISTEN, SidecarArgs.ADMIN, "protect-port", SidecarArgs.CA_DIR,
+            SidecarArgs.TRUST_BUNDLE, ProxyLimitArgs.MAX_CONNECTIONS, ProxyLimitArgs.MAX_TUNNELS,
+            ProxyLimitArgs.MAX_HEADER_BYTES, ProxyLimitArgs.HEADER_TIMEOUT, ProxyLimitArgs.IDLE_TIMEOUT,
+            ProxyLimitArgs.CONNECT_TIMEOUT);
 
     private ProxyCommand() {
     }
@@ -130,7 +131,7 @@ public final class ProxyCommand {
                 HostAndPort.parse(line.value(SidecarArgs.ADMIN).orElse(DEFAULT_ADMIN)),
                 config, inline,
                 line.value(SidecarArgs.CA_DIR).map(Path::of).orElse(null),
-                line.value("trust-bundle").map(Path::of).orElse(null),
+                line.value(SidecarArgs.TRUST_BUNDLE).map(Path::of).orElse(null),
                 protectedPorts.isEmpty() ? SidecarPorts.BRIDGE_PORTS : Set.copyOf(protectedPorts),
                 limits, Duration.ofSeconds(10));
     }

@@ -53,6 +53,16 @@ class ProxyCommandTest {
         assertThat(options.otherOwnPorts()).isEqualTo(SidecarPorts.BRIDGE_PORTS);
         assertThat(options.limits()).isEqualTo(new ProxyLimits(5, 4, 2048, Duration.ofSeconds(7),
                 Duration.ofSeconds(70), Duration.ofSeconds(3)));
+        assertThat(options.trustBundle()).as("no extra upstream trust unless the operator has some").isNull();
+    }
+
+    @Test
+    void readsTheUpstreamTrustTheOperatorNames() {
+        List<String> containerArgs = SidecarArgs.proxyInPod(ProxyLimitArgs.DEFAULTS, true);
+
+        ProxyOptions options = parse(containerArgs.subList(1, containerArgs.size()).toArray(String[]::new));
+        assertThat(options.trustBundle()).hasToString(SidecarMounts.UPSTREAM_TRUST);
+        assertThat(options.configFile()).hasToString(SidecarMounts.PROXY_CONFIG);
     }
 
     @Test

@@ -57,6 +57,14 @@ public interface OperatorConfig {
      */
     Optional<List<String>> dnsCidrs();
 
+    /**
+     * A PEM file of CA certificates every sandbox's egress proxy trusts for the upstreams it intercepts (the
+     * credential hosts), in addition to its system store: a platform's private CA in front of an internal API. Read
+     * and checked at start ({@code plan/UpstreamTrust}); a file that is not PEM or holds no certificate stops the
+     * operator with this setting named. The platform's choice, never a sandbox's.
+     */
+    Optional<String> upstreamTrustFile();
+
     /** Who may reach the sidecars' admin ports: the operator's own pods. */
     OperatorPods operator();
 

@@ -25,13 +25,21 @@ public final class AgentContainers {
     public static final String AGENT = "agent";
     public static final String WORKSPACE_INIT = "workspace-init";
 
-    /** Idempotent (a resumed sandbox keeps its workspace) and works in a non-empty directory (lost+found). */
+    /**
+     * Idempotent (a resumed sandbox keeps its workspace) and works in a non-empty directory (lost+found). A marker
+     * in .git says a clone is under way: a clone cut short (the container killed, the network gone) is started
+     * over on the next try instead of being taken for a finished one; a repository without it is never touched.
+     */
     private static final String CLONE_SCRIPT = "set -eu\n"
-            + "if [ -d \"$WORKSPACE/.git\" ]; then exit 0; fi\n"
+            + "marker=\"$WORKSPACE/.git/agentsandbox-clone-incomplete\"\n"
+            + "if [ -d \"$WORKSPACE/.git\" ] && [ ! -e \"$marker\" ]; then exit 0; fi\n"
+            + "rm -rf \"$WORKSPACE/.git\"\n"
             + "git -C \"$WORKSPACE\" init -q\n"
+            + "touch \"$marker\"\n"
             + "git -C \"$WORKSPACE\" remote add origin \"$GIT_URL\"\n"
             + "git -C \"$WORKSPACE\" fetch -q --depth 1 origin \"${GIT_REF:-HEAD}\"\n"
-            + "git -C \"$WORKSPACE\" checkout -q FETCH_HEAD\n";
+            + "git -C \"$WORKSPACE\" checkout -q FETCH_HEAD\n"
+            + "rm \"$marker\"\n";
 
     private AgentContainers() {
     }
@@ -77,6 +85,7 @@ public final class AgentContainers {
      */
     public static Container workspaceInit(SandboxPlan plan, GitSpec git) {
         List<EnvVar> env = new ArrayList<>(proxyEnv());
+        workspaceSafeDirectory(plan).forEach((name, value) -> env.add(new EnvVar(name, value, null)));
         env.add(new EnvVar("GIT_SSL_CAINFO", AgentTrust.BUNDLE, null));
         env.add(new EnvVar("HOME", "/tmp", null));
         env.add(new EnvVar("WORKSPACE", plan.workspaceMountPath(), null));
@@ -107,6 +116,8 @@ public final class AgentContainers {
         // spec overrides the preset, and what the operator sets cannot be overridden by the spec (the API server
         // refuses that too).
         Map<String, String> env = new LinkedHashMap<>(plan.agentSetup().env());
+        // Defaults the spec may replace (a user with git settings of their own names safe.directory too).
+        env.putAll(workspaceSafeDirectory(plan));
         for (EnvVarSpec literal : plan.spec().getAgent().getEnv()) {
             env.put(literal.getName(), literal.getValue());
         }
@@ -132,6 +143,20 @@ public final class AgentContainers {
         List<EnvVar> variables = new ArrayList<>();
         env.forEach((name, value) -> variables.add(new EnvVar(name, value, null)));
         return variables;
+    }
+
+    /**
+     * The workspace volume's root belongs to root (the kubelet gives a volume the pod's fsGroup, not its user), and
+     * git refuses a repository whose top directory another user owns ("dubious ownership"): the clone would stop
+     * after {@code git init} and the agent's git would refuse the workspace. Git's environment-only configuration
+     * (git 2.31+) declares that one directory safe, adding to the image's and the user's configuration.
+     */
+    private static Map<String, String> workspaceSafeDirectory(SandboxPlan plan) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("GIT_CONFIG_COUNT", "1");
+        env.put("GIT_CONFIG_KEY_0", "safe.directory");
+        env.put("GIT_CONFIG_VALUE_0", plan.workspaceMountPath());
+        return env;
     }
 
     private static List<EnvVar> proxyEnv() {

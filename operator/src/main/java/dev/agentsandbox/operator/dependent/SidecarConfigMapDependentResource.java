@@ -5,6 +5,7 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.BridgeConfig;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import dev.agentsandbox.sidecar.contract.SidecarMounts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -17,7 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code <name>-sidecar}: the proxy policy and the bridge settings, and the agent preset's configuration file.
+ * {@code <name>-sidecar}: the proxy policy and the bridge settings, the agent preset's configuration file, and the
+ * platform's extra upstream trust.
  * Mounted as a directory (not subPath), so a policy change reaches the running sidecars without a pod restart; the
  * agent gets only its own key.
  */
@@ -36,6 +38,8 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
         data.put(ProxyConfig.FILE_NAME, SidecarConfigJson.write(SidecarConfigFiles.proxy(plan)));
         SidecarConfigFiles.bridge(plan).ifPresent(bridge -> data.put(BridgeConfig.FILE_NAME, SidecarConfigJson.write(bridge)));
         plan.agentSetup().file().ifPresent(file -> data.put(file.configMapKey(), file.content()));
+        // Certificates only, no secret: the proxy reads it beside its policy (SidecarArgs.TRUST_BUNDLE).
+        plan.settings().upstreamTrust().ifPresent(pem -> data.put(SidecarMounts.UPSTREAM_TRUST_FILE_NAME, pem));
         return new ConfigMapBuilder()
                 .withApiVersion("v1").withKind("ConfigMap")
                 .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),

@@ -47,7 +47,8 @@ public final class SidecarContainers {
             mounts.add(mount(SandboxVolumes.CREDENTIALS, SidecarMounts.CREDENTIALS_DIR, true));
         }
         return sidecar(plan, PROXY, SidecarUids.PROXY, SidecarPorts.PROXY_ADMIN, mounts,
-                SidecarArgs.proxyInPod(ProxyLimitArgs.DEFAULTS), plan.settings().sidecarResources().proxy());
+                SidecarArgs.proxyInPod(ProxyLimitArgs.DEFAULTS, plan.settings().upstreamTrust().isPresent()),
+                plan.settings().sidecarResources().proxy());
     }
 
     public static Container bridge(SandboxPlan plan) {

@@ -12,6 +12,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,7 +35,8 @@ public class SandboxPlanner {
         this.settings = new SandboxSettings(config.sidecar().image(), config.gitImage(), config.operator().namespace(),
                 LabelSelectors.parse("agentsandbox.operator.pod-selector", config.operator().podSelector()),
                 SidecarResources.from(config.sidecar()), config.egressAllowCidrs().orElse(List.of()),
-                config.dnsCidrs().orElse(List.of()));
+                config.dnsCidrs().orElse(List.of()),
+                config.upstreamTrustFile().map(file -> UpstreamTrust.read(Path.of(file))));
         this.enforcementRules = new EnforcementRules(config.enforcementMode(), config.allowWeakerEnforcement(),
                 config.iptablesUnsupportedHandlers());
     }

@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.plan;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -10,10 +11,12 @@ import java.util.TreeMap;
  *
  * @param egressAllowCidrs private or reserved ranges every sandbox's proxy may reach (the proxy's allowCidrs)
  * @param dnsCidrs         DNS servers besides the kube-dns pods that the NetworkPolicy admits on port 53
+ * @param upstreamTrust    PEM certificates every proxy trusts for intercepted upstreams besides its system store
+ *                         ({@link UpstreamTrust}), or empty
  */
 public record SandboxSettings(String sidecarImage, String gitImage, String operatorNamespace,
                               Map<String, String> operatorPodSelector, SidecarResources sidecarResources,
-                              List<String> egressAllowCidrs, List<String> dnsCidrs) {
+                              List<String> egressAllowCidrs, List<String> dnsCidrs, Optional<String> upstreamTrust) {
 
     public SandboxSettings {
         egressAllowCidrs = List.copyOf(egressAllowCidrs);

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,7 +87,7 @@ class EgressNetworkPolicyDependentResourceTest {
         SandboxSettings defaults = TestSandboxes.settings();
         SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
                 defaults.operatorNamespace(), defaults.operatorPodSelector(), defaults.sidecarResources(), List.of(),
-                List.of("169.254.20.10/32"));
+                List.of("169.254.20.10/32"), Optional.empty());
         SandboxPlan plan = new SandboxPlan(sandbox, "kata", null, List.of(), settings,
                 EffectiveEnforcement.asRequested(EgressEnforcement.NETWORK_POLICY), true);
 

@@ -245,6 +245,20 @@ class SandboxPodDependentResourceTest {
     }
 
     @Test
+    void theProxyTrustsThePlatformsUpstreamBundleWhenTheOperatorHasOne() {
+        Pod pod = new SandboxPodDependentResource().desired(TestSandboxes.planWithUpstreamTrust(
+                TestSandboxes.full("a"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
+        Container proxy = container(pod, "egress-proxy");
+
+        assertThat(String.join(" ", proxy.getArgs())).contains("--config /etc/agentsandbox/proxy.json")
+                .contains("--trust-bundle /etc/agentsandbox/upstream-trust.pem");
+        assertThat(proxy.getVolumeMounts()).as("the ConfigMap's directory, where the bundle is a key")
+                .anyMatch(m -> m.getName().equals("sidecar-config") && m.getMountPath().equals("/etc/agentsandbox"));
+        assertThat(String.join(" ", container(pod(TestSandboxes.full("a")), "egress-proxy").getArgs()))
+                .as("nothing extra without it").doesNotContain("--trust-bundle");
+    }
+
+    @Test
     void gitCloneRunsAfterTheProxyThroughItAndTrustsItsCa() {
         AgentSandbox sandbox = TestSandboxes.full("a");
         WorkspaceSpec workspace = new WorkspaceSpec();
@@ -270,6 +284,32 @@ class SandboxPodDependentResourceTest {
         assertThat(clone.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
         assertThat(clone.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(clone.getVolumeMounts()).noneMatch(m -> m.getName().equals(SandboxVolumes.CREDENTIALS));
+    }
+
+    @Test
+    void gitTrustsTheWorkspaceWhoseRootTheAgentDoesNotOwn() {
+        AgentSandbox sandbox = TestSandboxes.full("a");
+        WorkspaceSpec workspace = new WorkspaceSpec();
+        workspace.setMountPath("/work");
+        GitSpec git = new GitSpec();
+        git.setUrl("https://github.com/org/repo.git");
+        workspace.setGit(git);
+        sandbox.getSpec().setWorkspace(workspace);
+        Pod pod = pod(sandbox);
+
+        for (String name : List.of("workspace-init", "agent")) {
+            assertThat(env(container(pod, name))).as(name).containsEntry("GIT_CONFIG_COUNT", "1")
+                    .containsEntry("GIT_CONFIG_KEY_0", "safe.directory").containsEntry("GIT_CONFIG_VALUE_0", "/work");
+        }
+        String script = container(pod, "workspace-init").getCommand().get(2);
+        assertThat(script).as("a clone cut short is started over, not taken for a finished one")
+                .contains("agentsandbox-clone-incomplete");
+        EnvVarSpec own = new EnvVarSpec();
+        own.setName("GIT_CONFIG_COUNT");
+        own.setValue("0");
+        sandbox.getSpec().getAgent().setEnv(List.of(own));
+        assertThat(env(container(pod(sandbox), "agent"))).as("the spec's git settings win")
+                .containsEntry("GIT_CONFIG_COUNT", "0");
     }
 
     @Test

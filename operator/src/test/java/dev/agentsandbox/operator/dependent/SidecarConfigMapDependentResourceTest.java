@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -45,6 +46,17 @@ class SidecarConfigMapDependentResourceTest {
     }
 
     @Test
+    void thePlatformsUpstreamTrustIsAKeyBesideThePolicy() {
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+        ConfigMap configMap = new SidecarConfigMapDependentResource().desired(
+                TestSandboxes.planWithUpstreamTrust(TestSandboxes.full("a"), pem));
+
+        assertThat(configMap.getData()).containsOnlyKeys("proxy.json", "bridge.json", "upstream-trust.pem")
+                .containsEntry("upstream-trust.pem", pem);
+    }
+
+    @Test
     void proxyPolicyCarriesAllowDenyAndAllowsCredentialHosts() {
         ProxyConfig proxy = proxy(TestSandboxes.full("a"));
 
@@ -60,7 +72,7 @@ class SidecarConfigMapDependentResourceTest {
         SandboxSettings defaults = TestSandboxes.settings();
         SandboxSettings settings = new SandboxSettings(defaults.sidecarImage(), defaults.gitImage(),
                 defaults.operatorNamespace(), defaults.operatorPodSelector(), defaults.sidecarResources(),
-                List.of("10.20.0.0/16"), List.of());
+                List.of("10.20.0.0/16"), List.of(), Optional.empty());
         SandboxPlan plan = new SandboxPlan(sandbox, "kata", TestSandboxes.runner(),
                 sandbox.getSpec().getCredentials().stream().map(CredentialPresets::resolve).toList(), settings,
                 EffectiveEnforcement.asRequested(EgressEnforcement.IPTABLES), true);

@@ -50,7 +50,8 @@ final class E2eCluster {
     static final String GIT_CONTENT = "hello from the e2e git host";
     static final String CREDENTIAL_HEADER = "X-Api-Key";
     static final String MODEL = "ai/fake-e2e";
-    static final long TOKEN_BUDGET = 400;
+    /** Room for a Claude Code turn and the model scenario's requests; the budget scenario's loop spends the rest. */
+    static final long TOKEN_BUDGET = 2000;
 
     private static final Duration OPERATOR_START = Duration.ofSeconds(180);
     private static final Duration POD_START = Duration.ofSeconds(180);
@@ -121,7 +122,12 @@ final class E2eCluster {
                     allowedClasses: [%s, %s]
                   extraEnv:
                     - {name: AGENTSANDBOX_STATUS_REFRESH, value: 3s}
-                """.formatted(upstreamIp, EmbeddedNode.NODE_IP, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR);
+                  # The credential host's certificate comes from the tests' root CA, as an internal API's would
+                  # from a corporate CA: the proxies trust it for intercepted upstreams.
+                  upstreamTrust:
+                    pem: |
+                %s""".formatted(upstreamIp, EmbeddedNode.NODE_IP, LocalChart.AGENT_IMAGE, RUNC, RUNC, GVISOR,
+                readTestCa("ca.crt").indent(6));
         try {
             Path file = Files.createTempFile("e2e-values", ".yaml");
             Files.writeString(file, yaml);
@@ -132,18 +138,26 @@ final class E2eCluster {
         }
     }
 
+    private static String readTestCa(String file) {
+        try {
+            return Files.readString(TEST_CA.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the test CA (hack/build-images.sh test makes it in " + TEST_CA + ")", e);
+        }
+    }
+
     /** upstream.py in the agent image (python3 and git), as root for its ports, with the test CA's leaf. */
     private static String startUpstream(KubernetesClient client, String namespace) {
         try {
             client.resource(new SecretBuilder().withNewMetadata().withName("upstream-tls").withNamespace(namespace)
-                    .endMetadata().addToStringData("tls.crt", Files.readString(TEST_CA.resolve("tls.crt")))
-                    .addToStringData("tls.key", Files.readString(TEST_CA.resolve("tls.key"))).build()).create();
+                    .endMetadata().addToStringData("tls.crt", readTestCa("tls.crt"))
+                    .addToStringData("tls.key", readTestCa("tls.key")).build()).create();
             client.resource(new ConfigMapBuilder().withNewMetadata().withName("upstream").withNamespace(namespace)
                     .endMetadata().addToData("upstream.py", new String(E2eCluster.class
                             .getResourceAsStream("/e2e/upstream.py").readAllBytes(),
                             java.nio.charset.StandardCharsets.UTF_8)).build()).create();
         } catch (IOException e) {
-            throw new UncheckedIOException("the test CA (hack/build-images.sh test makes it in " + TEST_CA + ")", e);
+            throw new UncheckedIOException("the upstream's script /e2e/upstream.py", e);
         }
         Pod pod = new PodBuilder().withNewMetadata().withName("upstream").withNamespace(namespace)
                 .addToLabels("app", "upstream").endMetadata()
@@ -195,7 +209,7 @@ final class E2eCluster {
     }
 
     /**
-     * A sandbox as a user writes it: a credential for {@link #API_HOST}, egress to the git and package hosts, a
+     * A sandbox as a user writes it, for Claude Code (its preset): a credential for {@link #API_HOST}, egress to the git and package hosts, a
      * model with an allow list and a budget, a claimed workspace cloned from {@link #GIT_URL}. Applied with what it
      * refers to (its Secret, the local volume for its claim).
      */
@@ -209,6 +223,7 @@ final class E2eCluster {
                   runtimeClassName: %s
                   agent:
                     image: %s
+                    preset: claude-code
                     resources:
                       requests: {cpu: 50m, memory: 128Mi}
                   workspace:
@@ -233,6 +248,15 @@ final class E2eCluster {
         List<AgentSandbox> applied = Examples.apply(client, ClusterFixtures.parseManifests(yaml), namespace,
                 ClusterFixtures.TEST_FIELD_MANAGER, message -> LOG.info(message), true);
         return applied.get(0);
+    }
+
+    /**
+     * The host directory of {@code sandbox}'s workspace volume (a local volume, Examples.localize): what this
+     * process, on the node's host, writes there, the agent finds under /workspace.
+     */
+    static Path workspaceOnNode(String namespace, String sandbox) {
+        return EmbeddedNode.DATA_DIR.resolve("workspaces")
+                .resolve(namespace + "-" + dev.agentsandbox.operator.dependent.SandboxObjects.workspaceClaimName(sandbox));
     }
 
     /** Creates or rotates the Secret value of {@code sandbox}'s credential. */

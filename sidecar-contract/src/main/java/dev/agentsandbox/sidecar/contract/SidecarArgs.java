@@ -26,6 +26,11 @@ public final class SidecarArgs {
     public static final String STREAM_WITHOUT_USAGE = "stream-without-usage";
     /** The proxy's option naming the directory it writes its CA certificate to. */
     public static final String CA_DIR = "ca-dir";
+    /**
+     * The proxy's option naming a PEM file of certificates it trusts for intercepted upstreams in addition to its
+     * system store (a platform's private CA).
+     */
+    public static final String TRUST_BUNDLE = "trust-bundle";
 
     /** The agent reaches the sidecars on loopback only. */
     public static final String LOOPBACK = "127.0.0.1";
@@ -37,10 +42,22 @@ public final class SidecarArgs {
 
     /** The egress proxy's {@code args} in the sandbox pod, its bounds spelled out. */
     public static List<String> proxyInPod(ProxyLimitArgs limits) {
-        return withLimits(List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG,
+        return proxyInPod(limits, false);
+    }
+
+    /**
+     * The egress proxy's {@code args} in the sandbox pod; with {@code upstreamTrust}, it also trusts the bundle the
+     * operator writes at {@link SidecarMounts#UPSTREAM_TRUST} for intercepted upstreams.
+     */
+    public static List<String> proxyInPod(ProxyLimitArgs limits, boolean upstreamTrust) {
+        List<String> args = new ArrayList<>(List.of(PROXY_ROLE, "--" + CONFIG, SidecarMounts.PROXY_CONFIG,
                 "--" + CA_DIR, SidecarMounts.CA_DIR,
                 "--" + LISTEN, LOOPBACK + ":" + SidecarPorts.PROXY,
-                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN), limits.args());
+                "--" + ADMIN, ANY_ADDRESS + ":" + SidecarPorts.PROXY_ADMIN));
+        if (upstreamTrust) {
+            args.addAll(List.of("--" + TRUST_BUNDLE, SidecarMounts.UPSTREAM_TRUST));
+        }
+        return withLimits(args, limits.args());
     }
 
     /** The model bridge's {@code args} in the sandbox pod, its bounds spelled out. */

@@ -10,6 +10,12 @@ public final class SidecarMounts {
     public static final String CONFIG_DIR = "/etc/agentsandbox";
     public static final String PROXY_CONFIG = CONFIG_DIR + "/" + ProxyConfig.FILE_NAME;
     public static final String BRIDGE_CONFIG = CONFIG_DIR + "/" + BridgeConfig.FILE_NAME;
+    /**
+     * The sidecar ConfigMap's key holding the platform's extra upstream trust (PEM certificates), when the operator
+     * has one; the proxy reads it at {@link #UPSTREAM_TRUST}.
+     */
+    public static final String UPSTREAM_TRUST_FILE_NAME = "upstream-trust.pem";
+    public static final String UPSTREAM_TRUST = CONFIG_DIR + "/" + UPSTREAM_TRUST_FILE_NAME;
     /** Shared by the proxy (writes) and the agent (reads). */
     public static final String CA_DIR = "/var/run/agentsandbox/ca";
     /** The file, in the directory given to {@code --ca-dir}, that the proxy writes its CA certificate to. */
