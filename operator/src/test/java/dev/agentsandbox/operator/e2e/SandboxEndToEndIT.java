@@ -13,6 +13,7 @@ import dev.agentsandbox.operator.status.ConditionTypes;
 import dev.agentsandbox.operator.status.UpstreamCredentials;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
+import dev.agentsandbox.operator.testing.LocalChart;
 import dev.agentsandbox.operator.testing.NodeExtension;
 import dev.agentsandbox.operator.testing.SandboxOnNode;
 import dev.agentsandbox.sidecar.contract.SidecarMounts;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jboss.logging.Logger;
@@ -32,9 +34,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -434,6 +442,45 @@ class SandboxEndToEndIT {
                 + "/v1/chat/completions -H 'content-type: application/json' -d '{\"model\":\"" + E2eCluster.MODEL
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + longPrompt + "\"}]}'; done";
         assertThat(agent(sandbox, spend).output()).contains("429");
+    }
+
+    // --- What the real sidecars reported, on the operator's /q/metrics (issue 15) ----------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {E2eCluster.RUNC, E2eCluster.GVISOR})
+    @Order(7)
+    void theOperatorsMetricsCarryWhatTheRealSidecarsReported(String sandbox) {
+        // Before scenario 8 kills the proxy: its counters start again at zero after a restart.
+        String operator = client.pods().inNamespace(cluster.releaseNamespace)
+                .withLabel("app.kubernetes.io/instance", LocalChart.RELEASE).list().getItems().stream()
+                .filter(Readiness::isPodReady).findFirst().orElseThrow().getMetadata().getName();
+        String sandboxLabels = "namespace=\"" + namespace + "\",sandbox=\"" + sandbox + "\"";
+        // Through the kubelet, as `kubectl port-forward` (and a Prometheus in the cluster, by the pod's address) reads it.
+        try (LocalPortForward forward = client.pods().inNamespace(cluster.releaseNamespace).withName(operator)
+                .portForward(8080)) {
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + forward.getLocalPort()
+                    + "/q/metrics")).timeout(Duration.ofSeconds(10)).build();
+            HttpClient http = HttpClient.newHttpClient();
+            eventually(CONVERGENCE).untilAsserted(() -> {
+                String scraped = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(sample(scraped, "agentsandbox_sandbox_egress_denied_total", sandboxLabels,
+                        "host=\"" + E2eCluster.DENIED_HOST + "\"")).as("denials of the denied host").isPositive();
+                assertThat(sample(scraped, "agentsandbox_sandbox_model_requests_total", sandboxLabels,
+                        "model=\"" + E2eCluster.MODEL + "\"")).as("model requests").isGreaterThanOrEqualTo(3);
+                assertThat(sample(scraped, "agentsandbox_sandbox_injected_requests_total", sandboxLabels,
+                        "host=\"" + E2eCluster.API_HOST + "\"")).as("injected requests").isPositive();
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The value of the series of {@code name} whose labels include every one given; 0 when there is none. */
+    private static double sample(String exposition, String name, String... labels) {
+        return exposition.lines().filter(line -> line.startsWith(name + "{"))
+                .filter(line -> Stream.of(labels).allMatch(line::contains))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
     }
 
     // --- 7. Lifecycle for real ---------------------------------------------------------------------------------------
