@@ -34,10 +34,22 @@ public final class RunLocalChart {
             eventually(OPERATOR_START).until(() -> client.pods().inNamespace(releaseNamespace).list().getItems()
                     .stream().anyMatch(Readiness::isPodReady));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no Ready operator Pod: " + node.kubectl("describe", "pods", "-n",
-                    releaseNamespace), e);
+            AssertionError notReady = new AssertionError("no Ready operator Pod: " + node.kubectl("describe", "pods",
+                    "-n", releaseNamespace) + "\nits log ends with:\n" + operatorLog(node, releaseNamespace), e);
+            // Its cluster-scoped objects (ClusterRoles, the RuntimeClass) would refuse the next test's install.
+            uninstall(node, releaseNamespace);
+            throw notReady;
         }
         return releaseNamespace;
+    }
+
+    private static String operatorLog(EmbeddedNode node, String releaseNamespace) {
+        try {
+            return node.kubectl("logs", "-n", releaseNamespace, "--tail=40", "--all-containers", "-l",
+                    "app.kubernetes.io/instance=" + LocalChart.RELEASE);
+        } catch (RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     public static void uninstall(EmbeddedNode node, String releaseNamespace) {
