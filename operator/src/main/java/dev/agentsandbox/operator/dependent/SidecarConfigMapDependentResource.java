@@ -38,7 +38,7 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
         plan.agentSetup().file().ifPresent(file -> data.put(file.configMapKey(), file.content()));
         return new ConfigMapBuilder()
                 .withApiVersion("v1").withKind("ConfigMap")
-                .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.objectBase()), plan.namespace(),
                         plan.name()))
                 .withData(data)
                 .build();

@@ -1,11 +1,15 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -23,13 +27,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * Watches the objects a sandbox refers to but does not own (Secrets, RuntimeClasses, the Model Runner Service),
  * so that a sandbox waiting for one is reconciled when it appears, and every NetworkPolicy of the watched
- * namespaces, so that one that widens a sandbox's egress is reported when it appears and cleared when it goes. Each
+ * namespaces, so that one that widens a sandbox's egress is reported when it appears and cleared when it goes; and
+ * the templates sandboxes name, the pools and their unclaimed pods (for adoption). Each
  * event is mapped to the sandboxes concerned through an index on the AgentSandbox cache, never a scan.
  */
 final class ReferenceWatches {
@@ -38,11 +44,15 @@ final class ReferenceWatches {
     static final String RUNTIME_CLASSES = "runtime-classes";
     static final String RUNNER_SERVICES = "model-runner-services";
     static final String NETWORK_POLICIES = "namespace-networkpolicies";
+    static final String TEMPLATES = "templates";
+    static final String POOLS = "pools";
+    static final String WARM_PODS = "warm-pods";
 
     private static final String SECRET_INDEX = "agentsandbox.dev/secret";
     private static final String RUNTIME_CLASS_INDEX = "agentsandbox.dev/runtime-class";
     private static final String SERVICE_INDEX = "agentsandbox.dev/runner-service";
     private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
+    private static final String TEMPLATE_INDEX = "agentsandbox.dev/template";
 
     private ReferenceWatches() {
     }
@@ -58,7 +68,9 @@ final class ReferenceWatches {
                 RUNTIME_CLASS_INDEX, sandbox -> List.of(planner.effectiveRuntimeClass(sandbox)),
                 SERVICE_INDEX, sandbox -> Optional.ofNullable(planner.runnerOf(sandbox.getSpec().getModel()))
                         .map(ResolvedRunner::serviceKey).stream().toList(),
-                NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace())));
+                NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace()),
+                TEMPLATE_INDEX, sandbox -> Optional.ofNullable(sandbox.getSpec().getTemplateRef())
+                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList()));
 
         // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
         var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
@@ -90,8 +102,30 @@ final class ReferenceWatches {
                 .withSecondaryToPrimaryMapper(referrers(sandboxes, NAMESPACE_INDEX,
                         policy -> policy.getMetadata().getNamespace()))
                 .build();
+        // A template that appears, changes or goes concerns the sandboxes that name it.
+        var templates = InformerEventSourceConfiguration.from(AgentSandboxTemplate.class, AgentSandbox.class)
+                .withName(TEMPLATES)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, TEMPLATE_INDEX,
+                        t -> key(t.getMetadata().getNamespace(), t.getMetadata().getName())))
+                .build();
+        // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
+        // concerns an existing sandbox.
+        var pools = InformerEventSourceConfiguration.from(AgentSandboxPool.class, AgentSandbox.class)
+                .withName(POOLS)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(pool -> Set.of())
+                .build();
+        var warmPods = InformerEventSourceConfiguration.from(Pod.class, AgentSandbox.class)
+                .withName(WARM_PODS)
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(WarmSlots.POOL_SELECTOR)
+                .withSecondaryToPrimaryMapper(pod -> Set.of())
+                .build();
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
-                new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context));
+                new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context),
+                new InformerEventSource<>(templates, context), new InformerEventSource<>(pools, context),
+                new InformerEventSource<>(warmPods, context));
     }
 
     /** Reads the watched objects from the informers' caches. */
@@ -113,11 +147,27 @@ final class ReferenceWatches {
             }
 
             @Override
+            public Optional<AgentSandboxTemplate> template(String namespace, String name) {
+                return cached(context, AgentSandboxTemplate.class, TEMPLATES, new ResourceID(name, namespace));
+            }
+
+            @Override
             public List<NetworkPolicy> networkPolicies(String namespace) {
                 return source(context, NetworkPolicy.class, NETWORK_POLICIES).list(namespace, policy -> true)
                         .toList();
             }
         };
+    }
+
+    /** The pools of a template in a namespace. */
+    static List<AgentSandboxPool> pools(Context<AgentSandbox> context, String namespace, String template) {
+        return source(context, AgentSandboxPool.class, POOLS).list(namespace,
+                pool -> template.equals(pool.getSpec().getTemplateRef().getName())).toList();
+    }
+
+    /** The unclaimed pods of the namespace's pools, as last seen. */
+    static List<Pod> warmPods(Context<AgentSandbox> context, String namespace) {
+        return source(context, Pod.class, WARM_PODS).list(namespace, pod -> true).toList();
     }
 
     private static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type,

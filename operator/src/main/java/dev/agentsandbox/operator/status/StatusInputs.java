@@ -24,12 +24,14 @@ import java.util.List;
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
  * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
+ * @param warmStart    how a sandbox of a template got its pod, when this reconcile decided it; else null (the
+ *                     previous WarmStart condition, if any, stays)
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
                            ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
-                           SidecarRestarts restarts, String idledAfter) {
+                           SidecarRestarts restarts, String idledAfter, WarmStart warmStart) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
@@ -43,6 +45,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
                         List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null);
     }
 }

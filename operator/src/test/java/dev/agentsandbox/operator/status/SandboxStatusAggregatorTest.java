@@ -147,7 +147,7 @@ class SandboxStatusAggregatorTest {
     @Test
     void aSandboxPausedForIdlenessSaysSo() {
         StatusInputs idled = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false,
-                true, List.of(), null, null, List.of(), SidecarRestarts.UNKNOWN, "30m");
+                true, List.of(), null, null, List.of(), SidecarRestarts.UNKNOWN, "30m", null);
 
         AgentSandboxStatus paused = SandboxStatusAggregator.aggregate(idled, null, T1);
         AgentSandboxStatus byHand = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), paused, T2);
