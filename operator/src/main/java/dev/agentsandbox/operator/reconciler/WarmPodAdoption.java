@@ -5,17 +5,22 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
+import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
+import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.WarmStart;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -108,8 +113,7 @@ final class WarmPodAdoption {
             if (claimed.isEmpty()) {
                 continue;
             }
-            podCache(context).handleRecentResourceUpdate(ResourceID.fromResource(claimed.get()), claimed.get(),
-                    candidate);
+            remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());
             finish(sandbox, slot.get(), plan, context);
             String pool = candidate.getMetadata().getLabels().get(WarmSlots.POOL_LABEL);
             LOG.infof("AgentSandbox %s/%s adopted warm pod %s of pool %s", namespace, sandbox.getMetadata().getName(),
@@ -134,10 +138,14 @@ final class WarmPodAdoption {
         KubernetesClient client = context.getClient();
         String namespace = sandbox.getMetadata().getNamespace();
         String transfer = ownershipPatch(sandbox, null);
-        transfer(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)), transfer);
+        transfer(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)), transfer)
+                .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
+                        configMap));
         if (plan.workspaceClaimed()) {
             transfer(client.persistentVolumeClaims().inNamespace(namespace)
-                    .withName(SandboxObjects.workspaceClaimName(slot)), transfer);
+                    .withName(SandboxObjects.workspaceClaimName(slot)), transfer)
+                    .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
+                            WorkspaceClaimDependentResource.NAME, claim));
         }
         client.resources(AgentSandbox.class).inNamespace(namespace).withName(sandbox.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
@@ -167,14 +175,32 @@ final class WarmPodAdoption {
         }
     }
 
-    private static void transfer(io.fabric8.kubernetes.client.dsl.Resource<? extends HasMetadata> resource,
-                                 String patch) {
+    private static <R extends HasMetadata> Optional<R> transfer(Resource<R> resource, String patch) {
         try {
-            resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            return Optional.of(resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;
             }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Puts what this reconcile wrote into the dependent's informer cache at once, so that the workflow that follows
+     * sees the adopted objects as the sandbox's rather than creating them (the watch event comes later).
+     */
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> void remember(Context<AgentSandbox> context, Class<R> type,
+                                                         String dependent, R written) {
+        var cache = (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever()
+                .getEventSourceFor(type, dependent);
+        ResourceID id = ResourceID.fromResource(written);
+        Optional<R> cached = cache.get(id);
+        if (cached.isPresent()) {
+            cache.handleRecentResourceUpdate(id, written, cached.get());
+        } else {
+            cache.handleRecentResourceCreate(id, written);
         }
     }
 
@@ -196,11 +222,5 @@ final class WarmPodAdoption {
         return new OwnerReferenceBuilder().withApiVersion(sandbox.getApiVersion()).withKind(sandbox.getKind())
                 .withName(sandbox.getMetadata().getName()).withUid(sandbox.getMetadata().getUid())
                 .withController(true).withBlockOwnerDeletion(true).build();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static InformerEventSource<Pod, AgentSandbox> podCache(Context<AgentSandbox> context) {
-        return (InformerEventSource<Pod, AgentSandbox>) context.eventSourceRetriever()
-                .getEventSourceFor(Pod.class, SandboxPodDependentResource.NAME);
     }
 }
