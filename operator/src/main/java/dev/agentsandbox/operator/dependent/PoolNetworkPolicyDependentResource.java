@@ -23,6 +23,6 @@ public class PoolNetworkPolicyDependentResource
 
     @Override
     protected NetworkPolicy desired(AgentSandboxPool pool, Context<AgentSandboxPool> context) {
-        return WarmSlots.networkPolicy(PoolHandoff.of(context), pool.getMetadata().getName());
+        return WarmSlots.networkPolicy(PlanHandoff.of(context), pool.getMetadata().getName());
     }
 }

@@ -25,8 +25,6 @@ public final class WarmSlots {
     public static final String POOL_LABEL = "agentsandbox.dev/pool";
     /** On a slot's objects for good: a sandbox that adopted the pod finds its slot by it. */
     public static final String SLOT_LABEL = "agentsandbox.dev/warm-slot";
-    /** On an AgentSandbox that adopted a warm pod: the slot its pod, ConfigMap and claim are named after. */
-    public static final String SLOT_ANNOTATION = "agentsandbox.dev/warm-slot";
     /** The pool's unclaimed pods, for its informers and {@code status.selector}. */
     public static final String POOL_SELECTOR = SandboxObjects.MANAGED_SELECTOR + "," + POOL_LABEL;
 

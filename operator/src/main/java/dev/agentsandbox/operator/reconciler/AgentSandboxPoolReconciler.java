@@ -4,7 +4,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPoolStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.config.OperatorConfig;
-import dev.agentsandbox.operator.dependent.PoolHandoff;
+import dev.agentsandbox.operator.dependent.PlanHandoff;
 import dev.agentsandbox.operator.dependent.PoolNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.WarmSlots;
@@ -111,7 +111,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 // A template the cluster cannot run (a Secret missing) gets no new pod; its running ones stay.
                 decision = new PoolRollout.Decision(0, List.of());
             } else {
-                PoolHandoff.put(context, templatePlan);
+                PlanHandoff.put(context, templatePlan);
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                         .throwAggregateExceptionIfErrorsPresent();
                 decision = PoolRollout.decide(slots, wanted, Math.max(1, wanted / 4));

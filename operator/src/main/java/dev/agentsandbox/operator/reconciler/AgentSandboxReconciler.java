@@ -153,10 +153,12 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         if (resolved.templateFound()) {
             checks.addAll(SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster));
         }
-        WarmStart warmStart = null;
+        String template = resolved.templateName();
+        WarmStart warmStart = adoptedSlot.map(WarmStart::adopted)
+                .orElseGet(() -> WarmStart.recorded(sandbox.getMetadata().getAnnotations(), template));
         if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
                 && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
-            warmStart = WarmPodAdoption.adopt(sandbox, plan, resolved.templateName(), context);
+            warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context);
             if (warmStart.adopted()) {
                 plan = plan.withObjectBase(warmStart.slot());
             }

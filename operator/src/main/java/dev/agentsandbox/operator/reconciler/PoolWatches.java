@@ -135,10 +135,9 @@ final class PoolWatches {
         return source(context, Pod.class, PODS);
     }
 
-    @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> InformerEventSource<R, AgentSandboxPool> source(
             Context<AgentSandboxPool> context, Class<R> type, String name) {
-        return (InformerEventSource<R, AgentSandboxPool>) context.eventSourceRetriever().getEventSourceFor(type, name);
+        return ReferenceWatches.source(context, type, name);
     }
 
     private static String key(String namespace, String name) {

@@ -175,10 +175,11 @@ final class ReferenceWatches {
         return source(context, type, name).get(id);
     }
 
+    /** The informer registered under {@code name}, for reading its cache (any controller's). */
     @SuppressWarnings("unchecked")
-    private static <R extends HasMetadata> InformerEventSource<R, AgentSandbox> source(Context<AgentSandbox> context,
-                                                                                      Class<R> type, String name) {
-        return (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever().getEventSourceFor(type, name);
+    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> source(Context<P> context,
+                                                                                         Class<R> type, String name) {
+        return (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> referrers(IndexerResourceCache<AgentSandbox> sandboxes, String index, Function<R, String> keyOf) {

@@ -63,26 +63,30 @@ final class WarmPodAdoption {
     /** The slot a sandbox adopted: its annotation, else the slot label of a pod it claimed (crash before the end). */
     static Optional<String> adoptedSlot(AgentSandbox sandbox, Context<AgentSandbox> context) {
         Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-        if (annotations != null && annotations.containsKey(WarmSlots.SLOT_ANNOTATION)) {
-            return Optional.of(annotations.get(WarmSlots.SLOT_ANNOTATION));
+        if (annotations != null && annotations.containsKey(WarmStart.SLOT_ANNOTATION)) {
+            return Optional.of(annotations.get(WarmStart.SLOT_ANNOTATION));
         }
         return context.getSecondaryResources(Pod.class).stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
                 .findFirst();
     }
 
-    /** Whether the sandbox never decided how to start: no pod of its own and no WarmStart condition. */
+    /** Whether the sandbox never decided how to start: no pod of its own and no decision recorded. */
     static boolean undecided(AgentSandbox sandbox, Context<AgentSandbox> context) {
-        return context.getSecondaryResources(Pod.class).isEmpty() && (sandbox.getStatus() == null
-                || sandbox.getStatus().getConditions().stream().noneMatch(c -> WarmStart.TYPE.equals(c.type())));
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        return context.getSecondaryResources(Pod.class).isEmpty() && (annotations == null
+                || !annotations.containsKey(WarmStart.SLOT_ANNOTATION)
+                && !annotations.containsKey(WarmStart.COLD_ANNOTATION));
     }
 
-    /** Claims a ready pod of one of the template's pools, or says why the sandbox starts cold. */
+    /**
+     * Claims a ready pod of one of the template's pools, or records on the sandbox why it starts cold (before the
+     * cold pod is made, so a later reconcile does not try again).
+     */
     static WarmStart adopt(AgentSandbox sandbox, SandboxPlan plan, String template, Context<AgentSandbox> context) {
         String namespace = sandbox.getMetadata().getNamespace();
         List<AgentSandboxPool> pools = ReferenceWatches.pools(context, namespace, template);
         if (pools.isEmpty()) {
-            return WarmStart.cold(WarmStart.NO_POOL, "no AgentSandboxPool of template " + template
-                    + " in this namespace: the pod was started cold");
+            return startCold(sandbox, WarmStart.NO_POOL, template, context);
         }
         Set<String> poolNames = pools.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         List<Pod> candidates = new ArrayList<>(ReferenceWatches.warmPods(context, namespace).stream()
@@ -115,14 +119,29 @@ final class WarmPodAdoption {
             }
             remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());
             finish(sandbox, slot.get(), plan, context);
-            String pool = candidate.getMetadata().getLabels().get(WarmSlots.POOL_LABEL);
             LOG.infof("AgentSandbox %s/%s adopted warm pod %s of pool %s", namespace, sandbox.getMetadata().getName(),
-                    candidate.getMetadata().getName(), pool);
-            return WarmStart.adopted(slot.get(), "adopted the warm pod " + candidate.getMetadata().getName()
-                    + " of pool " + pool);
+                    candidate.getMetadata().getName(), candidate.getMetadata().getLabels().get(WarmSlots.POOL_LABEL));
+            return WarmStart.adopted(slot.get());
         }
-        return WarmStart.cold(WarmStart.POOL_EMPTY, "no ready pod in pool(s) " + String.join(", ",
-                poolNames.stream().sorted().toList()) + " of template " + template + ": the pod was started cold");
+        return startCold(sandbox, WarmStart.POOL_EMPTY, template, context);
+    }
+
+    private static WarmStart startCold(AgentSandbox sandbox, String reason, String template,
+                                       Context<AgentSandbox> context) {
+        annotate(context.getClient(), sandbox, WarmStart.COLD_ANNOTATION, reason);
+        return WarmStart.cold(reason, template);
+    }
+
+    /**
+     * Annotates the sandbox, and this reconcile's copy of it: the status written at the end of the reconcile carries
+     * the copy's resourceVersion, which must be the annotated one (else the API server refuses it, 409).
+     */
+    private static void annotate(KubernetesClient client, AgentSandbox sandbox, String key, String value) {
+        AgentSandbox annotated = client.resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        JSON.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+        sandbox.getMetadata().setResourceVersion(annotated.getMetadata().getResourceVersion());
+        sandbox.getMetadata().setAnnotations(annotated.getMetadata().getAnnotations());
     }
 
     /**
@@ -132,7 +151,7 @@ final class WarmPodAdoption {
      */
     static void finish(AgentSandbox sandbox, String slot, SandboxPlan plan, Context<AgentSandbox> context) {
         Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-        if (annotations != null && slot.equals(annotations.get(WarmSlots.SLOT_ANNOTATION))) {
+        if (annotations != null && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION))) {
             return;
         }
         KubernetesClient client = context.getClient();
@@ -147,9 +166,7 @@ final class WarmPodAdoption {
                     .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
                             WorkspaceClaimDependentResource.NAME, claim));
         }
-        client.resources(AgentSandbox.class).inNamespace(namespace).withName(sandbox.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
-                        + WarmSlots.SLOT_ANNOTATION + "\":\"" + slot + "\"}}}");
+        annotate(client, sandbox, WarmStart.SLOT_ANNOTATION, slot);
     }
 
     private static void applyNetworkPolicy(KubernetesClient client, AgentSandbox sandbox, SandboxPlan plan) {
@@ -190,11 +207,9 @@ final class WarmPodAdoption {
      * Puts what this reconcile wrote into the dependent's informer cache at once, so that the workflow that follows
      * sees the adopted objects as the sandbox's rather than creating them (the watch event comes later).
      */
-    @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> void remember(Context<AgentSandbox> context, Class<R> type,
                                                          String dependent, R written) {
-        var cache = (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever()
-                .getEventSourceFor(type, dependent);
+        InformerEventSource<R, AgentSandbox> cache = ReferenceWatches.source(context, type, dependent);
         ResourceID id = ResourceID.fromResource(written);
         Optional<R> cached = cache.get(id);
         if (cached.isPresent()) {

@@ -181,10 +181,10 @@ public final class SandboxStatusAggregator {
                 + (phase == null ? "not bound yet" : phase), in.generation(), now);
     }
 
-    /** Decided once, at creation: a later reconcile keeps the condition as it was. */
+    /** Only on a sandbox of a template, once it decided how to start. */
     private static Optional<SandboxCondition> warmStart(StatusInputs in, List<SandboxCondition> before, Instant now) {
         if (in.warmStart() == null) {
-            return before.stream().filter(c -> WarmStart.TYPE.equals(c.type())).findFirst();
+            return Optional.empty();
         }
         return Optional.of(Conditions.of(before, WarmStart.TYPE, in.warmStart().adopted(), in.warmStart().reason(),
                 in.warmStart().message(), in.generation(), now));

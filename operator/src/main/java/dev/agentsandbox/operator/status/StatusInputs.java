@@ -24,8 +24,7 @@ import java.util.List;
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
  * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
- * @param warmStart    how a sandbox of a template got its pod, when this reconcile decided it; else null (the
- *                     previous WarmStart condition, if any, stays)
+ * @param warmStart    how a sandbox of a template got its pod; null without a template or before it is decided
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,

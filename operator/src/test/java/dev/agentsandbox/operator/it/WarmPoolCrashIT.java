@@ -4,6 +4,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.status.WarmStart;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
@@ -97,7 +98,7 @@ class WarmPoolCrashIT {
                     assertThat(configMap.getMetadata().getOwnerReferences()).as("ConfigMap of %s", name)
                             .singleElement().satisfies(o -> assertThat(o.getUid())
                                     .isEqualTo(sandbox.getMetadata().getUid()));
-                    assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmSlots.SLOT_ANNOTATION, slot);
+                    assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
                 });
             }
             AgentSandbox finished = Sandboxes.sandbox(client, namespace, "claimed-by-hand").get();

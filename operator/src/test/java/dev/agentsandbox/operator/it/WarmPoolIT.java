@@ -7,6 +7,7 @@ import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.status.WarmStart;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
@@ -107,7 +108,7 @@ class WarmPoolIT {
         ConfigMap configMap = client.configMaps().inNamespace(namespace)
                 .withName(SandboxObjects.configMapName(slot)).get();
         assertOwnedBy(configMap.getMetadata().getOwnerReferences(), sandbox);
-        assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmSlots.SLOT_ANNOTATION, slot);
+        assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
 
         // Before, during and after: every version of the pod was selected by a NetworkPolicy that existed already,
         // and its ConfigMap (the proxy's config) was never gone.
