@@ -304,7 +304,6 @@ class WarmPoolIT {
         assertThat(owners).singleElement().satisfies(owner -> {
             assertThat(owner.getUid()).isEqualTo(sandbox.getMetadata().getUid());
             assertThat(owner.getKind()).isEqualTo(AgentSandbox.KIND);
-            assertThat(owner.getController()).isTrue();
         });
     }
 
