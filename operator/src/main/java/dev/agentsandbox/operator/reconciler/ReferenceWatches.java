@@ -24,6 +24,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,13 +73,32 @@ final class ReferenceWatches {
                 TEMPLATE_INDEX, sandbox -> Optional.ofNullable(sandbox.getSpec().getTemplateRef())
                         .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList()));
 
+        // A template that appears, changes or goes concerns the sandboxes that name it.
+        var templates = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(AgentSandboxTemplate.class, AgentSandbox.class)
+                .withName(TEMPLATES)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, TEMPLATE_INDEX,
+                        t -> key(t.getMetadata().getNamespace(), t.getMetadata().getName())))
+                .build(), context);
+        SecondaryToPrimaryMapper<Secret> directReferrers = referrers(sandboxes, SECRET_INDEX,
+                s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
         // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
+        // A Secret concerns the sandboxes that name it, and those whose template names it.
         var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
                 .withName(SECRETS)
                 .withNamespacesInheritedFromController()
                 .withItemStore(new TransformingItemStore<>(new SecretKeysOnly()))
-                .withSecondaryToPrimaryMapper(referrers(sandboxes, SECRET_INDEX,
-                        s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper(secret -> {
+                    Set<ResourceID> concerned = new HashSet<>(directReferrers.toPrimaryResourceIDs(secret));
+                    String namespace = secret.getMetadata().getNamespace();
+                    templates.list(namespace, template -> template.getSpec().getCredentials().stream()
+                                    .anyMatch(c -> c.getSecretRef().getName().equals(secret.getMetadata().getName())))
+                            .forEach(template -> sandboxes.byIndex(TEMPLATE_INDEX,
+                                            key(namespace, template.getMetadata().getName()))
+                                    .forEach(sandbox -> concerned.add(ResourceID.fromResource(sandbox))));
+                    return concerned;
+                })
                 .build();
         var runtimeClasses = InformerEventSourceConfiguration.from(RuntimeClass.class, AgentSandbox.class)
                 .withName(RUNTIME_CLASSES)
@@ -102,13 +122,6 @@ final class ReferenceWatches {
                 .withSecondaryToPrimaryMapper(referrers(sandboxes, NAMESPACE_INDEX,
                         policy -> policy.getMetadata().getNamespace()))
                 .build();
-        // A template that appears, changes or goes concerns the sandboxes that name it.
-        var templates = InformerEventSourceConfiguration.from(AgentSandboxTemplate.class, AgentSandbox.class)
-                .withName(TEMPLATES)
-                .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(referrers(sandboxes, TEMPLATE_INDEX,
-                        t -> key(t.getMetadata().getNamespace(), t.getMetadata().getName())))
-                .build();
         // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
         // concerns an existing sandbox.
         var pools = InformerEventSourceConfiguration.from(AgentSandboxPool.class, AgentSandbox.class)
@@ -124,7 +137,7 @@ final class ReferenceWatches {
                 .build();
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
                 new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context),
-                new InformerEventSource<>(templates, context), new InformerEventSource<>(pools, context),
+                templates, new InformerEventSource<>(pools, context),
                 new InformerEventSource<>(warmPods, context));
     }
 
