@@ -15,9 +15,12 @@ WARMUP="${WARMUP:-3}"
 
 # The sidecar image's JVM flags: the options of the Jib entrypoint in bridge-sidecar/pom.xml (the one place they are
 # kept), read from it.
+# The image's paths are left out: its class-data archive fits only the image's own JVM and jar (a JVM told to use an
+# archive it cannot find runs without any, not even the JDK's; bench/sidecar-footprint.sh makes one the same way
+# instead), and without the image's copy of BoringSSL's library Netty extracts it from the jar as before.
 image_java_opts() {
     sed -n '/<entrypoint>/,/<\/entrypoint>/p' "$REPO_ROOT/bridge-sidecar/pom.xml" |
-        sed -n 's|.*<arg>\(-[XD][^<]*\)</arg>.*|\1|p' | tr '\n' ' ' | sed 's/ $//'
+        sed -n 's|.*<arg>\(-[XD][^<]*\)</arg>.*|\1|p' | grep -v -e '^-XX:SharedArchiveFile=' -e '^-Djava.library.path=' | tr '\n' ' ' | sed 's/ $//'
 }
 # The image's flags with MaxRAM standing in for a 256 MiB container limit.
 SIDECAR_JAVA_OPTS="${SIDECAR_JAVA_OPTS:-$(image_java_opts) -XX:MaxRAM=256m}"

@@ -4,11 +4,12 @@
 # - memory: VmRSS of the proxy and the bridge at start, after warm-up, the peak sampled during the load, after it;
 # - CPU of the process under test per 1000 requests: plain HTTP and intercepted HTTPS (keep-alive), a new CONNECT
 #   tunnel and a new intercepted connection per request, non-streamed chat completions through the bridge.
-# The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image" (the flags of the Jib
-# entrypoint in bridge-sidecar/pom.xml, read from it), "image-jdk-tls" (those with the JDK's TLS instead of BoringSSL),
-# "image-c2" (those without the C1-only flags), "image-appcds" (the image's flags with an application class-data
-# archive per role, made by a training run first), or FLAG_SETS (lines of NAME=FLAGS; @ROLE@ in FLAGS becomes proxy
-# or bridge). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB container limit.
+# The flag sets: "before" (the image's flags before issue 18, with the JDK's TLS), "image-no-cds" (the flags of the
+# Jib entrypoint in bridge-sidecar/pom.xml, read from it, without its class-data archive), "image" (those with a
+# class-data archive of both roles made as hack/sidecar-image-files.sh makes the image's: a training run per role,
+# one static archive of both class lists), "image-jdk-tls" (the image's with the JDK's TLS instead of BoringSSL),
+# "image-c2" (the image's without the C1-only flags), or FLAG_SETS (lines of NAME=FLAGS; @ARCHIVE@ in FLAGS becomes
+# that archive, @ROLE@ becomes proxy or bridge). Every set gets -XX:MaxRAM=256m, standing in for a 256 MiB limit.
 #
 #   bench/sidecar-footprint.sh          # DURATION=5 ROUNDS=3 CONCURRENCY=16 WARMUP=3 START_RUNS=5 by default
 source "$(dirname "$0")/lib.sh"
@@ -29,11 +30,12 @@ IMAGE_FLAGS="$(image_java_opts)"
 LIMIT_FLAG="-XX:MaxRAM=256m"
 if [[ -z "${FLAG_SETS:-}" ]]; then
     FLAG_SETS="before=-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Dio.netty.handler.ssl.noOpenSsl=true
-image=$IMAGE_FLAGS
-image-jdk-tls=$IMAGE_FLAGS -Dio.netty.handler.ssl.noOpenSsl=true
-image-c2=$(with_c2 "$IMAGE_FLAGS")
-image-appcds=$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/@ROLE@.jsa"
+image-no-cds=$IMAGE_FLAGS
+image=$IMAGE_FLAGS -XX:SharedArchiveFile=@ARCHIVE@
+image-jdk-tls=$IMAGE_FLAGS -XX:SharedArchiveFile=@ARCHIVE@ -Dio.netty.handler.ssl.noOpenSsl=true
+image-c2=$(with_c2 "$IMAGE_FLAGS") -XX:SharedArchiveFile=@ARCHIVE@"
 fi
+FLAG_SETS="${FLAG_SETS//@ARCHIVE@/$WORK/sidecar.jsa}"
 declare -A FLAGS
 VARIANTS=()
 while IFS= read -r line; do
@@ -79,9 +81,9 @@ stop_pid() {
     kill -9 "$1" 2>/dev/null || true
 }
 
-# An application class-data archive per role (AppCDS, for a flag set naming $WORK/@ROLE@.jsa): a training run of
-# the image's flags that starts the role, answers one request and stops, dumping the classes it loaded.
-train_archive() {
+# The class list of one role (for a flag set naming $WORK/sidecar.jsa): a training run of the image's flags that
+# starts the role, answers /metrics and stops, listing the classes it loaded.
+train_class_list() {
     local role="$1" port admin args out
     port=$(free_port)
     admin=$(free_port)
@@ -89,10 +91,19 @@ train_archive() {
     args=("${args[@]//Bearer_%s/Bearer %s}")
     # shellcheck disable=SC2086
     out="$(python3 "$BENCH_DIR/start_probe.py" "$admin" "$WORK/$role-train.log" java $IMAGE_FLAGS $LIMIT_FLAG \
-        -XX:ArchiveClassesAtExit="$WORK/$role.jsa" -jar "$SIDECAR_JAR" "${args[@]}")" || exit 1
+        -XX:DumpLoadedClassList="$WORK/$role.classlist" -jar "$SIDECAR_JAR" "${args[@]}")" || exit 1
     curl -sS -o /dev/null "http://127.0.0.1:$admin/metrics"
     stop_pid "${out% *}" 60
-    [[ -s "$WORK/$role.jsa" ]] || { echo "no class-data archive from the $role training run" >&2; exit 1; }
+    [[ -s "$WORK/$role.classlist" ]] || { echo "no class list from the $role training run" >&2; exit 1; }
+}
+
+# One static archive of both roles' classes, the bridge's first (as hack/sidecar-image-files.sh does).
+make_class_archive() {
+    train_class_list bridge
+    train_class_list proxy
+    awk '!seen[$0]++' "$WORK/bridge.classlist" "$WORK/proxy.classlist" >"$WORK/classlist"
+    java -Xshare:dump -XX:SharedClassListFile="$WORK/classlist" -XX:SharedArchiveFile="$WORK/sidecar.jsa" \
+        -cp "$SIDECAR_JAR" >"$WORK/dump.log" 2>&1 || { tail -20 "$WORK/dump.log" >&2; exit 1; }
 }
 
 # launch ROLE VARIANT: starts one sidecar, measures process start to /healthz; sets LAUNCH_PID, LAUNCH_MS, LAUNCH_PORT.
@@ -111,7 +122,7 @@ launch() {
 }
 
 
-if [[ "$FLAG_SETS" == *@ROLE@* ]]; then train_archive proxy; train_archive bridge; fi
+if [[ "$FLAG_SETS" == *"$WORK/sidecar.jsa"* ]]; then make_class_archive; fi
 
 # Start times: round by round, every flag set and role once; the first round's processes stay up for the load.
 declare -A PID PORT STARTS

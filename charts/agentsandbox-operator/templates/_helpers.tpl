@@ -114,6 +114,10 @@ exist and mounts it into the proxy container; it never creates or changes one. P
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# The agent container's CPU use, for spec.lifecycle.idleCpuThreshold (where metrics-server serves metrics.k8s.io).
+- apiGroups: ["metrics.k8s.io"]
+  resources: ["pods"]
+  verbs: ["get"]
 {{- end -}}
 
 {{/* Cross-field checks: a clear failure at install time beats an operator that refuses every sandbox. */}}

@@ -74,6 +74,13 @@ public interface OperatorConfig {
     @WithDefault("60s")
     Duration statusRefresh();
 
+    /**
+     * How long the answer of API discovery for {@code metrics.k8s.io} (is it served?) is trusted before it is asked
+     * again; only sandboxes with {@code spec.lifecycle.idleCpuThreshold} ask.
+     */
+    @WithDefault("5m")
+    Duration metricsApiRecheck();
+
     /** Warm pools (AgentSandboxPool). */
     Pool pool();
 

@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.reconciler;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
@@ -20,11 +21,14 @@ import dev.agentsandbox.operator.dependent.SidecarContainers;
 import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
+import dev.agentsandbox.operator.dependent.AgentContainers;
+import dev.agentsandbox.operator.plan.CpuSample;
 import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.ResolvedSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarRestarts;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
@@ -91,14 +95,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final SidecarStatusReader sidecars;
+    private final AgentCpuReader agentCpu;
     private final SandboxMetrics metrics;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
     public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
-                                  SandboxMetrics metrics, OperatorConfig config) {
+                                  AgentCpuReader agentCpu, SandboxMetrics metrics, OperatorConfig config) {
         this.metrics = metrics;
+        this.agentCpu = agentCpu;
         this.planner = planner;
         this.events = events;
         this.sidecars = sidecars;
@@ -127,8 +133,10 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
+        AgentCpuStatus cpu = IdleTimer.cpu(effective.getSpec().getLifecycle(), previousCpu(sandbox),
+                lifecycle.stage() == LifecycleState.Stage.RUNNING ? cpuSample(effective, context) : null, now);
         if (lifecycle.stage() == LifecycleState.Stage.RUNNING
-                && IdleTimer.idle(effective.getSpec().getLifecycle(), sandbox.getStatus(), now)) {
+                && IdleTimer.idle(effective.getSpec().getLifecycle(), sandbox.getStatus(), cpu, now)) {
             pauseIdle(sandbox, effective, context);
             resolved = planner.resolve(sandbox, cluster);
             effective = resolved.effective();
@@ -172,7 +180,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context, idledAfter, warmStart), sandbox.getStatus(), now);
+                cluster, context, idledAfter, cpu, warmStart), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(effective))) {
             events.announce(sandbox, event);
@@ -214,6 +222,25 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         sandbox.getMetadata().setAnnotations(annotations);
     }
 
+    /**
+     * The agent container's CPU use, read at the idle check of a sandbox with {@code spec.lifecycle.idleCpuThreshold}
+     * whose pod is ready; null (nothing read) otherwise, so other sandboxes cost the metrics API nothing.
+     */
+    private CpuSample cpuSample(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        if (IdleTimer.cpuThreshold(sandbox.getSpec().getLifecycle()).isEmpty()) {
+            return null;
+        }
+        return context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME)
+                .filter(SandboxStatusAggregator::podReady)
+                .map(pod -> agentCpu.read(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        AgentContainers.AGENT))
+                .orElse(null);
+    }
+
+    private static AgentCpuStatus previousCpu(AgentSandbox sandbox) {
+        return sandbox.getStatus() == null ? null : sandbox.getStatus().getAgentCpu();
+    }
+
     private static boolean idlePaused(AgentSandbox sandbox) {
         return sandbox.getMetadata().getAnnotations() != null
                 && sandbox.getMetadata().getAnnotations().containsKey(IdleTimer.PAUSED_ANNOTATION);
@@ -245,7 +272,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
-                                      Context<AgentSandbox> context, String idledAfter, WarmStart warmStart) {
+                                      Context<AgentSandbox> context, String idledAfter, AgentCpuStatus cpu,
+                                      WarmStart warmStart) {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
@@ -264,7 +292,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, warmStart);
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu, warmStart);
     }
 
     private static SidecarRestarts sidecarRestarts(Pod pod) {

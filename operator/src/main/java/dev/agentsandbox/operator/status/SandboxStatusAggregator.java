@@ -74,6 +74,7 @@ public final class SandboxStatusAggregator {
                 : egress.withRestarts(in.restarts().proxy()));
         status.setModel(model == null || in.restarts().bridge() == null ? model
                 : model.withRestarts(in.restarts().bridge()));
+        status.setAgentCpu(in.agentCpu());
         return status;
     }
 
@@ -99,8 +100,11 @@ public final class SandboxStatusAggregator {
         }
         if (in.stage() == Stage.PAUSED) {
             if (in.idledAfter() != null) {
-                return Conditions.of(before, type, false, IDLE, "no request through the egress proxy and no model"
-                        + " call for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused, the pod is deleted"
+                boolean cpuCounted = in.agentCpu() != null && Boolean.TRUE.equals(in.agentCpu().counted());
+                return Conditions.of(before, type, false, IDLE, "no request through the egress proxy"
+                        + (cpuCounted ? ", no model call and no agent CPU use above spec.lifecycle.idleCpuThreshold"
+                        : " and no model call") + " for " + in.idledAfter() + " (spec.lifecycle.idleTimeout): paused,"
+                        + " the pod is deleted"
                         + " and the workspace kept; set spec.lifecycle.mode to Running to resume", generation, now);
             }
             return Conditions.of(before, type, false, "Paused", "spec.lifecycle.mode is Paused: the pod is"

@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.status;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
@@ -25,12 +26,15 @@ import java.util.List;
  * @param restarts     the sidecar containers' restart counts
  * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
  * @param warmStart    how a sandbox of a template got its pod; null without a template or before it is decided
+ * @param agentCpu     the agent's CPU as idle suspend counts it (see {@code plan/IdleTimer#cpu}); null without
+ *                     spec.lifecycle.idleCpuThreshold
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
                            ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
-                           SidecarRestarts restarts, String idledAfter, WarmStart warmStart) {
+                           SidecarRestarts restarts, String idledAfter, AgentCpuStatus agentCpu,
+                           WarmStart warmStart) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
@@ -44,6 +48,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
                         List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null, null);
     }
 }

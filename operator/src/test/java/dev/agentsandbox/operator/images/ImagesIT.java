@@ -94,6 +94,11 @@ class ImagesIT {
         assertThat(sidecar.user()).isEqualTo(SidecarUids.PROXY + ":" + SidecarUids.PROXY);
         assertThat(sidecar.files).containsKeys("/opt/agentsandbox/agentsandbox-sidecar.jar", "/opt/java/bin/java",
                 "/opt/java/lib/security/cacerts", "/usr/sbin/xtables-nft-multi");
+        // The class-data archive of both roles and BoringSSL's library, made at image build, named by the entrypoint.
+        assertThat(sidecar.entrypoint()).contains("-XX:SharedArchiveFile=/opt/agentsandbox/sidecar.jsa",
+                "-Djava.library.path=/opt/agentsandbox/native");
+        assertThat(sidecar.files).containsKeys("/opt/agentsandbox/sidecar.jsa",
+                "/opt/agentsandbox/native/libnetty_tcnative_linux_x86_64.so");
         // egress-init calls the plain names; the nf_tables backend, as current nodes use.
         for (String family : List.of("iptables", "ip6tables")) {
             assertThat(sidecar.files.get("/usr/sbin/" + family + "-restore").linkTarget()).isEqualTo(family + "-nft-restore");
@@ -134,9 +139,10 @@ class ImagesIT {
     void sidecarStartsUnderRuncAsEachSidecarUserOnAReadOnlyRootFilesystem() throws Exception {
         StandaloneContainerd ctr = containerd();
         for (long uid : List.of(SidecarUids.PROXY, SidecarUids.BRIDGE)) {
-            // As the operator's securityContext has it: that UID, read-only root, no capabilities.
-            Commands.Result help = ctr.run(spec("sidecar", plus(images.get("sidecar").entrypoint(), "--help"))
-                    .user(uid).readOnlyRoot().capabilities());
+            // As the operator's securityContext has it: that UID, read-only root, no capabilities. -Xshare:on: the
+            // JVM refuses to start unless it maps the image's class-data archive (it would start without it silently).
+            Commands.Result help = ctr.run(spec("sidecar", plus(sharingRequired(images.get("sidecar").entrypoint()),
+                    "--help")).user(uid).readOnlyRoot().capabilities());
             assertThat(help.exitCode()).as(help.output()).isZero();
             assertThat(help.output()).contains("usage: agentsandbox-sidecar");
         }
@@ -257,6 +263,13 @@ class ImagesIT {
             System.out.println(loaded);
         }
         return containerd;
+    }
+
+    /** The entrypoint with -Xshare:on among the JVM's options (before -jar). */
+    private static List<String> sharingRequired(List<String> entrypoint) {
+        List<String> command = new ArrayList<>(entrypoint);
+        command.add(command.indexOf("-jar"), "-Xshare:on");
+        return command;
     }
 
     private static List<String> plus(List<String> command, String... more) {

@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.status;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
@@ -146,16 +147,34 @@ class SandboxStatusAggregatorTest {
 
     @Test
     void aSandboxPausedForIdlenessSaysSo() {
-        StatusInputs idled = new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false,
-                true, List.of(), null, null, List.of(), SidecarRestarts.UNKNOWN, "30m", null);
-
-        AgentSandboxStatus paused = SandboxStatusAggregator.aggregate(idled, null, T1);
+        AgentSandboxStatus paused = SandboxStatusAggregator.aggregate(idled(null), null, T1);
         AgentSandboxStatus byHand = SandboxStatusAggregator.aggregate(inputs(PASSING, Stage.PAUSED, null), paused, T2);
 
         assertThat(condition(paused, "Ready").reason()).isEqualTo("Idle");
         assertThat(condition(paused, "Ready").message()).contains("for 30m (spec.lifecycle.idleTimeout)");
         assertThat(paused.getPhase()).isEqualTo(SandboxPhase.PAUSED);
         assertThat(condition(byHand, "Ready").reason()).as("paused, not for idleness").isEqualTo("Paused");
+    }
+
+    @Test
+    void theAgentsCpuIsInTheStatusAndInTheIdleMessageWhenItCounted() {
+        AgentCpuStatus counted = AgentCpuStatus.counted("2026-11-01T10:00:00Z");
+        AgentCpuStatus notServed = AgentCpuStatus.notCounted(null, "the metrics.k8s.io API is not served");
+
+        AgentSandboxStatus withCpu = SandboxStatusAggregator.aggregate(idled(counted), null, T1);
+        AgentSandboxStatus withoutCpu = SandboxStatusAggregator.aggregate(idled(notServed), null, T1);
+
+        assertThat(withCpu.getAgentCpu()).isEqualTo(counted);
+        assertThat(condition(withCpu, "Ready").message()).contains("no agent CPU use above"
+                + " spec.lifecycle.idleCpuThreshold for 30m (spec.lifecycle.idleTimeout)");
+        assertThat(withoutCpu.getAgentCpu()).isEqualTo(notServed);
+        assertThat(condition(withoutCpu, "Ready").message()).doesNotContain("CPU")
+                .contains("no model call for 30m (spec.lifecycle.idleTimeout)");
+    }
+
+    private static StatusInputs idled(AgentCpuStatus cpu) {
+        return new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false, true, List.of(),
+                null, null, List.of(), SidecarRestarts.UNKNOWN, "30m", cpu, null);
     }
 
     @Test

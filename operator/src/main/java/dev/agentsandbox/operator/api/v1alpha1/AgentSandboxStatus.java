@@ -39,6 +39,10 @@ public class AgentSandboxStatus {
     @JsonPropertyDescription("Model usage counted by the bridge.")
     private ModelUsageStatus model;
 
+    @JsonPropertyDescription("The agent container's CPU use as idle suspend counts it; only with"
+            + " spec.lifecycle.idleCpuThreshold.")
+    private AgentCpuStatus agentCpu;
+
     public SandboxPhase getPhase() {
         return phase;
     }
@@ -111,6 +115,14 @@ public class AgentSandboxStatus {
         this.model = model;
     }
 
+    public AgentCpuStatus getAgentCpu() {
+        return agentCpu;
+    }
+
+    public void setAgentCpu(AgentCpuStatus agentCpu) {
+        this.agentCpu = agentCpu;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -123,12 +135,12 @@ public class AgentSandboxStatus {
                 && Objects.equals(conditions, that.conditions) && Objects.equals(podName, that.podName)
                 && Objects.equals(podIP, that.podIP) && Objects.equals(nodeName, that.nodeName)
                 && Objects.equals(runtimeClassName, that.runtimeClassName) && Objects.equals(egress, that.egress)
-                && Objects.equals(model, that.model);
+                && Objects.equals(model, that.model) && Objects.equals(agentCpu, that.agentCpu);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(phase, observedGeneration, conditions, podName, podIP, nodeName, runtimeClassName,
-                egress, model);
+                egress, model, agentCpu);
     }
 }

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Whether the sandbox runs, and when it stops. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.idleCpuThreshold) || has(self.idleTimeout)",
+        message = "spec.lifecycle.idleCpuThreshold only refines spec.lifecycle.idleTimeout: set idleTimeout (e.g. 30m)"
+                + " or remove idleCpuThreshold")
 public class LifecycleSpec {
 
     @JsonPropertyDescription("Running, or Paused: the pod is deleted and the workspace kept.")
@@ -21,11 +25,21 @@ public class LifecycleSpec {
     @JsonPropertyDescription("Opt-in idle suspend, e.g. 30m or 1h30m: after this long with no request through the egress"
             + " proxy and no model call, the operator pauses the sandbox (mode Paused: the pod is deleted, the workspace"
             + " kept; Ready reason Idle). Setting mode Running resumes it. Local work without network use (a long"
-            + " build, a terminal session) does not count as activity.")
+            + " build, a terminal session) does not count as activity, except CPU use above idleCpuThreshold.")
     @Pattern(Validation.GO_DURATION)
     @ValidationRule(value = "duration(self) >= duration('1m')",
             message = "spec.lifecycle.idleTimeout must be at least 1m, e.g. 30m")
     private String idleTimeout;
+
+    @JsonPropertyDescription("Opt-in, with idleTimeout: CPU use of the agent container above this many cores (a CPU"
+            + " quantity, e.g. 100m or 0.5) counts as activity too, so a long local build without network use is not"
+            + " paused. Needs the metrics.k8s.io API (metrics-server); where it is not served, CPU use is not"
+            + " considered and status.agentCpu says so.")
+    @Size(max = 16)
+    @ValidationRule(value = "self.matches('" + Validation.CPU_ABOVE_ZERO + "')",
+            message = "spec.lifecycle.idleCpuThreshold must be a CPU quantity above zero, in cores or millicores,"
+                    + " e.g. 100m or 0.5")
+    private String idleCpuThreshold;
 
     @JsonPropertyDescription("What happens at shutdownTime: Pause (delete the pod, keep the workspace) or Delete"
             + " (delete the sandbox and everything it owns).")
@@ -54,6 +68,14 @@ public class LifecycleSpec {
 
     public void setIdleTimeout(String idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public String getIdleCpuThreshold() {
+        return idleCpuThreshold;
+    }
+
+    public void setIdleCpuThreshold(String idleCpuThreshold) {
+        this.idleCpuThreshold = idleCpuThreshold;
     }
 
     public ShutdownPolicy getShutdownPolicy() {

@@ -48,6 +48,12 @@ final class Validation {
     /** A duration as Go and CEL's duration() spell it, in hours, minutes and seconds: 30m, 1h30m, 90s. */
     static final String GO_DURATION = "^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
 
+    /**
+     * A CPU quantity above zero, in millicores ({@code 100m}) or cores ({@code 2}, {@code 0.5}): what a person
+     * writes for a CPU request, without exponents and suffixes that mean nothing for CPU.
+     */
+    static final String CPU_ABOVE_ZERO = "^(0*[1-9][0-9]*m|0*[1-9][0-9]*([.][0-9]+)?|0*[.][0-9]*[1-9][0-9]*)$";
+
     /** An RFC 3339 timestamp, e.g. {@code 2026-12-01T00:00:00Z}. */
     static final String RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 

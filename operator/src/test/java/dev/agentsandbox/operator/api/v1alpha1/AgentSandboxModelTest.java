@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -59,6 +60,7 @@ class AgentSandboxModelTest {
         assertThat(spec.getModel().getAllowed()).hasSize(2);
         assertThat(spec.getModel().getTokenBudget()).isEqualTo(2_000_000L);
         assertThat(spec.getLifecycle().getIdleTimeout()).isEqualTo("8h");
+        assertThat(spec.getLifecycle().getIdleCpuThreshold()).isEqualTo("250m");
         assertThat(spec.getEgress().getAllow()).containsExactly("api.anthropic.com", "*.npmjs.org", "github.com",
                 "pypi.org:443");
         assertThat(spec.getEgress().getDeny()).containsExactly("gist.github.com");
@@ -160,5 +162,15 @@ class AgentSandboxModelTest {
         assertThat(sandbox.getApiVersion()).isEqualTo("agentsandbox.dev/v1alpha1");
         assertThat(sandbox.getKind()).isEqualTo("AgentSandbox");
         assertThat(sandbox.getPlural()).isEqualTo("agentsandboxes");
+    }
+
+    @Test
+    void theAgentsCpuIsAnObjectEvenWhenItNeverWasAboveTheThreshold() {
+        // The API server refuses a status whose agentCpu is not an object: a reading that never crossed the
+        // threshold must still say something.
+        AgentSandboxStatus status = new AgentSandboxStatus();
+        status.setAgentCpu(AgentCpuStatus.counted(null));
+
+        assertThat(new KubernetesSerialization().asJson(status)).contains("\"agentCpu\":{\"counted\":true}");
     }
 }

@@ -1,0 +1,165 @@
+package dev.agentsandbox.operator.it;
+
+import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.plan.IdleTimer;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code spec.lifecycle.idleCpuThreshold} with the packaged operator on the real control plane, whose API server
+ * serves {@code metrics.k8s.io} through its aggregation layer from {@link FakeMetricsApi} (as it would from
+ * metrics-server): agent CPU use above the threshold keeps a sandbox without any network activity running past its
+ * idle timeout, CPU use at or below it does not, and without the metrics API the sidecars' activity alone decides
+ * and {@code status.agentCpu.message} says why CPU did not count.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IdleCpuIT {
+
+    private static final Duration REFRESH = Duration.ofSeconds(5);
+    /** The shortest timeout the API server accepts, plus the operator's refresh and convergence. */
+    private static final Duration PATIENCE = Duration.ofMinutes(1).plus(Sandboxes.CONVERGENCE);
+
+    private static KubernetesClient client;
+    private static OperatorProcess operator;
+    private static FakeMetricsApi metricsApi;
+
+    @BeforeAll
+    static void start(EmbeddedControlPlane plane) throws Exception {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        metricsApi = FakeMetricsApi.start(Files.createTempDirectory(plane.workDir(), "metrics-api-"));
+        operator = OperatorProcess.start(plane, "operator-idle-cpu", Map.of(
+                "agentsandbox.status-refresh", REFRESH.toSeconds() + "s",
+                // The first test sees the API absent, the second present: the operator must notice soon.
+                "agentsandbox.metrics-api-recheck", REFRESH.toSeconds() + "s"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (client != null) {
+            FakeMetricsApi.unregister(client);
+        }
+        if (metricsApi != null) {
+            metricsApi.close();
+        }
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void withoutTheMetricsApiCpuDoesNotCountAndTheStatusSaysSo() {
+        assertThat(FakeMetricsApi.available(client)).as("metrics.k8s.io before registering it").isFalse();
+        String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu-absent");
+        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "builder"));
+        Sandboxes.awaitReady(client, namespace, "builder");
+
+        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> {
+            AgentSandbox paused = Sandboxes.sandbox(client, namespace, "builder").get();
+            assertThat(ready(paused).reason()).isEqualTo("Idle");
+            assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
+            assertThat(paused.getStatus().getAgentCpu().counted()).isFalse();
+            assertThat(paused.getStatus().getAgentCpu().message())
+                    .isEqualTo("the metrics.k8s.io API is not served (install metrics-server): CPU use does not count"
+                            + " as activity");
+            assertThat(ready(paused).message()).doesNotContain("CPU")
+                    .contains("no model call for 1m (spec.lifecycle.idleTimeout)");
+        });
+        // Asked of discovery every recheck, said once: no error loop.
+        assertThat(Pattern.compile("metrics.k8s.io: the metrics.k8s.io API is not served").matcher(operator.log())
+                .results().count()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
+    void withTheMetricsApiCpuAboveTheThresholdKeepsTheSandboxRunningAndAtOrBelowItDoesNot() {
+        metricsApi.register(client);
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> FakeMetricsApi.available(client));
+        String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu");
+        metricsApi.agentCpu(namespace, SandboxObjects.podName("compiler"), 850);
+        metricsApi.agentCpu(namespace, SandboxObjects.podName("napper"), 100);
+        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "compiler"));
+        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "napper"));
+        Sandboxes.awaitReady(client, namespace, "compiler");
+        Sandboxes.awaitReady(client, namespace, "napper");
+
+        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> assertThat(
+                ready(Sandboxes.sandbox(client, namespace, "napper").get()).reason()).as("100m is not above 100m")
+                .isEqualTo("Idle"));
+        assertThat(metricsApi.reads(namespace, SandboxObjects.podName("napper"))).as("napper's CPU was read")
+                .isPositive();
+        assertThat(Sandboxes.sandbox(client, namespace, "napper").get().getStatus().getAgentCpu().lastActivity())
+                .as("never above the threshold").isNull();
+        // Neither sandbox made a request or a model call (nothing runs on kwok): only CPU tells them apart. Wait
+        // until the compiler has been Ready for its timeout and two more idle checks.
+        Instant compilerReady = Instant.parse(ready(Sandboxes.sandbox(client, namespace, "compiler").get())
+                .lastTransitionTime());
+        sleepUntil(compilerReady.plus(Duration.ofMinutes(1)).plus(REFRESH.multipliedBy(3)));
+        AgentSandbox compiler = Sandboxes.sandbox(client, namespace, "compiler").get();
+        assertThat(compiler.getStatus().getPhase()).as("a sandbox busy at 850m").isEqualTo(SandboxPhase.READY);
+        assertThat(compiler.getSpec().getLifecycle().getMode()).isEqualTo(LifecycleMode.RUNNING);
+        assertThat(compiler.getMetadata().getAnnotations()).doesNotContainKey(IdleTimer.PAUSED_ANNOTATION);
+        assertThat(compiler.getStatus().getAgentCpu().counted()).isTrue();
+        assertThat(Instant.parse(compiler.getStatus().getAgentCpu().lastActivity())).isAfter(compilerReady);
+
+        // The build ends: the same sandbox goes idle once the timeout passes without CPU use.
+        metricsApi.agentCpu(namespace, SandboxObjects.podName("compiler"), 3);
+        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> assertThat(
+                ready(Sandboxes.sandbox(client, namespace, "compiler").get()).reason()).isEqualTo("Idle"));
+        assertThat(Sandboxes.pod(client, namespace, "compiler").get()).as("pod while idle").isNull();
+    }
+
+    private static AgentSandbox withIdleCpuThreshold(String namespace, String name) {
+        AgentSandbox sandbox = TestSandboxes.minimal(namespace, name);
+        LifecycleSpec lifecycle = new LifecycleSpec();
+        lifecycle.setIdleTimeout("1m");
+        lifecycle.setIdleCpuThreshold("100m");
+        sandbox.getSpec().setLifecycle(lifecycle);
+        return sandbox;
+    }
+
+    private static SandboxCondition ready(AgentSandbox sandbox) {
+        return sandbox.getStatus().getConditions().stream().filter(c -> c.type().equals("Ready")).findFirst()
+                .orElseThrow();
+    }
+
+    private static void sleepUntil(Instant when) {
+        Duration left = Duration.between(Instant.now(), when);
+        if (!left.isNegative()) {
+            try {
+                Thread.sleep(left.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
