@@ -24,6 +24,10 @@ public interface ClusterLookup {
 
     Optional<AgentSandboxTemplate> template(String namespace, String name);
 
-    /** Every NetworkPolicy of the namespace, the operator's and anyone else's. */
-    List<NetworkPolicy> networkPolicies(String namespace);
+    /**
+     * The NetworkPolicies of the namespace, the operator's and anyone else's, that may select the pod of
+     * {@code sandbox}: all but those whose pod selector requires another sandbox's label (one per sandbox of the
+     * namespace, the operator's own among them, which cannot select this pod whatever else they say).
+     */
+    List<NetworkPolicy> networkPoliciesThatMaySelect(String namespace, String sandbox);
 }

@@ -76,7 +76,7 @@ public class SandboxPlanner {
         sandbox.setMetadata(new ObjectMetaBuilder().withName(slot).withNamespace(namespace).build());
         sandbox.setSpec(TemplateMerge.effective(sandbox, template).getSpec());
         sandbox.getSpec().setLifecycle(null);
-        return plan(sandbox, LifecycleState.at(null, Instant.EPOCH), cluster);
+        return plan(sandbox, LifecycleState.at(null, null, Instant.EPOCH), cluster);
     }
 
     public String effectiveRuntimeClass(AgentSandbox sandbox) {

@@ -28,10 +28,11 @@ import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.ResolvedSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.SidecarReports;
 import dev.agentsandbox.operator.status.SidecarRestarts;
-import dev.agentsandbox.operator.status.SidecarStatusReader;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import dev.agentsandbox.operator.status.UpstreamCredentials;
@@ -52,7 +53,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -89,19 +92,21 @@ import java.util.Optional;
 public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     public static final String NAME = "agentsandbox";
+    /** The event source of sidecars that said something new (see {@link SidecarReports}). */
+    static final String SIDECAR_REPORTS = "sidecar-reports";
 
     private static final Logger LOG = Logger.getLogger(AgentSandboxReconciler.class);
 
     private final SandboxPlanner planner;
     private final EventRecorder events;
-    private final SidecarStatusReader sidecars;
+    private final SidecarReports sidecars;
     private final AgentCpuReader agentCpu;
     private final SandboxMetrics metrics;
     private final Duration statusRefresh;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarStatusReader sidecars,
+    public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarReports sidecars,
                                   AgentCpuReader agentCpu, SandboxMetrics metrics, OperatorConfig config) {
         this.metrics = metrics;
         this.agentCpu = agentCpu;
@@ -113,7 +118,11 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     @Override
     public List<EventSource<?, AgentSandbox>> prepareEventSources(EventSourceContext<AgentSandbox> context) {
-        return ReferenceWatches.eventSources(context, planner);
+        List<EventSource<?, AgentSandbox>> sources = new ArrayList<>(ReferenceWatches.eventSources(context, planner));
+        SimpleInboundEventSource<AgentSandbox> reports = new SimpleInboundEventSource<>(SIDECAR_REPORTS);
+        sidecars.onChange(reports::propagateEvent);
+        sources.add(reports);
+        return sources;
     }
 
     @Override
@@ -123,11 +132,12 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // From here on, what the sandbox is made of is its effective spec: its template's under its own fields.
         ResolvedSandbox resolved = planner.resolve(sandbox, cluster);
         AgentSandbox effective = resolved.effective();
-        LifecycleState lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), now);
+        Instant created = Timestamps.parse(sandbox.getMetadata().getCreationTimestamp()).orElse(null);
+        LifecycleState lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
         if (lifecycle.stage() == LifecycleState.Stage.EXPIRED_DELETE) {
-            LOG.infof("Deleting AgentSandbox %s/%s: shutdownTime passed with shutdownPolicy Delete",
-                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName());
-            events.normal(sandbox, "Expired", "spec.lifecycle.shutdownTime passed: deleting the sandbox"
+            LOG.infof("Deleting AgentSandbox %s/%s: %s passed with shutdownPolicy Delete",
+                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), lifecycle.expiredBy());
+            events.normal(sandbox, "Expired", lifecycle.expiredBy() + " passed: deleting the sandbox"
                     + " (shutdownPolicy Delete)");
             context.getClient().resource(sandbox).delete();
             return UpdateControl.noUpdate();
@@ -140,7 +150,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             pauseIdle(sandbox, effective, context);
             resolved = planner.resolve(sandbox, cluster);
             effective = resolved.effective();
-            lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), now);
+            lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
         } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
             // Resumed: a later pause by hand is not for idleness.
             patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
@@ -197,6 +207,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
+        sidecars.retain(id -> context.getPrimaryCache().get(id).isPresent());
         return control;
     }
 
@@ -259,7 +270,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    /** At shutdownTime, and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
+    /** At the sandbox's end (shutdownTime, activeDeadlineSeconds), and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
     private Optional<Duration> nextReconcile(LifecycleState lifecycle, AgentSandboxStatus status) {
         Optional<Duration> refresh = status.getPhase() == SandboxPhase.READY ? Optional.of(statusRefresh)
                 : Optional.empty();
@@ -281,15 +292,18 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
                 && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
                 .isPresent();
-        List<String> widening = WideningPolicies.among(cluster.networkPolicies(plan.namespace()),
+        List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
+                        plan.name()),
                 SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
-        EgressStatus egress = null;
-        ModelUsageStatus model = null;
+        SidecarReports.Latest reports = SidecarReports.Latest.NOTHING;
+        ResourceID id = ResourceID.fromResource(sandbox);
         if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
-            String podIP = pod.getStatus().getPodIP();
-            egress = sidecars.egress(podIP).orElse(null);
-            model = plan.model().isPresent() ? sidecars.model(podIP).orElse(null) : null;
+            reports = sidecars.latest(id, pod.getStatus().getPodIP(), plan.model().isPresent());
+        } else {
+            sidecars.forget(id);
         }
+        EgressStatus egress = reports.egress();
+        ModelUsageStatus model = plan.model().isPresent() ? reports.model() : null;
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
                 UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu, warmStart);

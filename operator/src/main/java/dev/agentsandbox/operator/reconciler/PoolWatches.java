@@ -125,7 +125,7 @@ final class PoolWatches {
 
             /** A warm pod has no other policies to report: nobody sees it until a sandbox adopts it. */
             @Override
-            public List<NetworkPolicy> networkPolicies(String namespace) {
+            public List<NetworkPolicy> networkPoliciesThatMaySelect(String namespace, String sandbox) {
                 return List.of();
             }
         };

@@ -5,14 +5,17 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -25,6 +28,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +58,9 @@ final class ReferenceWatches {
     private static final String SERVICE_INDEX = "agentsandbox.dev/runner-service";
     private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
     private static final String TEMPLATE_INDEX = "agentsandbox.dev/template";
+    private static final String POLICY_SCOPE_INDEX = "agentsandbox.dev/policy-scope";
+    /** Not a sandbox name (a name is a DNS label): the scope of policies that may select any sandbox's pod. */
+    private static final String ANY_SANDBOX = "*";
 
     private ReferenceWatches() {
     }
@@ -115,12 +122,18 @@ final class ReferenceWatches {
                         s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
                 .build();
         // Label-free: anyone's policy may select a sandbox's pod. A change to one may select or release any sandbox
-        // of its namespace (its selector may have changed), so all of them are looked at again.
+        // of its namespace (its selector may have changed), so all of them are looked at again; except for a policy
+        // whose pod selector requires one sandbox's label (the operator's own, one per sandbox), which can select
+        // that sandbox's pod only: that sandbox alone (otherwise a burst of N sandboxes in one namespace would cost
+        // N x N reconciles). A policy narrowed to one sandbox releases the others at their next status refresh.
+        SecondaryToPrimaryMapper<NetworkPolicy> wholeNamespace = referrers(sandboxes, NAMESPACE_INDEX,
+                policy -> policy.getMetadata().getNamespace());
         var networkPolicies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandbox.class)
                 .withName(NETWORK_POLICIES)
                 .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(referrers(sandboxes, NAMESPACE_INDEX,
-                        policy -> policy.getMetadata().getNamespace()))
+                .withSecondaryToPrimaryMapper(policy -> selectedSandbox(policy)
+                        .map(sandbox -> Set.of(new ResourceID(sandbox, policy.getMetadata().getNamespace())))
+                        .orElseGet(() -> wholeNamespace.toPrimaryResourceIDs(policy)))
                 .build();
         // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
         // concerns an existing sandbox.
@@ -135,10 +148,30 @@ final class ReferenceWatches {
                 .withLabelSelector(WarmSlots.POOL_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> Set.of())
                 .build();
+        InformerEventSource<NetworkPolicy, AgentSandbox> policies = new InformerEventSource<>(networkPolicies, context);
+        policies.addIndexers(Map.of(POLICY_SCOPE_INDEX, policy -> List.of(policyScope(policy))));
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
-                new InformerEventSource<>(services, context), new InformerEventSource<>(networkPolicies, context),
-                templates, new InformerEventSource<>(pools, context),
-                new InformerEventSource<>(warmPods, context));
+                new InformerEventSource<>(services, context), policies, templates,
+                new InformerEventSource<>(pools, context), new InformerEventSource<>(warmPods, context));
+    }
+
+    /**
+     * Where a NetworkPolicy may select pods: {@code <namespace>/<sandbox>} when its pod selector requires the label
+     * of one sandbox, else {@code <namespace>/*}. A sandbox's reconcile then looks at its own and the namespace-wide
+     * policies, not at every sandbox's (which made each reconcile cost time in the number of sandboxes of the
+     * namespace).
+     */
+    static String policyScope(NetworkPolicy policy) {
+        return key(policy.getMetadata().getNamespace(), selectedSandbox(policy).orElse(ANY_SANDBOX));
+    }
+
+    /**
+     * The one sandbox whose pod a NetworkPolicy may select, when its pod selector requires that sandbox's label
+     * (match labels are all required: it can select no other sandbox's pod).
+     */
+    static Optional<String> selectedSandbox(NetworkPolicy policy) {
+        return Optional.ofNullable(policy.getSpec()).map(NetworkPolicySpec::getPodSelector)
+                .map(LabelSelector::getMatchLabels).map(labels -> labels.get(SandboxObjects.SANDBOX_LABEL));
     }
 
     /** Reads the watched objects from the informers' caches. */
@@ -165,9 +198,13 @@ final class ReferenceWatches {
             }
 
             @Override
-            public List<NetworkPolicy> networkPolicies(String namespace) {
-                return source(context, NetworkPolicy.class, NETWORK_POLICIES).list(namespace, policy -> true)
-                        .toList();
+            public List<NetworkPolicy> networkPoliciesThatMaySelect(String namespace, String sandbox) {
+                InformerEventSource<NetworkPolicy, AgentSandbox> policies = source(context, NetworkPolicy.class,
+                        NETWORK_POLICIES);
+                List<NetworkPolicy> found = new ArrayList<>(policies.byIndex(POLICY_SCOPE_INDEX,
+                        key(namespace, ANY_SANDBOX)));
+                found.addAll(policies.byIndex(POLICY_SCOPE_INDEX, key(namespace, sandbox)));
+                return found;
             }
         };
     }

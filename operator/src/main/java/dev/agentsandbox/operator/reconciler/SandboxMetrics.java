@@ -17,25 +17,29 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * Keeps the per-sandbox series of {@link SandboxSeries} in the operator's registry ({@code /q/metrics}): computed
- * from the informer's cache of sandboxes after each reconcile and every {@link #REFRESH_SECONDS} seconds (so a
- * deleted sandbox's series go too), registering new series and removing those no longer wanted. Also exports the
- * Events the recorder held back.
+ * from the informer's cache of sandboxes shortly after a reconcile ({@link #AFTER_RECONCILE_MILLIS}: the reconciles of
+ * a burst share one pass over the cache, which costs time in the number of sandboxes) and every
+ * {@link #REFRESH_SECONDS} seconds (so a deleted sandbox's series go too), registering new series and removing those
+ * no longer wanted. Also exports the Events the recorder held back.
  */
 @ApplicationScoped
 public class SandboxMetrics {
 
     static final String EVENTS_SUPPRESSED = "agentsandbox.events.suppressed";
     static final long REFRESH_SECONDS = 15;
+    static final long AFTER_RECONCILE_MILLIS = 1000;
 
     private final MeterRegistry registry;
     private final AtomicReference<IndexedResourceCache<AgentSandbox>> sandboxes = new AtomicReference<>();
     /** The value behind each registered series, by its name and tags. */
     private final Map<String, Holder> series = new HashMap<>();
+    private final AtomicBoolean refreshPending = new AtomicBoolean();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "sandbox-metrics");
         thread.setDaemon(true);
@@ -57,10 +61,18 @@ public class SandboxMetrics {
         refresher.shutdownNow();
     }
 
-    /** The sandboxes to measure: the reconciler's cache, known once the first reconcile runs. */
+    /**
+     * The sandboxes to measure: the reconciler's cache, known once the first reconcile runs. The series follow within
+     * {@link #AFTER_RECONCILE_MILLIS}, once for every reconcile in that time.
+     */
     void measure(IndexedResourceCache<AgentSandbox> cache) {
         sandboxes.compareAndSet(null, cache);
-        refresh();
+        if (refreshPending.compareAndSet(false, true)) {
+            refresher.schedule(() -> {
+                refreshPending.set(false);
+                refresh();
+            }, AFTER_RECONCILE_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     synchronized void refresh() {

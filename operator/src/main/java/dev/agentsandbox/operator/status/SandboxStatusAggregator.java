@@ -111,7 +111,8 @@ public final class SandboxStatusAggregator {
                     + " deleted, the workspace kept", generation, now);
         }
         if (in.stage() != Stage.RUNNING) {
-            return Conditions.of(before, type, false, "Expired", "spec.lifecycle.shutdownTime has passed",
+            return Conditions.of(before, type, false, "Expired", "the sandbox's lifetime is over"
+                    + " (spec.lifecycle.shutdownTime or activeDeadlineSeconds passed): the pod is deleted",
                     generation, now);
         }
         if (in.pod() == null) {

@@ -21,11 +21,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 
 /**
  * Reads the sidecars' {@code /status} endpoints (admin ports, reachable only from the operator's pods) for
  * {@code status.egress} and {@code status.model}. Best effort: a short timeout, and any failure is an empty result,
- * never a failed reconcile.
+ * never a failed reconcile. Asynchronous: the reconciler asks through {@link SidecarReports}, which never waits for a
+ * pod (an unreachable one would hold a reconcile thread for the whole timeout).
  */
 @ApplicationScoped
 public class SidecarStatusReader {
@@ -39,14 +42,23 @@ public class SidecarStatusReader {
             .build();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER)
+            // The answers are parsed where they complete: one daemon thread is enough for a few small JSON bodies.
+            .executor(Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "sidecar-status");
+                thread.setDaemon(true);
+                return thread;
+            }))
+            .build();
 
-    public Optional<EgressStatus> egress(String podIP) {
-        return read(endpoint(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class).map(SidecarStatusReader::egress);
+    public CompletableFuture<Optional<EgressStatus>> egress(String podIP) {
+        return read(endpoint(podIP, SidecarPorts.PROXY_ADMIN), ProxyStatus.class)
+                .thenApply(status -> status.map(SidecarStatusReader::egress));
     }
 
-    public Optional<ModelUsageStatus> model(String podIP) {
-        return read(endpoint(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class).map(SidecarStatusReader::model);
+    public CompletableFuture<Optional<ModelUsageStatus>> model(String podIP) {
+        return read(endpoint(podIP, SidecarPorts.BRIDGE_ADMIN), BridgeStatus.class)
+                .thenApply(status -> status.map(SidecarStatusReader::model));
     }
 
     /** Where a sidecar's {@code /status} is; a test's fake sidecars, which cannot listen on the pod's IP, move it. */
@@ -76,21 +88,31 @@ public class SidecarStatusReader {
         return URI.create("http://" + host + ":" + port + AdminPaths.STATUS);
     }
 
-    <T> Optional<T> read(URI uri, Class<T> type) {
+    /** Completes (never exceptionally) with the answer, or empty on any failure, within the timeouts. */
+    <T> CompletableFuture<Optional<T>> read(URI uri, Class<T> type) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                LOG.debugf("%s answered %d", uri, response.statusCode());
-                return Optional.empty();
-            }
-            return Optional.of(JSON.readValue(response.body(), type));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            LOG.debugf("cannot read %s: %s", uri, e.toString());
+            return http.sendAsync(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .handle((response, failure) -> failure != null ? failed(uri, failure) : parse(uri, response, type));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(uri, e));
+        }
+    }
+
+    private static <T> Optional<T> parse(URI uri, HttpResponse<String> response, Class<T> type) {
+        if (response.statusCode() != 200) {
+            LOG.debugf("%s answered %d", uri, response.statusCode());
             return Optional.empty();
         }
+        try {
+            return Optional.of(JSON.readValue(response.body(), type));
+        } catch (IOException | RuntimeException e) {
+            return failed(uri, e);
+        }
+    }
+
+    private static <T> Optional<T> failed(URI uri, Throwable failure) {
+        LOG.debugf("cannot read %s: %s", uri, failure.toString());
+        return Optional.empty();
     }
 }

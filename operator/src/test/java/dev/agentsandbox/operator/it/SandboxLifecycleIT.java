@@ -9,6 +9,7 @@ import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.api.v1alpha1.SecretKeyRef;
+import dev.agentsandbox.operator.api.v1alpha1.ShutdownPolicy;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.reconciler.AgentSandboxReconciler;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The packaged operator against the real control plane: children created by server-side apply with the operator's
  * field manager, the pod scheduled onto a kwok Node and Running, status Ready; garbage collection by the
  * controller-manager; Paused and back; a Secret that arrives late; every example of {@code examples/}; another
- * NetworkPolicy that widens a sandbox's egress reported and cleared.
+ * NetworkPolicy that widens a sandbox's egress reported and cleared; a sandbox deleted at its activeDeadlineSeconds.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class SandboxLifecycleIT {
@@ -246,6 +247,37 @@ class SandboxLifecycleIT {
         eventually(CONVERGENCE).untilAsserted(() -> assertThat(events(namespace))
                 .anySatisfy(event -> assertThat(event.getReason()).isEqualTo("EgressNarrowed")));
         Sandboxes.assertReady(client, namespace, "agent");
+    }
+
+    /**
+     * A short-lived sandbox (issue 14, a sandbox per tool call): with {@code activeDeadlineSeconds} and
+     * {@code shutdownPolicy: Delete} the operator deletes it that long after its creation, whoever created it, with a
+     * Normal Event naming the field; what it owned goes with it. The deadline is checked by a reconcile scheduled for
+     * that instant, not by polling.
+     */
+    @Test
+    void aSandboxWithAnActiveDeadlineIsDeletedByTheOperatorWhenItPasses() {
+        String namespace = ClusterFixtures.freshNamespace(client, "deadline");
+        AgentSandbox sandbox = TestSandboxes.minimal(namespace, "tool-call");
+        LifecycleSpec lifecycle = new LifecycleSpec();
+        lifecycle.setActiveDeadlineSeconds(20L);
+        lifecycle.setShutdownPolicy(ShutdownPolicy.DELETE);
+        sandbox.getSpec().setLifecycle(lifecycle);
+        Sandboxes.apply(client, sandbox);
+        Sandboxes.awaitReady(client, namespace, "tool-call");
+
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            assertThat(Sandboxes.sandbox(client, namespace, "tool-call").get()).as("sandbox after its deadline")
+                    .isNull();
+            assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+        });
+        assertThat(events(namespace)).anySatisfy(event -> {
+            assertThat(event.getType()).isEqualTo("Normal");
+            assertThat(event.getReason()).isEqualTo("Expired");
+            assertThat(event.getMessage()).isEqualTo("spec.lifecycle.activeDeadlineSeconds 20 passed: deleting the"
+                    + " sandbox (shutdownPolicy Delete)");
+            assertThat(event.getInvolvedObject().getName()).isEqualTo("tool-call");
+        });
     }
 
     private static SandboxCondition egressReady(String namespace) {

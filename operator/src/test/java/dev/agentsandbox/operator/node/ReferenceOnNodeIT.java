@@ -6,14 +6,12 @@ import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedNode;
 import dev.agentsandbox.operator.testing.Examples;
-import dev.agentsandbox.operator.testing.LocalChart;
 import dev.agentsandbox.operator.testing.NodeExtension;
+import dev.agentsandbox.operator.testing.RunLocalChart;
 import dev.agentsandbox.operator.testing.SandboxOnNode;
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import org.awaitility.core.ConditionTimeoutException;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(NodeExtension.class)
 class ReferenceOnNodeIT {
 
-    private static final Duration OPERATOR_START = Duration.ofSeconds(180);
     private static final Duration SANDBOX_READY = Duration.ofSeconds(300);
 
     private static KubernetesClient client;
@@ -49,26 +45,12 @@ class ReferenceOnNodeIT {
     static void installChart(KubernetesClient kubernetes, EmbeddedNode embeddedNode) {
         client = kubernetes;
         node = embeddedNode;
-        node.loadImages(LocalChart.IMAGES, "operator", "sidecar", "agent");
-        // The run values create the kata class (handler runc); ChartOnNodeIT leaves one of its own behind.
-        client.resources(RuntimeClass.class).withName("kata").withTimeout(60, TimeUnit.SECONDS).delete();
-        releaseNamespace = ClusterFixtures.freshNamespace(client, "run-local");
-        LocalChart.install(node, releaseNamespace, ClusterFixtures.repositoryFile("hack/run-local-node-values.yaml"));
-        try {
-            eventually(OPERATOR_START).until(() -> client.pods().inNamespace(releaseNamespace).list().getItems()
-                    .stream().anyMatch(Readiness::isPodReady));
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no Ready operator Pod: " + node.kubectl("describe", "pods", "-n",
-                    releaseNamespace), e);
-        }
+        releaseNamespace = RunLocalChart.install(client, node, "run-local");
     }
 
     @AfterAll
     static void uninstall() {
-        if (releaseNamespace != null) {
-            Helm.uninstall(LocalChart.RELEASE).withNamespace(releaseNamespace)
-                    .withKubeConfig(node.controlPlane().kubeconfig()).ignoreNotFound().call();
-        }
+        RunLocalChart.uninstall(node, releaseNamespace);
     }
 
     @Test

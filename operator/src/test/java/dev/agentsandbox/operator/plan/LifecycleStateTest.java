@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LifecycleStateTest {
 
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private static final Instant CREATED = NOW.minusSeconds(100);
 
     private static LifecycleSpec spec(LifecycleMode mode, String shutdown, ShutdownPolicy policy) {
         LifecycleSpec spec = new LifecycleSpec();
@@ -24,7 +25,7 @@ class LifecycleStateTest {
 
     @Test
     void noLifecycleMeansRunningForever() {
-        LifecycleState state = LifecycleState.at(null, NOW);
+        LifecycleState state = LifecycleState.at(null, NOW, NOW);
 
         assertThat(state.stage()).isEqualTo(LifecycleState.Stage.RUNNING);
         assertThat(state.podWanted()).isTrue();
@@ -33,14 +34,14 @@ class LifecycleStateTest {
 
     @Test
     void pausedWantsNoPod() {
-        assertThat(LifecycleState.at(spec(LifecycleMode.PAUSED, null, ShutdownPolicy.PAUSE), NOW).podWanted())
+        assertThat(LifecycleState.at(spec(LifecycleMode.PAUSED, null, ShutdownPolicy.PAUSE), CREATED, NOW).podWanted())
                 .isFalse();
     }
 
     @Test
     void aFutureShutdownSchedulesTheNextCheckForThatInstant() {
         LifecycleState state = LifecycleState.at(spec(LifecycleMode.RUNNING, "2026-11-23T13:30:00+01:00",
-                ShutdownPolicy.PAUSE), NOW);
+                ShutdownPolicy.PAUSE), CREATED, NOW);
 
         assertThat(state.stage()).isEqualTo(LifecycleState.Stage.RUNNING);
         assertThat(state.nextShutdownCheck()).contains(Duration.ofMinutes(30));
@@ -48,9 +49,54 @@ class LifecycleStateTest {
 
     @Test
     void aPassedShutdownExpiresByPolicy() {
-        assertThat(LifecycleState.at(spec(LifecycleMode.RUNNING, "2026-11-23T12:00:00Z", ShutdownPolicy.PAUSE), NOW)
+        assertThat(LifecycleState.at(spec(LifecycleMode.RUNNING, "2026-11-23T12:00:00Z", ShutdownPolicy.PAUSE), CREATED, NOW)
                 .stage()).isEqualTo(LifecycleState.Stage.EXPIRED);
-        assertThat(LifecycleState.at(spec(LifecycleMode.PAUSED, "2026-11-01T00:00:00Z", ShutdownPolicy.DELETE), NOW)
+        assertThat(LifecycleState.at(spec(LifecycleMode.PAUSED, "2026-11-01T00:00:00Z", ShutdownPolicy.DELETE), CREATED, NOW)
                 .stage()).isEqualTo(LifecycleState.Stage.EXPIRED_DELETE);
+    }
+
+    private static LifecycleSpec deadline(long seconds, String shutdown, ShutdownPolicy policy) {
+        LifecycleSpec spec = spec(LifecycleMode.RUNNING, shutdown, policy);
+        spec.setActiveDeadlineSeconds(seconds);
+        return spec;
+    }
+
+    @Test
+    void anActiveDeadlineCountsFromCreationAndSchedulesTheCheckForItsEnd() {
+        LifecycleState state = LifecycleState.at(deadline(130, null, ShutdownPolicy.DELETE), CREATED, NOW);
+
+        assertThat(state.stage()).isEqualTo(LifecycleState.Stage.RUNNING);
+        assertThat(state.nextShutdownCheck()).contains(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aPassedActiveDeadlineExpiresByPolicyAndNamesTheField() {
+        LifecycleState deleted = LifecycleState.at(deadline(100, null, ShutdownPolicy.DELETE), CREATED, NOW);
+        LifecycleState paused = LifecycleState.at(deadline(60, null, ShutdownPolicy.PAUSE), CREATED, NOW);
+
+        assertThat(deleted.stage()).isEqualTo(LifecycleState.Stage.EXPIRED_DELETE);
+        assertThat(deleted.expiredBy()).isEqualTo("spec.lifecycle.activeDeadlineSeconds 100");
+        assertThat(paused.stage()).isEqualTo(LifecycleState.Stage.EXPIRED);
+        assertThat(paused.podWanted()).isFalse();
+    }
+
+    @Test
+    void theEarlierOfShutdownTimeAndActiveDeadlineWins() {
+        // shutdownTime in 10 minutes, the deadline in 5 seconds: the deadline is the end.
+        assertThat(LifecycleState.at(deadline(105, "2026-11-23T12:10:00Z", ShutdownPolicy.PAUSE), CREATED, NOW)
+                .nextShutdownCheck()).contains(Duration.ofSeconds(5));
+        // The deadline in an hour, shutdownTime passed: shutdownTime ended it.
+        LifecycleState expired = LifecycleState.at(deadline(3600, "2026-11-23T11:59:00Z", ShutdownPolicy.PAUSE),
+                CREATED, NOW);
+        assertThat(expired.stage()).isEqualTo(LifecycleState.Stage.EXPIRED);
+        assertThat(expired.expiredBy()).isEqualTo("spec.lifecycle.shutdownTime 2026-11-23T11:59:00Z");
+    }
+
+    @Test
+    void noCreationTimeYetMeansNoDeadlineYet() {
+        LifecycleState state = LifecycleState.at(deadline(1, null, ShutdownPolicy.DELETE), null, NOW);
+
+        assertThat(state.stage()).isEqualTo(LifecycleState.Stage.RUNNING);
+        assertThat(state.nextShutdownCheck()).isEmpty();
     }
 }

@@ -11,6 +11,7 @@ import dev.agentsandbox.operator.api.v1alpha1.WorkspaceSpec;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
@@ -22,7 +23,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.agentsandbox.operator.reconciler.OperatorTestSupport.assertOwnedBy;
 import static dev.agentsandbox.operator.reconciler.OperatorTestSupport.eventually;
@@ -97,6 +100,30 @@ class AgentSandboxReconcilerTest {
         assertThat(reconciled.getStatus().getConditions()).extracting(SandboxCondition::type)
                 .containsExactly("Ready", "RuntimeReady", "CredentialsReady", "ModelRunnerReady", "EgressReady",
                         "WorkspaceReady");
+    }
+
+    @Test
+    void aFieldOfANewerCrdDoesNotStopTheOperator() {
+        // During an upgrade the CRD can be newer than the running operator, and a user may already set a field it
+        // does not know. It must reconcile what it knows and keep watching: an informer that cannot read one
+        // object stops for every sandbox.
+        OperatorTestSupport cluster = in("newer-crd");
+        GenericKubernetesResource newer = client.getKubernetesSerialization().convertValue(
+                cluster.sandbox(TestSandboxes.minimal("from-the-future")), GenericKubernetesResource.class);
+        newer.setAdditionalProperty("spec", withField(newer.getAdditionalProperties().get("spec"),
+                "aFieldFromANewerRelease", "yes"));
+        client.resource(newer).create();
+
+        eventually().until(() -> cluster.pod("from-the-future").isPresent());
+        cluster.create(cluster.sandbox(TestSandboxes.minimal("after-it")));
+        eventually().until(() -> cluster.pod("after-it").isPresent());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withField(Object object, String field, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) object);
+        copy.put(field, value);
+        return copy;
     }
 
     @Test

@@ -75,7 +75,8 @@ class SandboxInputChecksTest {
         }
 
         @Override
-        public List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPolicies(String namespace) {
+        public List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPoliciesThatMaySelect(
+                String namespace, String sandbox) {
             return List.of();
         }
     }

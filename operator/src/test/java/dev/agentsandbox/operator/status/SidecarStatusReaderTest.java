@@ -56,7 +56,7 @@ class SidecarStatusReaderTest {
         URI uri = serve(200, "{\"allowed\": 120, \"denied\": 3, \"lastDenied\": [{\"host\": \"evil.example\","
                 + " \"at\": \"2026-11-23T12:00:00Z\"}], \"bytesOut\": 99}");
 
-        EgressStatus egress = SidecarStatusReader.egress(new SidecarStatusReader().read(uri, ProxyStatus.class)
+        EgressStatus egress = SidecarStatusReader.egress(new SidecarStatusReader().read(uri, ProxyStatus.class).join()
                 .orElseThrow());
 
         assertThat(egress.allowed()).isEqualTo(120L);
@@ -71,23 +71,23 @@ class SidecarStatusReaderTest {
     void readsTheBridgeCountersOfThisAndOfAnOlderBridge() throws IOException {
         URI current = serve(200, "{\"requests\": 4, \"promptTokens\": 50, \"completionTokens\": 7,"
                 + " \"streamsWithoutUsage\": 2}");
-        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(current, BridgeStatus.class)
+        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(current, BridgeStatus.class).join()
                 .orElseThrow())).isEqualTo(new ModelUsageStatus(4L, 50L, 7L, 2L));
         server.stop(0);
 
         URI older = serve(200, "{\"requests\": 4, \"promptTokens\": 50, \"completionTokens\": 7}");
-        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(older, BridgeStatus.class)
+        assertThat(SidecarStatusReader.model(new SidecarStatusReader().read(older, BridgeStatus.class).join()
                 .orElseThrow())).isEqualTo(new ModelUsageStatus(4L, 50L, 7L, 0L));
     }
 
     @Test
     void anErrorAnswerOrGarbageIsNothingNotAFailure() throws IOException {
         URI error = serve(500, "status unavailable\n");
-        assertThat(new SidecarStatusReader().read(error, ProxyStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(error, ProxyStatus.class).join()).isEmpty();
         server.stop(0);
 
         URI garbage = serve(200, "not json");
-        assertThat(new SidecarStatusReader().read(garbage, ProxyStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(garbage, ProxyStatus.class).join()).isEmpty();
     }
 
     @Test
@@ -97,7 +97,7 @@ class SidecarStatusReaderTest {
             port = socket.getLocalPort();
         }
         assertThat(new SidecarStatusReader().read(URI.create("http://127.0.0.1:" + port + "/status"),
-                ProxyStatus.class)).isEmpty();
+                ProxyStatus.class).join()).isEmpty();
     }
 
     @Test
@@ -105,7 +105,7 @@ class SidecarStatusReaderTest {
         URI hanging = serve(200, "hang");
 
         // Returns (empty) although the server never answers: the timeout, not the server, ends the call.
-        assertThat(new SidecarStatusReader().read(hanging, ProxyStatus.class)).isEmpty();
+        assertThat(new SidecarStatusReader().read(hanging, ProxyStatus.class).join()).isEmpty();
     }
 
     @Test

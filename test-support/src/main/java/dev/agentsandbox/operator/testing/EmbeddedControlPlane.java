@@ -55,12 +55,15 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     private final ControlPlaneBinaries binaries;
     private final Path workDir;
     private final String apiAddress;
+    private final List<String> extraApiServerFlags;
     private final List<ChildProcess> processes = new ArrayList<>();
     private Path kubeconfig;
     private KubernetesClient client;
 
-    private EmbeddedControlPlane(ControlPlaneBinaries binaries, Path workDir, String apiAddress) {
+    private EmbeddedControlPlane(ControlPlaneBinaries binaries, Path workDir, String apiAddress,
+                                 List<String> extraApiServerFlags) {
         this.binaries = binaries;
+        this.extraApiServerFlags = List.copyOf(extraApiServerFlags);
         this.workDir = workDir;
         this.apiAddress = apiAddress;
     }
@@ -79,8 +82,17 @@ public final class EmbeddedControlPlane implements AutoCloseable {
      * serves {@code exec} and {@code logs} to it.
      */
     public static EmbeddedControlPlane start(Path workDir, int fakeNodes, String apiAddress) {
+        return start(workDir, fakeNodes, apiAddress, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, String)}, with more flags for kube-apiserver (a benchmark's audit log, say).
+     */
+    public static EmbeddedControlPlane start(Path workDir, int fakeNodes, String apiAddress,
+                                             List<String> extraApiServerFlags) {
         long started = System.nanoTime();
-        EmbeddedControlPlane plane = new EmbeddedControlPlane(ControlPlaneBinaries.locate(), workDir, apiAddress);
+        EmbeddedControlPlane plane = new EmbeddedControlPlane(ControlPlaneBinaries.locate(), workDir, apiAddress,
+                extraApiServerFlags);
         try {
             plane.startApiServerTier();
             if (plane.binaries.complete()) {
@@ -196,6 +208,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                     // By address: a node's name would go to the machine's resolver, and resolve nowhere.
                     "--kubelet-preferred-address-types", "InternalIP"));
         }
+        apiServer.addAll(extraApiServerFlags);
         launch("kube-apiserver", apiServer.toArray(String[]::new));
 
         String kubeconfigYaml = kubeconfigYaml(apiAddress, apiPort, certificates);

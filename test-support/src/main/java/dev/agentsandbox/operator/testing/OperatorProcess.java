@@ -35,11 +35,19 @@ public final class OperatorProcess implements AutoCloseable {
      * ({@code <work dir>/logs/<name>.log}); extra {@code -D} settings go to the JVM.
      */
     public static OperatorProcess start(EmbeddedControlPlane plane, String name, Map<String, String> settings) {
+        return start(plane, name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), settings);
+    }
+
+    /** As {@link #start(EmbeddedControlPlane, String, Map)}, with these JVM options (a benchmark: the image's). */
+    public static OperatorProcess start(EmbeddedControlPlane plane, String name, List<String> jvmOptions,
+                                        Map<String, String> settings) {
         Path jar = jar();
-        List<String> command = new ArrayList<>(List.of(ChildProcess.javaLauncher(), "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                // Loopback only, on a free port: several operators (and other engineers' builds) run side by side.
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + EmbeddedControlPlane.freePort()));
+        List<String> command = new ArrayList<>();
+        command.add(ChildProcess.javaLauncher());
+        command.addAll(jvmOptions);
+        // Loopback only, on a free port: several operators (and other engineers' builds) run side by side.
+        command.addAll(List.of("-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + EmbeddedControlPlane.freePort()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ChildProcess child = ChildProcess.start(name, command,
@@ -83,6 +91,11 @@ public final class OperatorProcess implements AutoCloseable {
 
     public Path logFile() {
         return process.log();
+    }
+
+    /** The operator JVM's process id (its RSS and CPU time are in {@code /proc/<pid>}). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -22,6 +22,15 @@ public class LifecycleSpec {
     @Pattern(Validation.RFC3339)
     private String shutdownTime;
 
+    @JsonPropertyDescription("Seconds the sandbox may exist, counted from its creation (like a Job's"
+            + " activeDeadlineSeconds): then it expires as at shutdownTime (the earlier of the two wins) and"
+            + " shutdownPolicy applies. With shutdownPolicy Delete this bounds a short-lived sandbox, e.g. one per tool"
+            + " call, even when the program that created it never deletes it. Counted from creation, not from Ready, so a"
+            + " sandbox that never becomes Ready is cleaned up too.")
+    @ValidationRule(value = "self >= 1", message = "spec.lifecycle.activeDeadlineSeconds must be at least 1 (seconds"
+            + " from creation), e.g. 600; omit it for no deadline")
+    private Long activeDeadlineSeconds;
+
     @JsonPropertyDescription("Opt-in idle suspend, e.g. 30m or 1h30m: after this long with no request through the egress"
             + " proxy and no model call, the operator pauses the sandbox (mode Paused: the pod is deleted, the workspace"
             + " kept; Ready reason Idle). Setting mode Running resumes it. Local work without network use (a long"
@@ -41,7 +50,7 @@ public class LifecycleSpec {
                     + " e.g. 100m or 0.5")
     private String idleCpuThreshold;
 
-    @JsonPropertyDescription("What happens at shutdownTime: Pause (delete the pod, keep the workspace) or Delete"
+    @JsonPropertyDescription("What happens at shutdownTime or activeDeadlineSeconds: Pause (delete the pod, keep the workspace) or Delete"
             + " (delete the sandbox and everything it owns).")
     @Default("Pause")
     private ShutdownPolicy shutdownPolicy = ShutdownPolicy.PAUSE;
@@ -60,6 +69,14 @@ public class LifecycleSpec {
 
     public void setShutdownTime(String shutdownTime) {
         this.shutdownTime = shutdownTime;
+    }
+
+    public Long getActiveDeadlineSeconds() {
+        return activeDeadlineSeconds;
+    }
+
+    public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+        this.activeDeadlineSeconds = activeDeadlineSeconds;
     }
 
     public String getIdleTimeout() {

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The CRD committed under crds/ (what users and the chart install) is exactly what the Java model generates. */
 class CommittedCrdTest {
 
-    static final String REGENERATE = "./mvnw -pl operator -am process-classes && cp operator/target/kubernetes/*.yml"
+    static final String REGENERATE = "./mvnw -pl operator -am process-classes && cp operator/target/kubernetes/*-v1.yml"
             + " crds/ && cp crds/*.yml charts/agentsandbox-operator/crds/";
 
     @ParameterizedTest

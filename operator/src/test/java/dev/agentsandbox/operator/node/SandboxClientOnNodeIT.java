@@ -1,0 +1,196 @@
+package dev.agentsandbox.operator.node;
+
+import dev.agentsandbox.client.AgentSandboxClient;
+import dev.agentsandbox.client.ExecResult;
+import dev.agentsandbox.client.Sandbox;
+import dev.agentsandbox.client.SandboxException;
+import dev.agentsandbox.client.SandboxExecTimeoutException;
+import dev.agentsandbox.client.SandboxRequest;
+import dev.agentsandbox.client.examples.OneToolCall;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.EmbeddedNode;
+import dev.agentsandbox.operator.testing.LocalChart;
+import dev.agentsandbox.operator.testing.NodeExtension;
+import dev.agentsandbox.operator.testing.RunLocalChart;
+import dev.agentsandbox.operator.testing.SandboxOnNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A sandbox per tool call (issue 14) on the real node, through the client library an agent host embeds
+ * ({@code client/}, {@code agentsandbox-client}): the operator installed by the chart as {@code hack/run-local.sh}
+ * does, each sandbox opened from a spec, Ready on the node, commands exec'd in its agent container (output, exit
+ * codes, a timeout, a missing program), and closed, leaving nothing. kwok cannot exec, so this is the tier that
+ * proves exec. With {@code -Dagentsandbox.bench.roundtrips=N} it also times N round trips open → exec
+ * {@code true} → close ({@code bench/tool-call-roundtrip.sh}; results in BENCHMARKS.md, never asserted).
+ */
+@ExtendWith(NodeExtension.class)
+class SandboxClientOnNodeIT {
+
+    private static final Logger LOG = Logger.getLogger(SandboxClientOnNodeIT.class);
+    private static final Duration SANDBOX_READY = Duration.ofSeconds(300);
+    private static final Duration COMMAND = Duration.ofSeconds(30);
+    private static final Duration GONE = Duration.ofSeconds(60);
+    /** The round trips to time; 1 (untimed) unless the benchmark asks for more. */
+    private static final int ROUND_TRIPS = Integer.getInteger("agentsandbox.bench.roundtrips", 0);
+
+    private static KubernetesClient client;
+    private static EmbeddedNode node;
+    private static String releaseNamespace;
+
+    @BeforeAll
+    static void installChart(KubernetesClient kubernetes, EmbeddedNode embeddedNode) {
+        client = kubernetes;
+        node = embeddedNode;
+        releaseNamespace = RunLocalChart.install(client, node, "client");
+    }
+
+    @AfterAll
+    static void uninstall() {
+        RunLocalChart.uninstall(node, releaseNamespace);
+    }
+
+    private static SandboxRequest toolSandbox(String namespace) {
+        // The local agent image runs `sleep infinity`: the commands are exec'd beside it.
+        return SandboxRequest.forImage(LocalChart.AGENT_IMAGE).inNamespace(namespace);
+    }
+
+    @Test
+    void commandsRunInTheAgentContainerOfASandboxOfTheirOwnAndCloseLeavesNothing() {
+        String namespace = ClusterFixtures.freshNamespace(client, "tool-calls");
+        AgentSandboxClient sandboxes = new AgentSandboxClient(client);
+        String name;
+        try (Sandbox sandbox = openReady(sandboxes, toolSandbox(namespace))) {
+            name = sandbox.name();
+            AgentSandbox opened = client.resources(AgentSandbox.class).inNamespace(namespace).withName(name).get();
+            assertThat(opened.getSpec().getLifecycle().getActiveDeadlineSeconds())
+                    .isEqualTo(SandboxRequest.DEFAULT_DEADLINE.toSeconds());
+            assertThat(client.pods().inNamespace(namespace).withName(SandboxObjects.podName(name)).get().getSpec()
+                    .getNodeName()).isEqualTo(EmbeddedNode.NODE_NAME);
+
+            ExecResult echo = sandbox.exec(COMMAND, "sh", "-c", "echo to-stdout; echo to-stderr >&2; id -u");
+            assertThat(echo).isEqualTo(new ExecResult(0, "to-stdout\n1000\n", "to-stderr\n"));
+            assertThat(sandbox.exec(COMMAND, "false").exitCode()).isEqualTo(1);
+            assertThat(sandbox.exec(COMMAND, "sh", "-c", "exit 42").exitCode()).isEqualTo(42);
+            // A large output arrives whole (several exec frames).
+            assertThat(sandbox.exec(COMMAND, "sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x").stdout())
+                    .hasSize(300_000);
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> sandbox.exec(Duration.ofSeconds(2), "sleep", "30"))
+                    .isInstanceOf(SandboxExecTimeoutException.class)
+                    .hasMessageContaining("[sleep, 30] in AgentSandbox " + namespace + "/" + name)
+                    .hasMessageContaining("did not finish within 2000 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+
+            assertThatThrownBy(() -> sandbox.exec(COMMAND, "no-such-program"))
+                    .isInstanceOf(SandboxException.class)
+                    .hasMessageContaining("exec of [no-such-program] in AgentSandbox " + namespace + "/" + name)
+                    .hasMessageContaining("no-such-program");
+            // The sandbox survives all of it.
+            assertThat(sandbox.exec(COMMAND, "true").exitCode()).isZero();
+        }
+
+        // close(): the AgentSandbox goes at once, the garbage collector takes its pod and the rest.
+        eventually(GONE).untilAsserted(() -> assertThat(client.resources(AgentSandbox.class).inNamespace(namespace)
+                .withName(name).get()).isNull());
+        eventually(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(client.pods().inNamespace(namespace)
+                .withLabel(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY).list().getItems()).isEmpty());
+    }
+
+    @Test
+    void theDocumentedExampleRunsOneToolCall() {
+        String namespace = ClusterFixtures.freshNamespace(client, "example");
+
+        ExecResult result = OneToolCall.run(client, namespace, LocalChart.AGENT_IMAGE,
+                List.of("sh", "-c", "echo hello from $(hostname)"));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).startsWith("hello from " + SandboxRequest.DEFAULT_NAME_PREFIX).endsWith("-sandbox\n");
+        assertThat(client.resources(AgentSandbox.class).inNamespace(namespace).list().getItems()).isEmpty();
+    }
+
+    /** Untimed once in every run (so the benchmark's path stays working); timed N times when asked. */
+    @Test
+    void roundTripOpenExecTrueClose() throws IOException {
+        String namespace = ClusterFixtures.freshNamespace(client, "round-trip");
+        AgentSandboxClient sandboxes = new AgentSandboxClient(client);
+        List<long[]> rounds = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, ROUND_TRIPS); i++) {
+            long start = System.nanoTime();
+            Sandbox sandbox = openReady(sandboxes, toolSandbox(namespace));
+            long ready = System.nanoTime();
+            assertThat(sandbox.exec(COMMAND, "true").exitCode()).isZero();
+            long executed = System.nanoTime();
+            sandbox.close(GONE);
+            long closed = System.nanoTime();
+            rounds.add(new long[] {ready - start, executed - ready, closed - executed, closed - start});
+        }
+        if (ROUND_TRIPS > 0) {
+            String table = RoundTrips.table(rounds);
+            LOG.infof("Round trips open -> exec true -> close:%n%s", table);
+            Path out = Path.of("target", "bench", "tool-call-roundtrip.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, table);
+        }
+    }
+
+    private static Sandbox openReady(AgentSandboxClient sandboxes, SandboxRequest request) {
+        Sandbox sandbox = sandboxes.open(request);
+        try {
+            return sandbox.awaitReady(SANDBOX_READY);
+        } catch (RuntimeException e) {
+            String diagnosis = SandboxOnNode.diagnosis(node, sandbox.namespace(), sandbox.name(), releaseNamespace);
+            sandbox.close();
+            throw new AssertionError(e.getMessage() + "\n" + diagnosis, e);
+        }
+    }
+
+    /** The timings of each round trip as a Markdown table with the median (p50), the minimum and the maximum. */
+    static final class RoundTrips {
+
+        private static final String[] STEPS = {"open → Ready", "exec `true`", "close (AgentSandbox gone)",
+                "round trip"};
+
+        private RoundTrips() {
+        }
+
+        static String table(List<long[]> rounds) {
+            StringBuilder table = new StringBuilder("| step | p50 | min | max |\n|---|---|---|---|\n");
+            for (int step = 0; step < STEPS.length; step++) {
+                int column = step;
+                List<Long> sorted = rounds.stream().map(r -> r[column]).sorted().toList();
+                table.append("| ").append(STEPS[step]).append(" | ").append(ms(median(sorted))).append(" | ")
+                        .append(ms(sorted.get(0))).append(" | ").append(ms(sorted.get(sorted.size() - 1)))
+                        .append(" |\n");
+            }
+            return table.append("\n").append(rounds.size()).append(" round trips, one after the other.\n").toString();
+        }
+
+        private static long median(List<Long> sorted) {
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        private static String ms(long nanos) {
+            return nanos / 1_000_000 + " ms";
+        }
+    }
+}
