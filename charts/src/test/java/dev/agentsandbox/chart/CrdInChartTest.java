@@ -17,26 +17,35 @@ class CrdInChartTest {
     private static final Path CHART_CRDS = RepositoryFiles.CHART.resolve("crds");
 
     @Test
-    void chartCarriesExactlyTheGeneratedCrd() throws IOException {
+    void chartCarriesExactlyTheGeneratedCrds() throws IOException {
+        List<Path> generated;
+        try (Stream<Path> files = Files.list(RepositoryFiles.CRD.getParent())) {
+            generated = files.sorted().toList();
+        }
         try (Stream<Path> files = Files.list(CHART_CRDS)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactly(RepositoryFiles.CRD.getFileName().toString());
+                    .containsExactlyInAnyOrderElementsOf(generated.stream().map(p -> p.getFileName().toString())
+                            .toList());
         }
-        assertThat(Files.readAllBytes(CHART_CRDS.resolve(RepositoryFiles.CRD.getFileName())))
-                .as("charts/agentsandbox-operator/crds/ must be a byte-for-byte copy of crds/: cp crds/*.yml %s",
-                        RepositoryFiles.ROOT.relativize(CHART_CRDS))
-                .isEqualTo(Files.readAllBytes(RepositoryFiles.CRD));
+        for (Path crd : generated) {
+            assertThat(Files.readAllBytes(CHART_CRDS.resolve(crd.getFileName())))
+                    .as("charts/agentsandbox-operator/crds/ must be a byte-for-byte copy of crds/: cp crds/*.yml %s",
+                            RepositoryFiles.ROOT.relativize(CHART_CRDS))
+                    .isEqualTo(Files.readAllBytes(crd));
+        }
     }
 
     @Test
-    void helmInstallsTheAgentSandboxCrd() {
+    void helmInstallsTheAgentSandboxTemplateAndPoolCrds() {
         String shown = new Helm(RepositoryFiles.CHART).show().crds().call();
-        List<HasMetadata> crds = RenderedChart.parse(shown);
 
-        assertThat(crds).singleElement().isInstanceOfSatisfying(CustomResourceDefinition.class, crd -> {
-            assertThat(crd.getMetadata().getName()).isEqualTo("agentsandboxes.agentsandbox.dev");
-            assertThat(crd.getSpec().getNames().getKind()).isEqualTo("AgentSandbox");
-            assertThat(crd.getSpec().getVersions()).extracting(v -> v.getName()).containsExactly("v1alpha1");
-        });
+        // Helm prints the files of crds/ one after the other, without a document separator between them (each is
+        // installed as a file of its own): the output names all three.
+        assertThat(shown).contains("name: \"agentsandboxes.agentsandbox.dev\"",
+                "name: \"agentsandboxtemplates.agentsandbox.dev\"", "name: \"agentsandboxpools.agentsandbox.dev\"",
+                "kind: \"AgentSandbox\"", "kind: \"AgentSandboxTemplate\"", "kind: \"AgentSandboxPool\"");
+        List<HasMetadata> first = RenderedChart.parse(shown.substring(0, shown.indexOf("# Generated", 1)));
+        assertThat(first).singleElement().isInstanceOfSatisfying(CustomResourceDefinition.class, crd ->
+                assertThat(crd.getSpec().getVersions()).extracting(v -> v.getName()).containsExactly("v1alpha1"));
     }
 }

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxSpec;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +39,7 @@ class ExamplesTest {
     void theDocumentedExamplesExist() throws IOException {
         assertThat(examples().map(p -> p.getFileName().toString())).contains(
                 "reference.yaml", "openclaw-local-model.yaml", "openclaw-cloud-anthropic.yaml", "claude-code.yaml",
-                "gvisor.yaml");
+                "gvisor.yaml", "warm-pool.yaml");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,9 +48,17 @@ class ExamplesTest {
         List<AgentSandbox> sandboxes = sandboxes(example);
 
         assertThat(sandboxes).as("AgentSandboxes in %s", example.getFileName()).isNotEmpty();
+        Map<String, AgentSandboxTemplate> templates = new HashMap<>();
+        for (JsonNode document : YamlDocuments.ofKind(example, AgentSandboxTemplate.KIND)) {
+            AgentSandboxTemplate template = STRICT.treeToValue(document, AgentSandboxTemplate.class);
+            templates.put(template.getMetadata().getName(), template);
+        }
         assertThat(sandboxes).allSatisfy(sandbox -> {
             assertThat(sandbox.getMetadata().getName()).isNotBlank();
-            assertThat(sandbox.getSpec().getAgent().getImage()).isNotBlank();
+            // A sandbox of a template takes its agent from the template, which the file must bring.
+            AgentSandboxSpec podSpec = sandbox.getSpec().getTemplateRef() == null ? sandbox.getSpec()
+                    : templates.get(sandbox.getSpec().getTemplateRef().getName()).getSpec();
+            assertThat(podSpec.getAgent().getImage()).isNotBlank();
         });
     }
 

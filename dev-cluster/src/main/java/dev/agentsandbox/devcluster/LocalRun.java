@@ -43,7 +43,7 @@ public final class LocalRun {
                 say("WARNING: " + plane.binaries().whyIncomplete() + ". Pods will stay Pending.");
             }
             KubernetesClient client = plane.client();
-            say("installing " + ClusterFixtures.CRD_FILE + " and RuntimeClasses kata, gvisor");
+            say("installing " + String.join(", ", ClusterFixtures.CRD_FILES) + " and RuntimeClasses kata, gvisor");
             ClusterFixtures.prepareForOperator(client);
 
             say("starting the operator (" + OperatorProcess.jar() + "); log in "

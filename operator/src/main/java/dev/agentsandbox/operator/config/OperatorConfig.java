@@ -89,12 +89,24 @@ public interface OperatorConfig {
     @WithDefault("5m")
     Duration metricsApiRecheck();
 
+    /** Warm pools (AgentSandboxPool). */
+    Pool pool();
+
     /** The Lease that elects the one active replica (see {@link OperatorLeaderElection}). */
     LeaderElection leaderElection();
 
     /** The git image of the {@code workspace-init} container that clones {@code spec.workspace.git}. */
     @WithDefault("docker.io/alpine/git:2.47.2")
     String gitImage();
+
+    interface Pool {
+        /**
+         * The most warm pods one pool keeps, whatever its {@code spec.replicas} (or an autoscaler) asks: above it the
+         * pool keeps this many and says so ({@code ReplicasAboveLimit}).
+         */
+        @WithDefault("200")
+        int maxReplicas();
+    }
 
     interface RuntimeClasses {
         /** Used when {@code spec.runtimeClassName} is omitted. */

@@ -48,7 +48,7 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
         PodSpec spec = podSpec(plan);
         Pod pod = new PodBuilder()
                 .withApiVersion("v1").withKind("Pod")
-                .withMetadata(SandboxObjects.metadata(SandboxObjects.podName(plan.name()), plan.namespace(),
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.podName(plan.objectBase()), plan.namespace(),
                         plan.name()))
                 .withSpec(spec)
                 .build();

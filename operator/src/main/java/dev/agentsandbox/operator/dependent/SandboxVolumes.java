@@ -37,13 +37,13 @@ public final class SandboxVolumes {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(workspace(plan));
         volumes.add(new VolumeBuilder().withName(SIDECAR_CONFIG)
-                .withNewConfigMap().withName(SandboxObjects.configMapName(plan.name())).endConfigMap().build());
+                .withNewConfigMap().withName(SandboxObjects.configMapName(plan.objectBase())).endConfigMap().build());
         // tmpfs: the CA certificate only; the CA key stays in the proxy's memory.
         volumes.add(new VolumeBuilder().withName(PROXY_CA).withNewEmptyDir().withMedium("Memory").endEmptyDir()
                 .build());
         volumes.add(emptyDir(AGENT_TRUST));
         plan.agentSetup().file().ifPresent(file -> volumes.add(new VolumeBuilder().withName(AGENT_CONFIG)
-                .withNewConfigMap().withName(SandboxObjects.configMapName(plan.name()))
+                .withNewConfigMap().withName(SandboxObjects.configMapName(plan.objectBase()))
                 .withItems(new KeyToPathBuilder().withKey(file.configMapKey()).withPath(file.fileName()).build())
                 .endConfigMap().build()));
         if (!plan.credentials().isEmpty()) {
@@ -64,7 +64,7 @@ public final class SandboxVolumes {
         VolumeBuilder volume = new VolumeBuilder().withName(WORKSPACE);
         if (plan.workspaceClaimed()) {
             return volume.withNewPersistentVolumeClaim()
-                    .withClaimName(SandboxObjects.workspaceClaimName(plan.name())).endPersistentVolumeClaim().build();
+                    .withClaimName(SandboxObjects.workspaceClaimName(plan.objectBase())).endPersistentVolumeClaim().build();
         }
         return volume.withNewEmptyDir().endEmptyDir().build();
     }

@@ -42,7 +42,7 @@ public class SidecarConfigMapDependentResource extends PlannedDependentResource<
         plan.settings().upstreamTrust().ifPresent(pem -> data.put(SidecarMounts.UPSTREAM_TRUST_FILE_NAME, pem));
         return new ConfigMapBuilder()
                 .withApiVersion("v1").withKind("ConfigMap")
-                .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.name()), plan.namespace(),
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.configMapName(plan.objectBase()), plan.namespace(),
                         plan.name()))
                 .withData(data)
                 .build();

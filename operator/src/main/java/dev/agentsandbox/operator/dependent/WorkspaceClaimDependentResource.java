@@ -30,7 +30,7 @@ public class WorkspaceClaimDependentResource
                 () -> new IllegalStateException("workspace claim of " + plan.name() + " without spec.workspace.size"));
         return new PersistentVolumeClaimBuilder()
                 .withApiVersion("v1").withKind("PersistentVolumeClaim")
-                .withMetadata(SandboxObjects.metadata(SandboxObjects.workspaceClaimName(plan.name()),
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.workspaceClaimName(plan.objectBase()),
                         plan.namespace(), plan.name()))
                 .withNewSpec()
                 .withAccessModes("ReadWriteOnce")

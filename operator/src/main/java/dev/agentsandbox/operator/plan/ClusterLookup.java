@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.plan;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -20,6 +21,8 @@ public interface ClusterLookup {
     Optional<RuntimeClass> runtimeClass(String name);
 
     Optional<Service> service(String namespace, String name);
+
+    Optional<AgentSandboxTemplate> template(String namespace, String name);
 
     /**
      * The NetworkPolicies of the namespace, the operator's and anyone else's, that may select the pod of

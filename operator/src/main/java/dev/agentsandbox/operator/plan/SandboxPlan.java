@@ -16,13 +16,29 @@ import java.util.Optional;
  * @param runner           null when the sandbox has no model section (then: no bridge)
  * @param enforcement      the egress enforcement this sandbox gets (spec, operator and RuntimeClass together)
  * @param podWanted        false while Paused or after an expiry with shutdownPolicy Pause
+ * @param objectBase       what the pod, the sidecar ConfigMap and the workspace claim are named after: the sandbox's
+ *                         own name, or the warm slot of a pool whose pod it adopted (a pod's volumes name its
+ *                         ConfigMap and claim, so the adopted ones keep their names)
  */
 public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, ResolvedRunner runner,
                           List<ResolvedCredential> credentials, SandboxSettings settings,
-                          EffectiveEnforcement enforcement, boolean podWanted) {
+                          EffectiveEnforcement enforcement, boolean podWanted, String objectBase) {
 
     public SandboxPlan {
         credentials = List.copyOf(credentials);
+        objectBase = objectBase == null ? sandbox.getMetadata().getName() : objectBase;
+    }
+
+    /** A sandbox whose objects are named after itself (it adopted no warm pod). */
+    public SandboxPlan(AgentSandbox sandbox, String runtimeClassName, ResolvedRunner runner,
+                       List<ResolvedCredential> credentials, SandboxSettings settings,
+                       EffectiveEnforcement enforcement, boolean podWanted) {
+        this(sandbox, runtimeClassName, runner, credentials, settings, enforcement, podWanted, null);
+    }
+
+    /** The same plan with the pod, ConfigMap and claim named after {@code base}. */
+    public SandboxPlan withObjectBase(String base) {
+        return new SandboxPlan(sandbox, runtimeClassName, runner, credentials, settings, enforcement, podWanted, base);
     }
 
     public String name() {

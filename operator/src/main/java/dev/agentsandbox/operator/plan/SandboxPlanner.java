@@ -1,6 +1,9 @@
 package dev.agentsandbox.operator.plan;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
+import dev.agentsandbox.operator.api.v1alpha1.TemplateRef;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import dev.agentsandbox.operator.api.v1alpha1.EgressEnforcement;
 import dev.agentsandbox.operator.api.v1alpha1.EgressSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelSpec;
@@ -13,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,6 +56,29 @@ public class SandboxPlanner {
                 cluster.runtimeClass(runtimeClass).map(RuntimeClass::getHandler));
         return new SandboxPlan(sandbox, runtimeClass, runnerOf(sandbox.getSpec().getModel()), credentials, settings,
                 enforcement, lifecycle.podWanted());
+    }
+
+    /** The sandbox with its template merged in, the one input of {@link #plan}; see {@link TemplateMerge}. */
+    public ResolvedSandbox resolve(AgentSandbox sandbox, ClusterLookup cluster) {
+        TemplateRef ref = sandbox.getSpec().getTemplateRef();
+        if (ref == null) {
+            return new ResolvedSandbox(sandbox, null, true);
+        }
+        return cluster.template(sandbox.getMetadata().getNamespace(), ref.getName())
+                .map(template -> new ResolvedSandbox(TemplateMerge.effective(sandbox, template), ref.getName(), true))
+                .orElseGet(() -> new ResolvedSandbox(sandbox, ref.getName(), false));
+    }
+
+    /**
+     * The plan of one warm slot of a pool: the template as a sandbox named after the slot, always running (a
+     * template's lifecycle is for the sandboxes that adopt its pods, not for the warm pods).
+     */
+    public SandboxPlan warmSlot(AgentSandboxTemplate template, String namespace, String slot, ClusterLookup cluster) {
+        AgentSandbox sandbox = new AgentSandbox();
+        sandbox.setMetadata(new ObjectMetaBuilder().withName(slot).withNamespace(namespace).build());
+        sandbox.setSpec(TemplateMerge.effective(sandbox, template).getSpec());
+        sandbox.getSpec().setLifecycle(null);
+        return plan(sandbox, LifecycleState.at(null, null, Instant.EPOCH), cluster);
     }
 
     public String effectiveRuntimeClass(AgentSandbox sandbox) {

@@ -5,6 +5,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
+import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.status.CheckResult;
@@ -24,6 +25,7 @@ import dev.agentsandbox.operator.dependent.AgentContainers;
 import dev.agentsandbox.operator.plan.CpuSample;
 import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
+import dev.agentsandbox.operator.plan.ResolvedSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.plan.Timestamps;
@@ -34,6 +36,7 @@ import dev.agentsandbox.operator.status.SidecarRestarts;
 import dev.agentsandbox.operator.status.StatusInputs;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import dev.agentsandbox.operator.status.UpstreamCredentials;
+import dev.agentsandbox.operator.status.WarmStart;
 import dev.agentsandbox.operator.status.WideningPolicies;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -125,8 +128,12 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     @Override
     public UpdateControl<AgentSandbox> reconcile(AgentSandbox sandbox, Context<AgentSandbox> context) {
         Instant now = clock.instant();
+        ClusterLookup cluster = ReferenceWatches.lookup(context);
+        // From here on, what the sandbox is made of is its effective spec: its template's under its own fields.
+        ResolvedSandbox resolved = planner.resolve(sandbox, cluster);
+        AgentSandbox effective = resolved.effective();
         Instant created = Timestamps.parse(sandbox.getMetadata().getCreationTimestamp()).orElse(null);
-        LifecycleState lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), created, now);
+        LifecycleState lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
         if (lifecycle.stage() == LifecycleState.Stage.EXPIRED_DELETE) {
             LOG.infof("Deleting AgentSandbox %s/%s: %s passed with shutdownPolicy Delete",
                     sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), lifecycle.expiredBy());
@@ -136,33 +143,56 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             return UpdateControl.noUpdate();
         }
 
-        AgentCpuStatus cpu = IdleTimer.cpu(sandbox.getSpec().getLifecycle(), previousCpu(sandbox),
-                lifecycle.stage() == LifecycleState.Stage.RUNNING ? cpuSample(sandbox, context) : null, now);
+        AgentCpuStatus cpu = IdleTimer.cpu(effective.getSpec().getLifecycle(), previousCpu(sandbox),
+                lifecycle.stage() == LifecycleState.Stage.RUNNING ? cpuSample(effective, context) : null, now);
         if (lifecycle.stage() == LifecycleState.Stage.RUNNING
-                && IdleTimer.idle(sandbox.getSpec().getLifecycle(), sandbox.getStatus(), cpu, now)) {
-            pauseIdle(sandbox, context);
-            lifecycle = LifecycleState.at(sandbox.getSpec().getLifecycle(), created, now);
+                && IdleTimer.idle(effective.getSpec().getLifecycle(), sandbox.getStatus(), cpu, now)) {
+            pauseIdle(sandbox, effective, context);
+            resolved = planner.resolve(sandbox, cluster);
+            effective = resolved.effective();
+            lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
         } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
             // Resumed: a later pause by hand is not for idleness.
             patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
         }
         String idledAfter = lifecycle.stage() == LifecycleState.Stage.PAUSED && idlePaused(sandbox)
-                ? sandbox.getSpec().getLifecycle().getIdleTimeout() : null;
+                ? effective.getSpec().getLifecycle().getIdleTimeout() : null;
 
-        ClusterLookup cluster = ReferenceWatches.lookup(context);
-        SandboxPlan plan = planner.plan(sandbox, lifecycle, cluster);
-        List<CheckResult> checks = SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster);
+        SandboxPlan plan = planner.plan(effective, lifecycle, cluster);
+        Optional<String> adoptedSlot = WarmPodAdoption.adoptedSlot(sandbox, context);
+        if (adoptedSlot.isPresent()) {
+            plan = plan.withObjectBase(adoptedSlot.get());
+            WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
+        }
+        List<CheckResult> checks = new ArrayList<>();
+        if (resolved.templated()) {
+            checks.add(SandboxInputChecks.template(resolved, sandbox.getMetadata().getNamespace()));
+        }
+        if (resolved.templateFound()) {
+            checks.addAll(SandboxInputChecks.check(plan, planner.allowedRuntimeClasses(), cluster));
+        }
+        String template = resolved.templateName();
+        WarmStart warmStart = adoptedSlot.map(WarmStart::adopted)
+                .orElseGet(() -> WarmStart.recorded(sandbox.getMetadata().getAnnotations(), template));
+        if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
+                && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
+            warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context);
+            if (warmStart.adopted()) {
+                plan = plan.withObjectBase(warmStart.slot());
+            }
+        }
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
-        // protect, so Paused and expiry take effect whatever the checks say.
-        if (SandboxInputChecks.allPassed(checks) || !plan.podWanted()) {
+        // protect, so Paused and expiry take effect whatever the checks say. Without its template nothing at all is
+        // built: there is nothing to build it from.
+        if (resolved.templateFound() && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
 
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context, idledAfter, cpu), sandbox.getStatus(), now);
+                cluster, context, idledAfter, cpu, warmStart), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
-                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(sandbox))) {
+                : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(effective))) {
             events.announce(sandbox, event);
         }
 
@@ -186,12 +216,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
      * what resumes the sandbox, and marks why in the same write; this reconcile goes on with the paused spec (its own
      * copy).
      */
-    private static void pauseIdle(AgentSandbox sandbox, Context<AgentSandbox> context) {
+    private static void pauseIdle(AgentSandbox sandbox, AgentSandbox effective, Context<AgentSandbox> context) {
         LOG.infof("Pausing AgentSandbox %s/%s: idle for spec.lifecycle.idleTimeout %s",
                 sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(),
-                sandbox.getSpec().getLifecycle().getIdleTimeout());
+                effective.getSpec().getLifecycle().getIdleTimeout());
         patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION
                 + "\":\"true\"}},\"spec\":{\"lifecycle\":{\"mode\":\"Paused\"}}}");
+        // The idle timeout may be the template's: the sandbox then gets a lifecycle of its own here.
+        if (sandbox.getSpec().getLifecycle() == null) {
+            sandbox.getSpec().setLifecycle(new LifecycleSpec());
+        }
         sandbox.getSpec().getLifecycle().setMode(LifecycleMode.PAUSED);
         Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null ? new HashMap<>()
                 : new HashMap<>(sandbox.getMetadata().getAnnotations());
@@ -207,7 +241,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         if (IdleTimer.cpuThreshold(sandbox.getSpec().getLifecycle()).isEmpty()) {
             return null;
         }
-        return context.getSecondaryResource(Pod.class).filter(SandboxStatusAggregator::podReady)
+        return context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME)
+                .filter(SandboxStatusAggregator::podReady)
                 .map(pod -> agentCpu.read(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                         AgentContainers.AGENT))
                 .orElse(null);
@@ -248,8 +283,10 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
-                                      Context<AgentSandbox> context, String idledAfter, AgentCpuStatus cpu) {
-        Pod pod = context.getSecondaryResource(Pod.class).orElse(null);
+                                      Context<AgentSandbox> context, String idledAfter, AgentCpuStatus cpu,
+                                      WarmStart warmStart) {
+        // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
+        Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
         // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
@@ -269,7 +306,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         ModelUsageStatus model = plan.model().isPresent() ? reports.model() : null;
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu);
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu, warmStart);
     }
 
     private static SidecarRestarts sidecarRestarts(Pod pod) {

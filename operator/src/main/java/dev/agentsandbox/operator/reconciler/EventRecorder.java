@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.reconciler;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,7 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Kubernetes Events about a sandbox. Messages name objects and fields, never a secret value. Bounded per sandbox by
+ * Kubernetes Events about a sandbox or a pool. Messages name objects and fields, never a secret value. Bounded per sandbox by
  * an {@link EventBudget}: repeats of a reason and key within a minute, and anything beyond the per-minute budget,
  * are held back.
  */
@@ -39,11 +40,11 @@ public class EventRecorder {
         this.clock = clock;
     }
 
-    public void warning(AgentSandbox sandbox, String reason, String message) {
+    public void warning(HasMetadata sandbox, String reason, String message) {
         emit(sandbox, "Warning", reason, message, null);
     }
 
-    public void normal(AgentSandbox sandbox, String reason, String message) {
+    public void normal(HasMetadata sandbox, String reason, String message) {
         emit(sandbox, "Normal", reason, message, null);
     }
 
@@ -57,7 +58,7 @@ public class EventRecorder {
         return budget.suppressed();
     }
 
-    private void emit(AgentSandbox sandbox, String type, String reason, String message, String key) {
+    private void emit(HasMetadata sandbox, String type, String reason, String message, String key) {
         Instant instant = clock.instant();
         EventBudget.Verdict verdict = budget.admit(sandbox.getMetadata().getNamespace() + "/"
                 + sandbox.getMetadata().getName(), reason, key == null ? message : key, instant);

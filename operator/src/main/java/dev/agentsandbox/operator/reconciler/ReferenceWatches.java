@@ -1,12 +1,16 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -23,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
+import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +39,8 @@ import java.util.stream.Collectors;
 /**
  * Watches the objects a sandbox refers to but does not own (Secrets, RuntimeClasses, the Model Runner Service),
  * so that a sandbox waiting for one is reconciled when it appears, and every NetworkPolicy of the watched
- * namespaces, so that one that widens a sandbox's egress is reported when it appears and cleared when it goes. Each
+ * namespaces, so that one that widens a sandbox's egress is reported when it appears and cleared when it goes; and
+ * the templates sandboxes name, the pools and their unclaimed pods (for adoption). Each
  * event is mapped to the sandboxes concerned through an index on the AgentSandbox cache, never a scan.
  */
 final class ReferenceWatches {
@@ -43,11 +49,15 @@ final class ReferenceWatches {
     static final String RUNTIME_CLASSES = "runtime-classes";
     static final String RUNNER_SERVICES = "model-runner-services";
     static final String NETWORK_POLICIES = "namespace-networkpolicies";
+    static final String TEMPLATES = "templates";
+    static final String POOLS = "pools";
+    static final String WARM_PODS = "warm-pods";
 
     private static final String SECRET_INDEX = "agentsandbox.dev/secret";
     private static final String RUNTIME_CLASS_INDEX = "agentsandbox.dev/runtime-class";
     private static final String SERVICE_INDEX = "agentsandbox.dev/runner-service";
     private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
+    private static final String TEMPLATE_INDEX = "agentsandbox.dev/template";
     private static final String POLICY_SCOPE_INDEX = "agentsandbox.dev/policy-scope";
     /** Not a sandbox name (a name is a DNS label): the scope of policies that may select any sandbox's pod. */
     private static final String ANY_SANDBOX = "*";
@@ -66,15 +76,36 @@ final class ReferenceWatches {
                 RUNTIME_CLASS_INDEX, sandbox -> List.of(planner.effectiveRuntimeClass(sandbox)),
                 SERVICE_INDEX, sandbox -> Optional.ofNullable(planner.runnerOf(sandbox.getSpec().getModel()))
                         .map(ResolvedRunner::serviceKey).stream().toList(),
-                NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace())));
+                NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace()),
+                TEMPLATE_INDEX, sandbox -> Optional.ofNullable(sandbox.getSpec().getTemplateRef())
+                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList()));
 
+        // A template that appears, changes or goes concerns the sandboxes that name it.
+        var templates = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(AgentSandboxTemplate.class, AgentSandbox.class)
+                .withName(TEMPLATES)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(referrers(sandboxes, TEMPLATE_INDEX,
+                        t -> key(t.getMetadata().getNamespace(), t.getMetadata().getName())))
+                .build(), context);
+        SecondaryToPrimaryMapper<Secret> directReferrers = referrers(sandboxes, SECRET_INDEX,
+                s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
         // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
+        // A Secret concerns the sandboxes that name it, and those whose template names it.
         var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
                 .withName(SECRETS)
                 .withNamespacesInheritedFromController()
                 .withItemStore(new TransformingItemStore<>(new SecretKeysOnly()))
-                .withSecondaryToPrimaryMapper(referrers(sandboxes, SECRET_INDEX,
-                        s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper(secret -> {
+                    Set<ResourceID> concerned = new HashSet<>(directReferrers.toPrimaryResourceIDs(secret));
+                    String namespace = secret.getMetadata().getNamespace();
+                    templates.list(namespace, template -> template.getSpec().getCredentials().stream()
+                                    .anyMatch(c -> c.getSecretRef().getName().equals(secret.getMetadata().getName())))
+                            .forEach(template -> sandboxes.byIndex(TEMPLATE_INDEX,
+                                            key(namespace, template.getMetadata().getName()))
+                                    .forEach(sandbox -> concerned.add(ResourceID.fromResource(sandbox))));
+                    return concerned;
+                })
                 .build();
         var runtimeClasses = InformerEventSourceConfiguration.from(RuntimeClass.class, AgentSandbox.class)
                 .withName(RUNTIME_CLASSES)
@@ -104,10 +135,24 @@ final class ReferenceWatches {
                         .map(sandbox -> Set.of(new ResourceID(sandbox, policy.getMetadata().getNamespace())))
                         .orElseGet(() -> wholeNamespace.toPrimaryResourceIDs(policy)))
                 .build();
+        // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
+        // concerns an existing sandbox.
+        var pools = InformerEventSourceConfiguration.from(AgentSandboxPool.class, AgentSandbox.class)
+                .withName(POOLS)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(pool -> Set.of())
+                .build();
+        var warmPods = InformerEventSourceConfiguration.from(Pod.class, AgentSandbox.class)
+                .withName(WARM_PODS)
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(WarmSlots.POOL_SELECTOR)
+                .withSecondaryToPrimaryMapper(pod -> Set.of())
+                .build();
         InformerEventSource<NetworkPolicy, AgentSandbox> policies = new InformerEventSource<>(networkPolicies, context);
         policies.addIndexers(Map.of(POLICY_SCOPE_INDEX, policy -> List.of(policyScope(policy))));
         return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
-                new InformerEventSource<>(services, context), policies);
+                new InformerEventSource<>(services, context), policies, templates,
+                new InformerEventSource<>(pools, context), new InformerEventSource<>(warmPods, context));
     }
 
     /**
@@ -148,6 +193,11 @@ final class ReferenceWatches {
             }
 
             @Override
+            public Optional<AgentSandboxTemplate> template(String namespace, String name) {
+                return cached(context, AgentSandboxTemplate.class, TEMPLATES, new ResourceID(name, namespace));
+            }
+
+            @Override
             public List<NetworkPolicy> networkPoliciesThatMaySelect(String namespace, String sandbox) {
                 InformerEventSource<NetworkPolicy, AgentSandbox> policies = source(context, NetworkPolicy.class,
                         NETWORK_POLICIES);
@@ -159,15 +209,27 @@ final class ReferenceWatches {
         };
     }
 
+    /** The pools of a template in a namespace. */
+    static List<AgentSandboxPool> pools(Context<AgentSandbox> context, String namespace, String template) {
+        return source(context, AgentSandboxPool.class, POOLS).list(namespace,
+                pool -> template.equals(pool.getSpec().getTemplateRef().getName())).toList();
+    }
+
+    /** The unclaimed pods of the namespace's pools, as last seen. */
+    static List<Pod> warmPods(Context<AgentSandbox> context, String namespace) {
+        return source(context, Pod.class, WARM_PODS).list(namespace, pod -> true).toList();
+    }
+
     private static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type,
                                                               String name, ResourceID id) {
         return source(context, type, name).get(id);
     }
 
+    /** The informer registered under {@code name}, for reading its cache (any controller's). */
     @SuppressWarnings("unchecked")
-    private static <R extends HasMetadata> InformerEventSource<R, AgentSandbox> source(Context<AgentSandbox> context,
-                                                                                      Class<R> type, String name) {
-        return (InformerEventSource<R, AgentSandbox>) context.eventSourceRetriever().getEventSourceFor(type, name);
+    static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> source(Context<P> context,
+                                                                                         Class<R> type, String name) {
+        return (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor(type, name);
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> referrers(IndexerResourceCache<AgentSandbox> sandboxes, String index, Function<R, String> keyOf) {

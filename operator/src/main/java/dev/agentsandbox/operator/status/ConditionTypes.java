@@ -9,6 +9,8 @@ public final class ConditionTypes {
     public static final String EGRESS_READY = "EgressReady";
     public static final String MODEL_RUNNER_READY = "ModelRunnerReady";
     public static final String WORKSPACE_READY = "WorkspaceReady";
+    /** Only on a sandbox with spec.templateRef: the template exists. */
+    public static final String TEMPLATE_READY = "TemplateReady";
 
     private ConditionTypes() {
     }

@@ -4,6 +4,7 @@ import dev.agentsandbox.operator.plan.ClusterLookup;
 import dev.agentsandbox.operator.plan.InjectionTarget;
 import dev.agentsandbox.operator.plan.ResolvedCredential;
 import dev.agentsandbox.operator.plan.ResolvedRunner;
+import dev.agentsandbox.operator.plan.ResolvedSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.Secret;
 
@@ -29,6 +30,16 @@ public final class SandboxInputChecks {
         return List.of(runtime(plan.runtimeClassName(), allowedRuntimeClasses, cluster),
                 credentials(plan, cluster), modelRunner(plan.runner(), cluster),
                 EgressReadiness.inputCheck(plan.enforcement()));
+    }
+
+    /** Only for a sandbox with spec.templateRef: the template must exist, else nothing is built. */
+    public static CheckResult template(ResolvedSandbox resolved, String namespace) {
+        String type = ConditionTypes.TEMPLATE_READY;
+        String name = "AgentSandboxTemplate " + namespace + "/" + resolved.templateName();
+        return resolved.templateFound() ? CheckResult.passed(type, "TemplateFound", name + " found")
+                : CheckResult.failed(type, "TemplateNotFound", name + " (spec.templateRef.name) does not exist: no"
+                + " pod is started, a running one is left as it is; create the template or correct"
+                + " spec.templateRef.name");
     }
 
     public static boolean allPassed(List<CheckResult> results) {

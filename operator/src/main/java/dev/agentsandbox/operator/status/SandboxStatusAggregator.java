@@ -54,6 +54,7 @@ public final class SandboxStatusAggregator {
         }
         conditions.add(EgressReadiness.condition(in, firstFailure.isPresent(), before, now));
         conditions.add(workspace(in, before, now));
+        warmStart(in, before, now).ifPresent(conditions::add);
 
         AgentSandboxStatus status = new AgentSandboxStatus();
         status.setObservedGeneration(generation);
@@ -183,6 +184,15 @@ public final class SandboxStatusAggregator {
         }
         return Conditions.of(before, type, false, "ClaimNotBound", "PersistentVolumeClaim " + name + " is "
                 + (phase == null ? "not bound yet" : phase), in.generation(), now);
+    }
+
+    /** Only on a sandbox of a template, once it decided how to start. */
+    private static Optional<SandboxCondition> warmStart(StatusInputs in, List<SandboxCondition> before, Instant now) {
+        if (in.warmStart() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Conditions.of(before, WarmStart.TYPE, in.warmStart().adopted(), in.warmStart().reason(),
+                in.warmStart().message(), in.generation(), now));
     }
 
     public static boolean podReady(Pod pod) {

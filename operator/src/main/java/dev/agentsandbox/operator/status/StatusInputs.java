@@ -25,6 +25,7 @@ import java.util.List;
  * @param credentialSecrets each credential's Secret and when it last changed (a change clears an upstream's rejection)
  * @param restarts     the sidecar containers' restart counts
  * @param idledAfter   spec.lifecycle.idleTimeout when the operator paused the sandbox for idleness; else null
+ * @param warmStart    how a sandbox of a template got its pod; null without a template or before it is decided
  * @param agentCpu     the agent's CPU as idle suspend counts it (see {@code plan/IdleTimer#cpu}); null without
  *                     spec.lifecycle.idleCpuThreshold
  */
@@ -32,7 +33,8 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
                            ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
-                           SidecarRestarts restarts, String idledAfter, AgentCpuStatus agentCpu) {
+                           SidecarRestarts restarts, String idledAfter, AgentCpuStatus agentCpu,
+                           WarmStart warmStart) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
@@ -46,6 +48,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
                         List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null, null);
     }
 }

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * Every case of {@code invalid-agentsandboxes.yaml} is refused by a real API server with the message of the rule
- * that catches it: the CRD's CEL rules, patterns, enums and limits, as users meet them in {@code kubectl apply}.
+ * Every case of {@code invalid-agentsandboxes.yaml} (AgentSandboxes, and the templates and pools they use) is
+ * refused by a real API server with the message of the rule that catches it: the CRD's CEL rules, patterns, enums and limits, as users meet them in {@code kubectl apply}.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class InvalidAgentSandboxIT {
@@ -42,7 +42,7 @@ class InvalidAgentSandboxIT {
     private static KubernetesClient client;
     private static String namespace;
 
-    record InvalidCase(String name, String field, String message, Map<String, Object> spec) {
+    record InvalidCase(String name, String kind, String field, String message, Map<String, Object> spec) {
     }
 
     @BeforeAll
@@ -94,7 +94,8 @@ class InvalidAgentSandboxIT {
     }
 
     private static void assertRefused(InvalidCase invalid) {
-        GenericKubernetesResource sandbox = sandbox("invalid-" + NAMES.incrementAndGet(), invalid.spec());
+        GenericKubernetesResource sandbox = object(invalid.kind(), "invalid-" + NAMES.incrementAndGet(),
+                invalid.spec());
 
         // A server-side dry run runs the whole validation (schema, CEL) and stores nothing.
         KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
@@ -108,9 +109,14 @@ class InvalidAgentSandboxIT {
     }
 
     static GenericKubernetesResource sandbox(String name, Map<String, Object> spec) {
+        return object(AgentSandbox.KIND, name, spec);
+    }
+
+    /** An AgentSandbox, AgentSandboxTemplate or AgentSandboxPool, untyped: the API server sees exactly this. */
+    static GenericKubernetesResource object(String kind, String name, Map<String, Object> spec) {
         GenericKubernetesResourceBuilder builder = new GenericKubernetesResourceBuilder()
                 .withApiVersion(AgentSandbox.GROUP + "/" + AgentSandbox.VERSION)
-                .withKind(AgentSandbox.KIND)
+                .withKind(kind)
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata();
         if (spec != null) {
             builder.addToAdditionalProperties("spec", spec);
@@ -123,7 +129,8 @@ class InvalidAgentSandboxIT {
         try (InputStream table = InvalidAgentSandboxIT.class.getResourceAsStream(TABLE)) {
             assertThat(table).as(TABLE).isNotNull();
             return YAML.readerFor(JsonNode.class).<JsonNode>readValues(table).readAll().stream()
-                    .map(doc -> new InvalidCase(doc.path("case").asText(), doc.path("field").asText(),
+                    .map(doc -> new InvalidCase(doc.path("case").asText(),
+                            doc.path("kind").asText(AgentSandbox.KIND), doc.path("field").asText(),
                             doc.path("message").asText(),
                             doc.has("spec") ? YAML.convertValue(doc.get("spec"), Map.class) : null))
                     .toList();

@@ -69,6 +69,12 @@ class SandboxInputChecksTest {
         }
 
         @Override
+        public Optional<dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate> template(String namespace,
+                                                                                           String name) {
+            return Optional.empty();
+        }
+
+        @Override
         public List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> networkPoliciesThatMaySelect(
                 String namespace, String sandbox) {
             return List.of();
@@ -149,5 +155,19 @@ class SandboxInputChecksTest {
         assertThat(missing.reason()).isEqualTo("ModelRunnerServiceNotFound");
         assertThat(missing.message()).contains("model-runner/docker-model-runner");
         assertThat(noModel.passed()).isTrue();
+    }
+
+    @Test
+    void aMissingTemplateIsAFailedTemplateCheckThatNamesItAndTheFix() {
+        var missing = new dev.agentsandbox.operator.plan.ResolvedSandbox(TestSandboxes.minimal("a"), "python",
+                false);
+        var found = new dev.agentsandbox.operator.plan.ResolvedSandbox(TestSandboxes.minimal("a"), "python", true);
+
+        CheckResult refused = SandboxInputChecks.template(missing, "team-a");
+        assertThat(refused.passed()).isFalse();
+        assertThat(refused.conditionType()).isEqualTo(ConditionTypes.TEMPLATE_READY);
+        assertThat(refused.reason()).isEqualTo("TemplateNotFound");
+        assertThat(refused.message()).contains("AgentSandboxTemplate team-a/python").contains("spec.templateRef.name");
+        assertThat(SandboxInputChecks.template(found, "team-a").passed()).isTrue();
     }
 }

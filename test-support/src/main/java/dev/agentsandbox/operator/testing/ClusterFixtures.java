@@ -24,6 +24,9 @@ public final class ClusterFixtures {
 
     public static final String CRD_FILE = "crds/agentsandboxes.agentsandbox.dev-v1.yml";
     public static final String CRD_NAME = "agentsandboxes.agentsandbox.dev";
+    /** Every committed CRD: the sandbox's and those of its templates and pools. */
+    public static final List<String> CRD_FILES = List.of(CRD_FILE,
+            "crds/agentsandboxtemplates.agentsandbox.dev-v1.yml", "crds/agentsandboxpools.agentsandbox.dev-v1.yml");
     /** Field manager of what the tests themselves apply (so it is never mistaken for the operator's). */
     public static final String TEST_FIELD_MANAGER = "agentsandbox-it";
 
@@ -38,16 +41,25 @@ public final class ClusterFixtures {
         return Path.of(System.getProperty("project.root", "..")).resolve(relative);
     }
 
-    /** Applies the committed CRD (server-side) and waits until the API server serves it (Established). */
+    /**
+     * Applies the committed CRDs (server-side: AgentSandbox, AgentSandboxTemplate, AgentSandboxPool; the operator
+     * watches all three) and waits until the API server serves them (Established). Returns the AgentSandbox CRD.
+     */
     public static CustomResourceDefinition installCrd(KubernetesClient client) {
-        try (InputStream crd = Files.newInputStream(repositoryFile(CRD_FILE))) {
+        List<String> names = CRD_FILES.stream().map(file -> installCrdFile(client, file)).toList();
+        names.forEach(name -> client.apiextensions().v1().customResourceDefinitions().withName(name)
+                .waitUntilCondition(ClusterFixtures::established, 60, java.util.concurrent.TimeUnit.SECONDS));
+        return client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get();
+    }
+
+    private static String installCrdFile(KubernetesClient client, String file) {
+        try (InputStream crd = Files.newInputStream(repositoryFile(file))) {
             CustomResourceDefinition loaded = client.apiextensions().v1().customResourceDefinitions().load(crd).item();
             client.resource(loaded).fieldManager(TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+            return loaded.getMetadata().getName();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME)
-                .waitUntilCondition(ClusterFixtures::established, 60, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public static boolean established(CustomResourceDefinition crd) {

@@ -12,7 +12,7 @@ import java.util.List;
 
 /** The agent's local model endpoint, bridged to a cluster Model Runner. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@ValidationRule(value = "!has(self.allowed) || size(self.allowed) == 0 || self.default in self.allowed",
+@ValidationRule(value = "!has(self.allowed) || size(self.allowed) == 0 || (has(self.default) && self.default in self.allowed)",
         message = "spec.model.default must be one of spec.model.allowed: add it to allowed or choose a listed model",
         fieldPath = ".default")
 public class ModelSpec {
@@ -21,8 +21,8 @@ public class ModelSpec {
     private RunnerRef runner;
 
     @JsonProperty("default")
-    @JsonPropertyDescription("The model used when a request names none, e.g. ai/qwen2.5:7B-Q4_K_M.")
-    @Required
+    @JsonPropertyDescription("The model used when a request names none, e.g. ai/qwen2.5:7B-Q4_K_M. Required unless"
+            + " the sandbox takes its model from a template (spec.templateRef).")
     @Size(min = 1, max = 256)
     private String defaultModel;
 

@@ -1,0 +1,219 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPoolStatus;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
+import dev.agentsandbox.operator.config.OperatorConfig;
+import dev.agentsandbox.operator.dependent.PlanHandoff;
+import dev.agentsandbox.operator.dependent.PoolNetworkPolicyDependentResource;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.plan.ClusterLookup;
+import dev.agentsandbox.operator.plan.PoolRollout;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.plan.SandboxPlanner;
+import dev.agentsandbox.operator.status.CheckResult;
+import dev.agentsandbox.operator.status.PoolStatusAggregator;
+import dev.agentsandbox.operator.status.SandboxInputChecks;
+import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): the pool's NetworkPolicy first (a
+ * dependent), then for each missing slot its ConfigMap, workspace claim and pod, owned by the pool; outdated and
+ * surplus unclaimed pods are deleted as {@link PoolRollout} decides. A pod a sandbox claimed is no longer the pool's
+ * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled.
+ */
+@ControllerConfiguration(name = AgentSandboxPoolReconciler.NAME)
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = PoolNetworkPolicyDependentResource.NAME, type = PoolNetworkPolicyDependentResource.class)
+})
+public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> {
+
+    public static final String NAME = "agentsandboxpool";
+
+    private static final Logger LOG = Logger.getLogger(AgentSandboxPoolReconciler.class);
+    private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+    private final SandboxPlanner planner;
+    private final EventRecorder events;
+    private final int maxReplicas;
+    private final SecureRandom random = new SecureRandom();
+    private final Clock clock = Clock.systemUTC();
+
+    @Inject
+    public AgentSandboxPoolReconciler(SandboxPlanner planner, EventRecorder events, OperatorConfig config) {
+        this.planner = planner;
+        this.events = events;
+        this.maxReplicas = config.pool().maxReplicas();
+    }
+
+    @Override
+    public List<EventSource<?, AgentSandboxPool>> prepareEventSources(EventSourceContext<AgentSandboxPool> context) {
+        return PoolWatches.eventSources(context);
+    }
+
+    @Override
+    public UpdateControl<AgentSandboxPool> reconcile(AgentSandboxPool pool, Context<AgentSandboxPool> context) {
+        String namespace = pool.getMetadata().getNamespace();
+        String templateName = pool.getSpec().getTemplateRef().getName();
+        ClusterLookup cluster = PoolWatches.lookup(context);
+        Optional<AgentSandboxTemplate> template = cluster.template(namespace, templateName);
+        int requested = pool.getSpec().getReplicas() == null ? 0 : pool.getSpec().getReplicas();
+        int wanted = Math.min(requested, maxReplicas);
+
+        Optional<CheckResult> blocked;
+        List<Pod> pods = PoolWatches.unclaimedPods(context, pool);
+        List<PoolRollout.Slot> slots = new ArrayList<>();
+        PoolRollout.Decision decision;
+        if (template.isEmpty()) {
+            // No sandbox can adopt a pod of a template that is gone: the pool lets its unclaimed pods go.
+            blocked = Optional.of(PoolStatusAggregator.templateMissing(namespace, templateName));
+            pods.forEach(pod -> slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), false,
+                    SandboxStatusAggregator.podReady(pod))));
+            decision = PoolRollout.decide(slots, 0, 0);
+        } else {
+            SandboxPlan templatePlan = planner.warmSlot(template.get(), namespace, pool.getMetadata().getName(),
+                    cluster);
+            blocked = SandboxInputChecks.check(templatePlan, planner.allowedRuntimeClasses(), cluster).stream()
+                    .filter(c -> !c.passed()).findFirst();
+            for (Pod pod : pods) {
+                String slot = WarmSlots.slotOf(pod).orElse(pod.getMetadata().getName());
+                boolean upToDate = Objects.equals(WarmSlots.specHash(pod), WarmSlots.specHash(
+                        WarmSlots.pod(planner.warmSlot(template.get(), namespace, slot, cluster), pool.getMetadata()
+                                .getName())));
+                slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate,
+                        SandboxStatusAggregator.podReady(pod)));
+            }
+            if (blocked.isPresent()) {
+                // A template the cluster cannot run (a Secret missing) gets no new pod; its running ones stay.
+                decision = new PoolRollout.Decision(0, List.of());
+            } else {
+                PlanHandoff.put(context, templatePlan);
+                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
+                        .throwAggregateExceptionIfErrorsPresent();
+                decision = PoolRollout.decide(slots, wanted, Math.max(1, wanted / 4));
+            }
+        }
+
+        List<String> deleted = new ArrayList<>();
+        for (String podName : decision.delete()) {
+            pods.stream().filter(p -> p.getMetadata().getName().equals(podName)).findFirst()
+                    .filter(pod -> deleteSlot(context.getClient(), pod)).ifPresent(pod -> deleted.add(podName));
+        }
+        for (int i = 0; i < decision.create(); i++) {
+            createSlot(pool, template.orElseThrow(), cluster, context);
+        }
+
+        int ready = 0;
+        int warming = 0;
+        int updated = 0;
+        for (PoolRollout.Slot slot : slots) {
+            if (deleted.contains(slot.name())) {
+                continue;
+            }
+            if (slot.ready()) {
+                ready++;
+            } else {
+                warming++;
+            }
+            if (slot.upToDate()) {
+                updated++;
+            }
+        }
+        warming += decision.create();
+        updated += decision.create();
+        AgentSandboxPoolStatus status = PoolStatusAggregator.aggregate(new PoolStatusAggregator.PoolInputs(
+                        generationOf(pool), templateName, blocked, requested, maxReplicas, ready, warming, updated,
+                        WarmSlots.selector(pool.getMetadata().getName())),
+                pool.getStatus(), clock.instant());
+        PoolStatusAggregator.newRefusal(pool.getStatus(), status)
+                .ifPresent(refusal -> events.warning(pool, refusal.reason(), refusal.message()));
+        if (Objects.equals(status, pool.getStatus())) {
+            return UpdateControl.noUpdate();
+        }
+        pool.setStatus(status);
+        return UpdateControl.patchStatus(pool);
+    }
+
+    /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */
+    private void createSlot(AgentSandboxPool pool, AgentSandboxTemplate template, ClusterLookup cluster,
+                            Context<AgentSandboxPool> context) {
+        String slot = WarmSlots.slotName(pool.getMetadata().getName(), suffix());
+        SandboxPlan plan = planner.warmSlot(template, pool.getMetadata().getNamespace(), slot, cluster);
+        KubernetesClient client = context.getClient();
+        client.resource(owned(WarmSlots.configMap(plan, pool.getMetadata().getName()), pool)).create();
+        WarmSlots.claim(plan, pool.getMetadata().getName())
+                .ifPresent(claim -> client.resource(owned(claim, pool)).create());
+        Pod pod = client.resource(owned(WarmSlots.pod(plan, pool.getMetadata().getName()), pool)).create();
+        PoolWatches.created(context, pod);
+    }
+
+    /**
+     * Deletes an unclaimed pod only if it is still as the pool saw it: a sandbox that claimed it in the meantime
+     * changed its resourceVersion, and the deletion is refused (409) rather than taking the sandbox's pod. Its
+     * ConfigMap and claim go after it.
+     */
+    private static boolean deleteSlot(KubernetesClient client, Pod pod) {
+        String namespace = pod.getMetadata().getNamespace();
+        try {
+            client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                    .lockResourceVersion(pod.getMetadata().getResourceVersion()).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                LOG.debugf("Not deleting pod %s/%s: it changed (claimed?)", namespace, pod.getMetadata().getName());
+                return false;
+            }
+            throw e;
+        }
+        WarmSlots.slotOf(pod).ifPresent(slot -> {
+            client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).delete();
+            client.persistentVolumeClaims().inNamespace(namespace)
+                    .withName(SandboxObjects.workspaceClaimName(slot)).delete();
+        });
+        return true;
+    }
+
+    private static <T extends HasMetadata> T owned(T object, AgentSandboxPool pool) {
+        OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(pool.getApiVersion())
+                .withKind(pool.getKind()).withName(pool.getMetadata().getName()).withUid(pool.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build();
+        object.getMetadata().setOwnerReferences(List.of(owner));
+        return object;
+    }
+
+    private String suffix() {
+        StringBuilder suffix = new StringBuilder(5);
+        for (int i = 0; i < 5; i++) {
+            suffix.append(SUFFIX_ALPHABET.charAt(random.nextInt(SUFFIX_ALPHABET.length())));
+        }
+        return suffix.toString();
+    }
+
+    private static long generationOf(AgentSandboxPool pool) {
+        Long generation = pool.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
+    }
+}

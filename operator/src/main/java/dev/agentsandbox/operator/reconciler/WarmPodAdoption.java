@@ -1,0 +1,241 @@
+package dev.agentsandbox.operator.reconciler;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
+import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
+import dev.agentsandbox.operator.dependent.SidecarConfigMapDependentResource;
+import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
+import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.plan.SandboxPlan;
+import dev.agentsandbox.operator.status.SandboxStatusAggregator;
+import dev.agentsandbox.operator.status.WarmStart;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A new sandbox of a template takes a ready pod of one of the template's pools (docs/architecture.md, "Warm pools").
+ *
+ * <p>The claim is one write to the pod, guarded by the resourceVersion the operator saw: it gives the pod the
+ * sandbox's label and ownership and takes the pool's label and ownership away. Two sandboxes that pick the same pod
+ * race on the API server, which accepts the first write and refuses the second (409); the loser tries another pod.
+ * Before that write the sandbox's NetworkPolicy is applied (selecting the sandbox's label), so the pod leaves the
+ * pool's policy in the same instant it enters the sandbox's: never without one. After it, the slot's ConfigMap and
+ * workspace claim become the sandbox's, and the sandbox is annotated with the slot, in that order; a crash anywhere
+ * in between leaves a pod owned by the sandbox, from which the next reconcile finishes ({@link #finish}).
+ */
+final class WarmPodAdoption {
+
+    private static final Logger LOG = Logger.getLogger(WarmPodAdoption.class);
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+    /** The field manager JOSDK applies the sandbox's dependents with: the NetworkPolicy applied here is theirs. */
+    private static final String FIELD_MANAGER = AgentSandboxReconciler.NAME;
+
+    private WarmPodAdoption() {
+    }
+
+    /** The slot a sandbox adopted: its annotation, else the slot label of a pod it claimed (crash before the end). */
+    static Optional<String> adoptedSlot(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        if (annotations != null && annotations.containsKey(WarmStart.SLOT_ANNOTATION)) {
+            return Optional.of(annotations.get(WarmStart.SLOT_ANNOTATION));
+        }
+        return context.getSecondaryResources(Pod.class).stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
+                .findFirst();
+    }
+
+    /** Whether the sandbox never decided how to start: no pod of its own and no decision recorded. */
+    static boolean undecided(AgentSandbox sandbox, Context<AgentSandbox> context) {
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        return context.getSecondaryResources(Pod.class).isEmpty() && (annotations == null
+                || !annotations.containsKey(WarmStart.SLOT_ANNOTATION)
+                && !annotations.containsKey(WarmStart.COLD_ANNOTATION));
+    }
+
+    /**
+     * Claims a ready pod of one of the template's pools, or records on the sandbox why it starts cold (before the
+     * cold pod is made, so a later reconcile does not try again).
+     */
+    static WarmStart adopt(AgentSandbox sandbox, SandboxPlan plan, String template, Context<AgentSandbox> context) {
+        String namespace = sandbox.getMetadata().getNamespace();
+        List<AgentSandboxPool> pools = ReferenceWatches.pools(context, namespace, template);
+        if (pools.isEmpty()) {
+            return startCold(sandbox, WarmStart.NO_POOL, template, context);
+        }
+        Set<String> poolNames = pools.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+        List<Pod> candidates = new ArrayList<>(ReferenceWatches.warmPods(context, namespace).stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null
+                        && poolNames.contains(pod.getMetadata().getLabels().get(WarmSlots.POOL_LABEL))
+                        && SandboxStatusAggregator.podReady(pod))
+                .toList());
+        // Concurrent adoptions spread over the pool instead of all racing for its first pod.
+        Collections.shuffle(candidates);
+        KubernetesClient client = context.getClient();
+        boolean policyApplied = false;
+        for (Pod candidate : candidates) {
+            Optional<String> slot = WarmSlots.slotOf(candidate);
+            if (slot.isEmpty()) {
+                continue;
+            }
+            SandboxPlan adopted = plan.withObjectBase(slot.get());
+            // A pod of the template as it was (the pool replaces it soon) is not this sandbox's pod.
+            if (!Objects.equals(WarmSlots.specHash(candidate),
+                    WarmSlots.specHash(new SandboxPodDependentResource().desired(adopted)))) {
+                continue;
+            }
+            if (!policyApplied) {
+                applyNetworkPolicy(client, sandbox, adopted);
+                policyApplied = true;
+            }
+            Optional<Pod> claimed = claim(client, candidate, sandbox);
+            if (claimed.isEmpty()) {
+                continue;
+            }
+            remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());
+            finish(sandbox, slot.get(), plan, context);
+            LOG.infof("AgentSandbox %s/%s adopted warm pod %s of pool %s", namespace, sandbox.getMetadata().getName(),
+                    candidate.getMetadata().getName(), candidate.getMetadata().getLabels().get(WarmSlots.POOL_LABEL));
+            return WarmStart.adopted(slot.get());
+        }
+        return startCold(sandbox, WarmStart.POOL_EMPTY, template, context);
+    }
+
+    private static WarmStart startCold(AgentSandbox sandbox, String reason, String template,
+                                       Context<AgentSandbox> context) {
+        annotate(context.getClient(), sandbox, WarmStart.COLD_ANNOTATION, reason);
+        return WarmStart.cold(reason, template);
+    }
+
+    /**
+     * Annotates the sandbox, and this reconcile's copy of it: the status written at the end of the reconcile carries
+     * the copy's resourceVersion, which must be the annotated one (else the API server refuses it, 409).
+     */
+    private static void annotate(KubernetesClient client, AgentSandbox sandbox, String key, String value) {
+        AgentSandbox annotated = client.resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        JSON.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+        sandbox.getMetadata().setResourceVersion(annotated.getMetadata().getResourceVersion());
+        sandbox.getMetadata().setAnnotations(annotated.getMetadata().getAnnotations());
+    }
+
+    /**
+     * Makes the slot's ConfigMap and workspace claim the sandbox's and records the slot on the sandbox; idempotent,
+     * so a reconcile after a crash mid-adoption finishes it. The ConfigMap's content becomes the sandbox's when the
+     * workflow applies it next (same name, now owned by the sandbox).
+     */
+    static void finish(AgentSandbox sandbox, String slot, SandboxPlan plan, Context<AgentSandbox> context) {
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        if (annotations != null && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION))) {
+            return;
+        }
+        KubernetesClient client = context.getClient();
+        String namespace = sandbox.getMetadata().getNamespace();
+        String transfer = ownershipPatch(sandbox, null);
+        transfer(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)), transfer)
+                .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
+                        configMap));
+        if (plan.workspaceClaimed()) {
+            transfer(client.persistentVolumeClaims().inNamespace(namespace)
+                    .withName(SandboxObjects.workspaceClaimName(slot)), transfer)
+                    .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
+                            WorkspaceClaimDependentResource.NAME, claim));
+        }
+        annotate(client, sandbox, WarmStart.SLOT_ANNOTATION, slot);
+    }
+
+    private static void applyNetworkPolicy(KubernetesClient client, AgentSandbox sandbox, SandboxPlan plan) {
+        NetworkPolicy policy = new EgressNetworkPolicyDependentResource().desired(plan);
+        policy.getMetadata().setOwnerReferences(List.of(ownerOf(sandbox)));
+        client.resource(policy).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    }
+
+    /** The claim: one merge patch guarded by the pod's resourceVersion; empty when another writer was first. */
+    private static Optional<Pod> claim(KubernetesClient client, Pod pod, AgentSandbox sandbox) {
+        try {
+            return Optional.of(client.pods().inNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE),
+                            ownershipPatch(sandbox, pod.getMetadata().getResourceVersion())));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409 || e.getCode() == 404) {
+                LOG.debugf("Warm pod %s/%s was claimed or deleted first", pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName());
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static <R extends HasMetadata> Optional<R> transfer(Resource<R> resource, String patch) {
+        try {
+            return Optional.of(resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Puts what this reconcile wrote into the dependent's informer cache at once, so that the workflow that follows
+     * sees the adopted objects as the sandbox's rather than creating them (the watch event comes later).
+     */
+    private static <R extends HasMetadata> void remember(Context<AgentSandbox> context, Class<R> type,
+                                                         String dependent, R written) {
+        InformerEventSource<R, AgentSandbox> cache = ReferenceWatches.source(context, type, dependent);
+        ResourceID id = ResourceID.fromResource(written);
+        Optional<R> cached = cache.get(id);
+        if (cached.isPresent()) {
+            cache.handleRecentResourceUpdate(id, written, cached.get());
+        } else {
+            cache.handleRecentResourceCreate(id, written);
+        }
+    }
+
+    /** Labels and owner of a slot object, as the sandbox's; with a resourceVersion, guarded by it. */
+    private static String ownershipPatch(AgentSandbox sandbox, String resourceVersion) {
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put(WarmSlots.POOL_LABEL, null);
+        labels.put(SandboxObjects.SANDBOX_LABEL, sandbox.getMetadata().getName());
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        if (resourceVersion != null) {
+            metadata.put("resourceVersion", resourceVersion);
+        }
+        metadata.put("labels", labels);
+        metadata.put("ownerReferences", List.of(ownerOf(sandbox)));
+        return JSON.asJson(Map.of("metadata", metadata));
+    }
+
+    private static OwnerReference ownerOf(AgentSandbox sandbox) {
+        return new OwnerReferenceBuilder().withApiVersion(sandbox.getApiVersion()).withKind(sandbox.getKind())
+                .withName(sandbox.getMetadata().getName()).withUid(sandbox.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build();
+    }
+}

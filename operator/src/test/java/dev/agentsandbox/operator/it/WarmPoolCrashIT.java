@@ -1,0 +1,130 @@
+package dev.agentsandbox.operator.it;
+
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.dependent.WarmSlots;
+import dev.agentsandbox.operator.status.WarmStart;
+import dev.agentsandbox.operator.testing.ClusterFixtures;
+import dev.agentsandbox.operator.testing.ControlPlaneExtension;
+import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
+import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+import static dev.agentsandbox.operator.it.Sandboxes.CONVERGENCE;
+import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The operator crashes while sandboxes adopt warm pods, and a pod is claimed but its adoption not finished (the
+ * state a crash between the claim and the transfer of the slot's ConfigMap leaves); the successor finishes every
+ * adoption: each sandbox Ready with a pod of its own, no pod claimed twice, every claimed slot wholly the sandbox's.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class WarmPoolCrashIT {
+
+    private static final int SANDBOXES = 20;
+    private static final int WARM = 25;
+    private static final Logger LOG = Logger.getLogger(WarmPoolCrashIT.class);
+
+    @Test
+    void aCrashMidAdoptionConvergesWithOnePodPerSandboxAndEveryClaimFinished(EmbeddedControlPlane plane) {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        KubernetesClient client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        String namespace = ClusterFixtures.freshNamespace(client, "pool-crash");
+        Pools.template(client, namespace, "python", "registry.test/agent:1");
+        List<String> names = IntStream.range(0, SANDBOXES).mapToObj(i -> "agent-" + i).toList();
+
+        int claimedAtCrash;
+        // One reconcile at a time, so that the crash lands while most adoptions are still to come.
+        try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-pool-crash",
+                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1"))) {
+            Pools.pool(client, namespace, "warm", "python", WARM);
+            eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
+            names.forEach(name -> Sandboxes.apply(client, Pools.templated(namespace, name, "python")));
+            eventually(CONVERGENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> claimed(client, namespace) > 0);
+            first.crash();
+            claimedAtCrash = claimed(client, namespace);
+        }
+        LOG.infof("crashed the operator with %d of %d warm pods claimed", claimedAtCrash, SANDBOXES);
+        assertThat(claimedAtCrash).as("claimed pods when the operator crashed").isBetween(1, SANDBOXES - 1);
+
+        // The state a crash right after the claim leaves: the pod is the sandbox's, its ConfigMap still the pool's,
+        // the sandbox not yet annotated.
+        AgentSandbox handmade = Sandboxes.apply(client, Pools.templated(namespace, "claimed-by-hand", "python"));
+        Pod warm = Pools.unclaimed(client, namespace, "warm").stream().filter(p -> Boolean.TRUE.equals(
+                p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
+                        && "True".equals(c.getStatus())))).findFirst().orElseThrow();
+        claimByHand(client, warm, handmade);
+
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash", Map.of())) {
+            List<String> all = new java.util.ArrayList<>(names);
+            all.add("claimed-by-hand");
+            eventually(CONVERGENCE.multipliedBy(2)).untilAsserted(() -> assertThat(all).allSatisfy(name ->
+                    assertThat(Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase())
+                            .as(name).isEqualTo(SandboxPhase.READY)));
+
+            Set<String> pods = new HashSet<>();
+            for (String name : all) {
+                AgentSandbox sandbox = Sandboxes.sandbox(client, namespace, name).get();
+                Pod pod = Pools.podOf(client, namespace, name);
+                assertThat(pod).as("exactly one pod for %s", name).isNotNull();
+                assertThat(pods.add(pod.getMetadata().getName())).as("%s shares its pod", name).isTrue();
+                assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+                        .satisfies(o -> assertThat(o.getUid()).isEqualTo(sandbox.getMetadata().getUid()));
+                WarmSlots.slotOf(pod).ifPresent(slot -> {
+                    ConfigMap configMap = client.configMaps().inNamespace(namespace)
+                            .withName(SandboxObjects.configMapName(slot)).get();
+                    assertThat(configMap.getMetadata().getOwnerReferences()).as("ConfigMap of %s", name)
+                            .singleElement().satisfies(o -> assertThat(o.getUid())
+                                    .isEqualTo(sandbox.getMetadata().getUid()));
+                    assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
+                });
+            }
+            AgentSandbox finished = Sandboxes.sandbox(client, namespace, "claimed-by-hand").get();
+            assertThat(finished.getStatus().getPodName()).isEqualTo(warm.getMetadata().getName());
+            assertThat(client.pods().inNamespace(namespace).list().getItems())
+                    .allSatisfy(pod -> assertThat(pod.getMetadata().getOwnerReferences()).hasSize(1));
+            eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
+        }
+    }
+
+    private static int claimed(KubernetesClient client, String namespace) {
+        return (int) client.pods().inNamespace(namespace).withLabel(SandboxObjects.SANDBOX_LABEL).list().getItems()
+                .stream().filter(p -> WarmSlots.slotOf(p).isPresent()).count();
+    }
+
+    /** The claim as the operator writes it: the sandbox's label and ownership instead of the pool's. */
+    private static void claimByHand(KubernetesClient client, Pod pod, AgentSandbox sandbox) {
+        Map<String, Object> labels = new LinkedHashMap<>();
+        labels.put(WarmSlots.POOL_LABEL, null);
+        labels.put(SandboxObjects.SANDBOX_LABEL, sandbox.getMetadata().getName());
+        Map<String, Object> metadata = Map.of("labels", labels, "ownerReferences", List.of(
+                new OwnerReferenceBuilder().withApiVersion(sandbox.getApiVersion()).withKind(sandbox.getKind())
+                        .withName(sandbox.getMetadata().getName()).withUid(sandbox.getMetadata().getUid())
+                        .withController(true).withBlockOwnerDeletion(true).build()));
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
+                        new KubernetesSerialization().asJson(Map.of("metadata", metadata)));
+    }
+}
