@@ -93,11 +93,27 @@ public final class EmbeddedNode implements AutoCloseable {
         return plane.client();
     }
 
-    /** Makes CoreDNS answer {@code name} with {@code address} (within a second): a test host of the run. */
-    public void addTestHost(String name, String address) {
+    /**
+     * Makes CoreDNS answer {@code name} with {@code address} (within a second): a test host of the run. Replaces what
+     * an earlier test of the same node gave that name: with both, CoreDNS answered either, and a later test's
+     * clients reached the earlier test's address.
+     */
+    public synchronized void addTestHost(String name, String address) {
+        Path hosts = STATE_DIR.resolve("test-hosts");
         try {
-            Files.writeString(STATE_DIR.resolve("test-hosts"), address + " " + name + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.APPEND);
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(hosts, StandardCharsets.UTF_8)) {
+                String[] fields = line.trim().split("\\s+");
+                if (!(fields.length == 2 && fields[1].equals(name))) {
+                    kept.add(line);
+                }
+            }
+            kept.add(address + " " + name);
+            // Written whole and moved into place, so CoreDNS never reads half a file.
+            Path next = hosts.resolveSibling("test-hosts.next");
+            Files.write(next, kept, StandardCharsets.UTF_8);
+            Files.move(next, hosts, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
