@@ -22,6 +22,8 @@ class OperatorImageDefinitionTest {
         assertThat(jib.values("arg")).endsWith("-jar", "/deployments/quarkus-run.jar")
                 .contains("-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError")
                 .anyMatch(arg -> arg.startsWith("-XX:MaxRAMPercentage="));
+        // Two C library arenas: the JVM's threads otherwise each keep freed memory in an arena of their own.
+        assertThat(jib.text("MALLOC_ARENA_MAX")).isEqualTo("2");
         assertThat(jib.text("image")).isEqualTo("tar://${agentsandbox.images.dir}/base/java.tar");
     }
 }
