@@ -16,7 +16,8 @@
 # KEEP_WORK=1 (keep the work directory: logs, audit log), SKIP_BUILD=1, OPERATOR_JAR (another build of the operator:
 # its quarkus-run.jar), OPERATOR_ENV (instead of the image's environment: NAME=value ...), BEFORE_JAR (a second build,
 # e.g. main's quarkus-run.jar, measured first in the same run against the same baseline: before and after; with
-# BEFORE_JAVA_OPTS and BEFORE_ENV, by default the same as the operator's).
+# BEFORE_JAVA_OPTS and BEFORE_ENV, by default the same as the operator's), PEER_ONLY=1 (with AGENT_SANDBOX_SRC: the
+# bare Pods and the peer only; this operator only for the warm-up sandbox whose Pod the others copy).
 #
 # Everything runs in a network namespace of its own (unshare -rn) with only loopback: the operator's reads of the
 # fake Pods' /status never leave it. Needs unprivileged user namespaces, unshare (util-linux) and iptables.
@@ -70,5 +71,6 @@ unshare -rn sh -c "ip link set lo up && $pod_net && exec \"\$@\"" sh \
     -Dbench.count="$COUNT" -Dbench.nodes="$NODES" -Dbench.operator.jvm="$OPERATOR_JAVA_OPTS" \
     -Dbench.operator.env="$OPERATOR_ENV" -Dbench.before.jar="${BEFORE_JAR:-}" \
     -Dbench.before.jvm="${BEFORE_JAVA_OPTS:-$OPERATOR_JAVA_OPTS}" -Dbench.before.env="${BEFORE_ENV-$OPERATOR_ENV}" \
+    -Dbench.operator="$([[ "${PEER_ONLY:-0}" == 1 ]] && echo false || echo true)" \
     -Dbench.idle.seconds="${IDLE_SECONDS:-30}" -Dbench.histogram="$([[ "${HISTOGRAM:-0}" == 1 ]] && echo true || echo false)" -Dbench.agent-sandbox.dir="$peer" -Dbench.out="${OUT:-}" \
     dev.agentsandbox.devcluster.OperatorScale "$work"
