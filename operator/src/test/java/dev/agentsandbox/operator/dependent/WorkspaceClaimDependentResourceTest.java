@@ -17,11 +17,7 @@ class WorkspaceClaimDependentResourceTest {
 
     @Test
     void claimHasTheSizeAndStorageClassOfTheSpec() {
-        AgentSandbox sandbox = TestSandboxes.minimal("a");
-        WorkspaceSpec workspace = new WorkspaceSpec();
-        workspace.setSize(new Quantity("10Gi"));
-        workspace.setStorageClassName("fast");
-        sandbox.getSpec().setWorkspace(workspace);
+        AgentSandbox sandbox = withWorkspace("10Gi", "fast");
 
         PersistentVolumeClaim claim = new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(sandbox));
 
@@ -37,10 +33,7 @@ class WorkspaceClaimDependentResourceTest {
 
     @Test
     void aClaimAsTheApiServerDefaultsAndBindsItMatches() {
-        AgentSandbox sandbox = TestSandboxes.minimal("a");
-        WorkspaceSpec workspace = new WorkspaceSpec();
-        workspace.setSize(new Quantity("10Gi"));
-        sandbox.getSpec().setWorkspace(workspace);
+        AgentSandbox sandbox = withWorkspace("10Gi", null);
         WorkspaceClaimDependentResource dependent = new WorkspaceClaimDependentResource();
         PersistentVolumeClaim desired = dependent.desired(TestSandboxes.plan(sandbox));
 
@@ -53,12 +46,8 @@ class WorkspaceClaimDependentResourceTest {
     }
 
     @Test
-    void aLargerSizeOrAnotherNamedStorageClassDoesNotMatch() {
-        AgentSandbox sandbox = TestSandboxes.minimal("a");
-        WorkspaceSpec workspace = new WorkspaceSpec();
-        workspace.setSize(new Quantity("10Gi"));
-        workspace.setStorageClassName("fast");
-        sandbox.getSpec().setWorkspace(workspace);
+    void anotherSizeOrAnotherNamedStorageClassDoesNotMatch() {
+        AgentSandbox sandbox = withWorkspace("10Gi", "fast");
         WorkspaceClaimDependentResource dependent = new WorkspaceClaimDependentResource();
         PersistentVolumeClaim desired = dependent.desired(TestSandboxes.plan(sandbox));
 
@@ -75,5 +64,14 @@ class WorkspaceClaimDependentResourceTest {
     void noClaimWithoutASize() {
         assertThatThrownBy(() -> new WorkspaceClaimDependentResource().desired(TestSandboxes.plan(TestSandboxes.minimal("a"))))
                 .hasMessageContaining("spec.workspace.size");
+    }
+
+    private static AgentSandbox withWorkspace(String size, String storageClassName) {
+        AgentSandbox sandbox = TestSandboxes.minimal("a");
+        WorkspaceSpec workspace = new WorkspaceSpec();
+        workspace.setSize(new Quantity(size));
+        workspace.setStorageClassName(storageClassName);
+        sandbox.getSpec().setWorkspace(workspace);
+        return sandbox;
     }
 }
