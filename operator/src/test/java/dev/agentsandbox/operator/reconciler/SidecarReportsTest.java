@@ -34,7 +34,7 @@ class SidecarReportsTest {
     public static class FastRefresh implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("agentsandbox.status-refresh", "1s");
+            return Map.of("agentsandbox.status-refresh", "250ms");
         }
     }
 
