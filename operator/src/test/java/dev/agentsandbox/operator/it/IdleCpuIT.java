@@ -87,8 +87,10 @@ class IdleCpuIT {
         String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu-absent");
         Sandboxes.apply(client, withIdleCpuThreshold(namespace, "builder"));
         Sandboxes.awaitReady(client, namespace, "builder");
-        // Discovery is asked again at the checks of these seconds: the log below must still say it once.
-        sleep(REFRESH.multipliedBy(CHECKS));
+        // Discovery is asked again at the checks of these seconds (a wait for time itself): the log below must
+        // still say it once.
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).pollDelay(REFRESH.multipliedBy(CHECKS))
+                .until(() -> true);
         Sandboxes.backdateReady(client, namespace, "builder", Instant.now().minus(TIMEOUT));
 
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> {
@@ -176,14 +178,5 @@ class IdleCpuIT {
         lifecycle.setIdleCpuThreshold("100m");
         sandbox.getSpec().setLifecycle(lifecycle);
         return sandbox;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -85,9 +85,8 @@ class OperatorShutdownIT {
     @Test
     void anOperatorThatLosesItsLeaseStopsByItself(EmbeddedControlPlane plane) {
         String lease = uniqueLease();
-        // The loss is noticed once the renewal deadline passes, two thirds of the lease duration.
         try (OperatorProcess operator = OperatorProcess.start(plane, "operator-loses-lease",
-                Map.of("agentsandbox.leader-election.lease-name", lease, ShortLease.SETTING, ShortLease.DURATION))) {
+                Map.of("agentsandbox.leader-election.lease-name", lease))) {
             String identity = awaitHolderOtherThan(lease, null);
 
             // Another replica took over (as after a long pause of this one: a GC, a frozen node).

@@ -1,9 +1,9 @@
 package dev.agentsandbox.operator.it;
 
 /**
- * A shorter Lease than production's for the tests whose operator dies without releasing it (SIGKILL) or is made to
- * lose it: its successor takes over, or it notices the loss, in seconds rather than in production's 15s and 10s.
- * Every operator of such a test gets it: the dead holder writes the duration the successor waits out.
+ * A shorter Lease than production's for the tests whose operator dies without releasing it (SIGKILL): its successor
+ * takes over once it expires, in 6s rather than production's 15s. Every operator of such a test gets it: the dead
+ * holder writes the duration the successor waits out.
  */
 final class ShortLease {
 
