@@ -164,10 +164,13 @@ class IdleCpuIT {
         assertThat(Sandboxes.pod(client, namespace, "compiler").get()).as("pod while idle").isNull();
     }
 
-    /** Until the operator has read the sandbox's CPU at {@code checks} more idle checks. */
+    /** Until the operator has read the sandbox's CPU at {@code checks} more idle checks; it must run throughout. */
     private static void awaitChecks(String namespace, String name, int checks) {
         int before = metricsApi.reads(namespace, SandboxObjects.podName(name));
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE)
+                .failFast(name + " was paused during the idle checks",
+                        () -> Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase()
+                                == SandboxPhase.PAUSED)
                 .until(() -> metricsApi.reads(namespace, SandboxObjects.podName(name)) >= before + checks);
     }
 
