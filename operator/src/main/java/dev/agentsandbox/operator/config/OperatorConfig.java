@@ -89,6 +89,13 @@ public interface OperatorConfig {
     @WithDefault("5m")
     Duration metricsApiRecheck();
 
+    /**
+     * How often the per-sandbox series of {@code /q/metrics} are computed again from the cache of sandboxes besides
+     * after reconciles: a deleted sandbox (which is not reconciled again) loses its series within this time.
+     */
+    @WithDefault("15s")
+    Duration metricsRefresh();
+
     /** Warm pools (AgentSandboxPool). */
     Pool pool();
 
