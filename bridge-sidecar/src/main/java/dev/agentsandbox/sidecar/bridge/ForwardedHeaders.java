@@ -5,7 +5,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,18 +37,40 @@ final class ForwardedHeaders {
 
     /** Copies the end-to-end headers of {@code from} into {@code to}, leaving out {@code alsoDropped}. */
     static void copy(HttpHeaders from, HttpHeaders to, Set<AsciiString> alsoDropped) {
-        Set<String> namedByConnection = new HashSet<>();
-        for (String token : from.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String name : token.split(",")) {
-                namedByConnection.add(name.trim().toLowerCase(Locale.ROOT));
-            }
-        }
-        for (Map.Entry<String, String> header : from) {
-            AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
+        Set<AsciiString> namedByConnection = namedByConnection(from);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
+                headers.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> header = headers.next();
+            AsciiString name = lowerCase(header.getKey());
             if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name)
-                    && !namedByConnection.contains(name.toString())) {
+                    && (namedByConnection == null || !namedByConnection.contains(name))) {
                 to.add(header.getKey(), header.getValue());
             }
         }
+    }
+
+    /** The header names the {@code Connection} header lists (lower case), or null when there is none. */
+    private static Set<AsciiString> namedByConnection(HttpHeaders headers) {
+        List<String> tokens = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (tokens.isEmpty()) {
+            return null;
+        }
+        Set<AsciiString> named = new HashSet<>();
+        for (String token : tokens) {
+            for (String name : token.split(",")) {
+                named.add(AsciiString.of(name.trim()).toLowerCase());
+            }
+        }
+        return named;
+    }
+
+    /**
+     * The name in lower case; without a copy when it already is (the names {@link HttpHeaderNames} and most clients
+     * use). Netty's {@link AsciiString#hashCode()} ignores case but its {@code equals} does not, so the sets above
+     * need the lower-case form.
+     */
+    private static AsciiString lowerCase(CharSequence name) {
+        AsciiString ascii = name instanceof AsciiString already ? already : new AsciiString(name);
+        return ascii.toLowerCase();
     }
 }
