@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -35,16 +36,29 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Copies the end-to-end headers of {@code from} into {@code to}, leaving out {@code alsoDropped}. */
-    static void copy(HttpHeaders from, HttpHeaders to, Set<AsciiString> alsoDropped) {
-        Set<AsciiString> namedByConnection = namedByConnection(from);
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
-                headers.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> header = headers.next();
-            AsciiString name = lowerCase(header.getKey());
-            if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name)
-                    && (namedByConnection == null || !namedByConnection.contains(name))) {
-                to.add(header.getKey(), header.getValue());
+    /**
+     * Leaves only the end-to-end headers in {@code headers}, without {@code alsoDropped}: the message's own headers
+     * become those of the message forwarded, so nothing is copied (nor validated a second time: the decoder
+     * validated every name and value).
+     */
+    static void strip(HttpHeaders headers, Set<AsciiString> alsoDropped) {
+        Set<AsciiString> namedByConnection = namedByConnection(headers);
+        List<CharSequence> dropped = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+                entries.hasNext(); ) {
+            CharSequence name = entries.next().getKey();
+            AsciiString lower = lowerCase(name);
+            if (HOP_BY_HOP.contains(lower) || alsoDropped.contains(lower)
+                    || namedByConnection != null && namedByConnection.contains(lower)) {
+                if (dropped == null) {
+                    dropped = new ArrayList<>(4);
+                }
+                dropped.add(name);
+            }
+        }
+        if (dropped != null) {
+            for (CharSequence name : dropped) {
+                headers.remove(name);
             }
         }
     }
