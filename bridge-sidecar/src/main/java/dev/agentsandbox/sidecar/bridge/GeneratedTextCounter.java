@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Counts the characters of generated text in one event of a stream (a JSON document): the lengths, in UTF-16
- * characters once decoded, of the string values whose latest field name is one of {@link #FIELDS}, wherever they
- * nest (as {@code delta.content} or {@code choices[0].text}), as Jackson's streaming parser would report them.
+ * Reads one event of a stream (a JSON document) once: counts the characters of generated text in it (the lengths, in
+ * UTF-16 characters once decoded, of the string values whose latest field name is one of {@link #FIELDS}, wherever
+ * they nest, as {@code delta.content} or {@code choices[0].text}, as Jackson's streaming parser would report them),
+ * and tells whether any member is named {@code usage} (the events worth parsing whole).
  *
  * <p>A single pass over the bytes, without a parser object per event: each token event of a stream is counted, so
  * this runs hundreds of times per answer. It reads well-formed JSON exactly; on malformed input it stops at the first
@@ -24,8 +25,10 @@ final class GeneratedTextCounter {
      */
     static final Set<String> FIELDS = Set.of("content", "text", "reasoning_content", "reasoning", "refusal",
             "arguments", "delta", "partial_json", "thinking");
-    private static final byte[][] FIELD_BYTES = FIELDS.stream()
-            .map(field -> field.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    private static final String USAGE = "usage";
+    /** The fields' names by their length in bytes, to compare a name only with those of its length. */
+    private static final byte[][][] FIELDS_BY_LENGTH = byLength(FIELDS);
+    private static final byte[] USAGE_BYTES = USAGE.getBytes(StandardCharsets.US_ASCII);
     /** Deeper documents are malformed for Jackson too (its default nesting limit). */
     private static final int MAX_DEPTH = 1000;
 
@@ -33,6 +36,7 @@ final class GeneratedTextCounter {
     private final int end;
     private int position;
     private long chars;
+    private boolean namesUsage;
     /** The latest field name is one of {@link #FIELDS}. */
     private boolean inTextField;
     /** Per open container: true for an object. */
@@ -45,11 +49,20 @@ final class GeneratedTextCounter {
         this.end = from + length;
     }
 
-    /** The characters of generated text in the JSON document(s) of {@code bytes[from, from + length)}. */
-    static long count(byte[] bytes, int from, int length) {
+    /**
+     * What one event holds.
+     *
+     * @param chars      the characters of generated text
+     * @param namesUsage whether a member named {@code usage} was read (at any depth)
+     */
+    record Counted(long chars, boolean namesUsage) {
+    }
+
+    /** Reads the JSON document(s) of {@code bytes[from, from + length)}. */
+    static Counted count(byte[] bytes, int from, int length) {
         GeneratedTextCounter counter = new GeneratedTextCounter(bytes, from, length);
         counter.run();
-        return counter.chars;
+        return new Counted(counter.chars, counter.namesUsage);
     }
 
     private void run() {
@@ -144,26 +157,54 @@ final class GeneratedTextCounter {
         if (string() < 0) {
             return false;
         }
-        inTextField = isTextField(nameStart, position - 1);
+        readName(nameStart, position - 1);
         if (!skipWhitespace() || bytes[position++] != ':' || !skipWhitespace()) {
             return false;
         }
         return value();
     }
 
-    /** Whether the raw name between the quotes, {@code [from, to)}, is one of {@link #FIELDS} once decoded. */
-    private boolean isTextField(int from, int to) {
+    /** Notes what the raw name between the quotes, {@code [from, to)}, is once decoded. */
+    private void readName(int from, int to) {
         for (int i = from; i < to; i++) {
             if (bytes[i] == '\\') {
-                return FIELDS.contains(decode(from, to));
+                String name = decode(from, to);
+                inTextField = FIELDS.contains(name);
+                namesUsage |= name.equals(USAGE);
+                return;
             }
         }
-        for (byte[] field : FIELD_BYTES) {
-            if (Arrays.equals(bytes, from, to, field, 0, field.length)) {
-                return true;
+        int length = to - from;
+        inTextField = false;
+        if (length < FIELDS_BY_LENGTH.length) {
+            for (byte[] field : FIELDS_BY_LENGTH[length]) {
+                if (rawEquals(from, field)) {
+                    inTextField = true;
+                    return;
+                }
             }
         }
-        return false;
+        namesUsage |= length == USAGE_BYTES.length && rawEquals(from, USAGE_BYTES);
+    }
+
+    private boolean rawEquals(int from, byte[] name) {
+        for (int k = 0; k < name.length; k++) {
+            if (bytes[from + k] != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[][][] byLength(Set<String> names) {
+        int longest = names.stream().mapToInt(String::length).max().orElse(0);
+        byte[][][] table = new byte[longest + 1][][];
+        for (int length = 0; length <= longest; length++) {
+            int size = length;
+            table[length] = names.stream().filter(name -> name.length() == size)
+                    .map(name -> name.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+        }
+        return table;
     }
 
     /**

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Finds usage in a server-sent event stream, line by line as the chunks arrive. Only the current unfinished line is
- * held (at most {@value #MAX_LINE_BYTES} bytes; a longer line is skipped), and only {@code data:} lines that mention
- * {@code "usage"} are parsed, so the ordinary token events cost one byte scan each.
+ * held (at most {@value #MAX_LINE_BYTES} bytes; a longer line is skipped), and only {@code data:} lines with a member
+ * named {@code usage} are parsed whole, so the ordinary token events cost one pass over their bytes each
+ * ({@link GeneratedTextCounter}).
  *
  * <p>Where each API reports usage in its stream:
  * <ul>
@@ -33,7 +34,6 @@ final class SseUsageScanner implements UsageScanner {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
     private final UsageTally tally = new UsageTally();
     private long generatedChars;
@@ -111,45 +111,23 @@ final class SseUsageScanner implements UsageScanner {
         }
         int dataFrom = from + DATA_FIELD.length;
         int dataEnd = from + length;
-        if (!contains(bytes, dataFrom, dataEnd, USAGE)) {
-            if (!tally.reported()) {
-                countGeneratedText(bytes, dataFrom, dataEnd - dataFrom);
-            }
+        GeneratedTextCounter.Counted event = GeneratedTextCounter.count(bytes, dataFrom, dataEnd - dataFrom);
+        if (!tally.reported()) {
+            generatedChars += event.chars();
+        }
+        if (!event.namesUsage()) {
             return;
         }
         try {
-            JsonNode event = MAPPER.readTree(bytes, dataFrom, dataEnd - dataFrom);
-            if (event != null) {
-                take(event.path("usage"));
-                take(event.path("message").path("usage"));
-                take(event.path("response").path("usage"));
+            JsonNode parsed = MAPPER.readTree(bytes, dataFrom, dataEnd - dataFrom);
+            if (parsed != null) {
+                take(parsed.path("usage"));
+                take(parsed.path("message").path("usage"));
+                take(parsed.path("response").path("usage"));
             }
         } catch (IOException e) {
             // not JSON (e.g. "[DONE]" or a split document): no usage in this line
         }
-    }
-
-    private void countGeneratedText(byte[] bytes, int from, int length) {
-        generatedChars += GeneratedTextCounter.count(bytes, from, length);
-    }
-
-    /** Whether {@code needle} occurs in {@code bytes[from, end)}; plain loops, cheap on every event's bytes. */
-    private static boolean contains(byte[] bytes, int from, int end, byte[] needle) {
-        byte first = needle[0];
-        int last = end - needle.length;
-        search:
-        for (int i = from; i <= last; i++) {
-            if (bytes[i] != first) {
-                continue;
-            }
-            for (int k = 1; k < needle.length; k++) {
-                if (bytes[i + k] != needle[k]) {
-                    continue search;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private void take(JsonNode usage) {

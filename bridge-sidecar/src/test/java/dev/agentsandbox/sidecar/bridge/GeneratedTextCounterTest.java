@@ -21,16 +21,21 @@ class GeneratedTextCounterTest {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final List<String> NAMES = List.of("content", "text", "reasoning_content", "reasoning", "refusal",
             "arguments", "delta", "partial_json", "thinking", "id", "role", "choices", "index", "model", "Content",
-            "texts", "t\u00e9xt", "");
+            "texts", "t\u00e9xt", "", "usage", "usagE", "message", "response");
 
-    /** What the scanner counted with Jackson before: string values after one of the fields' names. */
-    private static long withJackson(byte[] json) {
+    /**
+     * What the scanner counted with Jackson before (string values after one of the fields' names), and whether
+     * Jackson read a member named usage.
+     */
+    private static GeneratedTextCounter.Counted withJackson(byte[] json) {
         long chars = 0;
+        boolean namesUsage = false;
         try (JsonParser parser = FACTORY.createParser(json)) {
             String field = null;
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (token == JsonToken.FIELD_NAME) {
                     field = parser.currentName();
+                    namesUsage |= field.equals("usage");
                 } else if (token == JsonToken.VALUE_STRING && field != null
                         && GeneratedTextCounter.FIELDS.contains(field)) {
                     chars += parser.getTextLength();
@@ -39,10 +44,10 @@ class GeneratedTextCounterTest {
         } catch (IOException e) {
             // malformed: what was counted before stays
         }
-        return chars;
+        return new GeneratedTextCounter.Counted(chars, namesUsage);
     }
 
-    private static long counted(String json) {
+    private static GeneratedTextCounter.Counted counted(String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         return GeneratedTextCounter.count(bytes, 0, bytes.length);
     }
@@ -74,11 +79,12 @@ class GeneratedTextCounterTest {
                 "{\"text\":[{\"z\":1},\"not counted\"]}",
                 "  {\"text\" : \"a\" }  {\"text\":\"bb\"} ",
                 "{\"text\":\"a\"} \"b\"",
-                "{\"n\":-0.5e+10,\"t\":true,\"f\":false,\"z\":null,\"text\":\"ok\"}");
+                "{\"n\":-0.5e+10,\"t\":true,\"f\":false,\"z\":null,\"text\":\"ok\"}",
+                "{\"message\":{\"u\\u0073age\":{\"input_tokens\":3}}}", "{\"text\":\"\\\"usage\\\"\"}");
         for (String json : documents) {
             assertThat(counted(json)).as(json).isEqualTo(withJackson(json.getBytes(StandardCharsets.UTF_8)));
         }
-        assertThat(counted("{\"text\":\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\"}")).isEqualTo(11);
+        assertThat(counted("{\"text\":\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\"}").chars()).isEqualTo(11);
     }
 
     @Test
@@ -86,7 +92,8 @@ class GeneratedTextCounterTest {
         List<String> malformed = List.of("[DONE]", "{\"text\":\"ab\"", "{\"text\":\"ab\"}x", "{\"text\":\"a\" \"b\"}",
                 "{\"text\":\"a\",\"text\":\"bad \\q escape\"}", "{\"text\":\"a\"} {\"text\":01}",
                 "{\"text\":\"tab\tinside\"}", "{\"text\":\"ok\",\"x\":tru}", "{\"text\":\"ok\",\"x\":[1,]}",
-                "{text:\"a\"}", "\"just a string\"", "{\"text\":\"unterminated", "[".repeat(1_200) + "\"x\"");
+                "{text:\"a\"}", "\"just a string\"", "{\"text\":\"unterminated", "[".repeat(1_200) + "\"x\"",
+                "{\"a\":tru,\"usage\":{}}", "{\"usage\":{\"x\":1}} garbage");
         for (String json : malformed) {
             assertThat(counted(json)).as(json).isEqualTo(withJackson(json.getBytes(StandardCharsets.UTF_8)));
         }
