@@ -272,11 +272,7 @@ PACED="$(python3 "$BENCH_DIR/stream_probe.py" "$PACED_REQUESTS" "${PACED_TARGETS
     echo "Paced stream through the bridge ($PACED_EVENTS events, one every $INTERVAL_MS ms, from bench/fake_runner.py;" \
         "a new connection per request; $PACED_REQUESTS requests per target, alternating):"
     echo
-    echo "| through | requests | first event ms, median (min–max) | whole stream ms, median (min–max) | first event, median of (this − direct) ms | whole stream, median of (this − direct) ms |"
-    echo "|---|---|---|---|---|---|"
-    while IFS=$'\t' read -r label count first total first_delta total_delta; do
-        echo "| $label | $count | ${first/-/–} | ${total/-/–} | $first_delta | $total_delta |"
-    done <<<"$PACED"
+    paced_table "$PACED"
     echo
     echo "| process | flags | start to /healthz ms, median (min–max) of $START_RUNS | RSS MiB at start | after warm-up | peak under load | after the load |"
     echo "|---|---|---|---|---|---|---|"
