@@ -70,17 +70,7 @@ printf 'location = %s/v1/chat/completions { default_type application/json; retur
 # The streamed answer: SSE_EVENTS completion chunks, a usage chunk and [DONE], as bench/bridge-overhead.sh serves it
 # (nginx serves files to GET only: the POST is answered 405, turned into an internal GET of the stream file).
 mkdir -p "$WORK/sse"
-python3 - "$WORK/sse/sse-stream.txt" "$SSE_EVENTS" <<'PY'
-import json, sys
-path, events = sys.argv[1], int(sys.argv[2])
-dump = lambda value: json.dumps(value, separators=(",", ":"))
-chunk = lambda extra: {"id": "cmpl-bench", "object": "text_completion", "created": 1, "model": "bench-model", **extra}
-stream = "".join("data: " + dump(chunk({"choices": [{"index": 0, "text": f"token{i} ", "finish_reason": None}]}))
-                 + "\n\n" for i in range(events))
-stream += "data: " + dump(chunk({"choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": events,
-                                                           "total_tokens": 12 + events}})) + "\n\n"
-open(path, "w").write(stream + "data: [DONE]\n\n")
-PY
+python3 "$BENCH_DIR/sse_stream.py" "$WORK/sse/sse-stream.txt" "$SSE_EVENTS"
 printf '%s\n' "location = $ENGINE/v1/completions { error_page 405 =200 /sse-stream.txt; return 405; }" \
     "location = /sse-stream.txt { internal; root $WORK/sse; default_type text/event-stream; }" >>"$WORK/runner.conf"
 start_nginx "$HTTP_PORT" "$HTTPS_PORT" "listen 127.0.0.1:443 ssl; include $WORK/runner.conf;"
