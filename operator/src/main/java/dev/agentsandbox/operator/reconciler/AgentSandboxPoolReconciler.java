@@ -15,6 +15,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.CheckResult;
 import dev.agentsandbox.operator.status.PoolStatusAggregator;
 import dev.agentsandbox.operator.status.SandboxInputChecks;
+import dev.agentsandbox.operator.status.AgentExits;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -39,12 +40,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): the pool's NetworkPolicy first (a
  * dependent), then for each missing slot its ConfigMap, workspace claim and pod, owned by the pool; outdated and
  * surplus unclaimed pods are deleted as {@link PoolRollout} decides. A pod a sandbox claimed is no longer the pool's
- * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled.
+ * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled,
+ * and the slot's ConfigMap and claim, should no sandbox take them, are deleted ({@link StrandedSlots}).
  */
 @ControllerConfiguration(name = AgentSandboxPoolReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -104,7 +108,9 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 boolean upToDate = Objects.equals(WarmSlots.specHash(pod), WarmSlots.specHash(
                         WarmSlots.pod(planner.warmSlot(template.get(), namespace, slot, cluster), pool.getMetadata()
                                 .getName())));
-                slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate,
+                // A warm pod whose agent ended (a template whose agent may not restart) serves no sandbox any more:
+                // replaced, as an outdated one is.
+                slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate && !AgentExits.ended(pod),
                         SandboxStatusAggregator.podReady(pod)));
             }
             if (blocked.isPresent()) {
@@ -145,17 +151,24 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         }
         warming += decision.create();
         updated += decision.create();
+        Set<String> unclaimedSlots = pods.stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
+                .collect(Collectors.toSet());
+        boolean lookAgain = StrandedSlots.sweep(context.getClient(), namespace, pool.getMetadata().getName(),
+                unclaimedSlots, clock.instant());
         AgentSandboxPoolStatus status = PoolStatusAggregator.aggregate(new PoolStatusAggregator.PoolInputs(
                         generationOf(pool), templateName, blocked, requested, maxReplicas, ready, warming, updated,
                         WarmSlots.selector(pool.getMetadata().getName())),
                 pool.getStatus(), clock.instant());
         PoolStatusAggregator.newRefusal(pool.getStatus(), status)
                 .ifPresent(refusal -> events.warning(pool, refusal.reason(), refusal.message()));
+        UpdateControl<AgentSandboxPool> control;
         if (Objects.equals(status, pool.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            pool.setStatus(status);
+            control = UpdateControl.patchStatus(pool);
         }
-        pool.setStatus(status);
-        return UpdateControl.patchStatus(pool);
+        return lookAgain ? control.rescheduleAfter(StrandedSlots.GRACE) : control;
     }
 
     /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */

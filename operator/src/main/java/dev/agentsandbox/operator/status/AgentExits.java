@@ -38,9 +38,14 @@ public final class AgentExits {
         return exit.flatMap(e -> Timestamps.parse(e.finishedAt())).orElse(null);
     }
 
+    /** The pod's agent ended for good: nothing in this pod runs again. */
+    public static boolean ended(Pod pod) {
+        return pod != null && pod.getStatus() != null && ENDED_PHASES.contains(pod.getStatus().getPhase())
+                && !"Always".equals(pod.getSpec().getRestartPolicy());
+    }
+
     static Optional<AgentExitStatus> ofPod(Pod pod, Instant now) {
-        if (pod == null || pod.getStatus() == null || !ENDED_PHASES.contains(pod.getStatus().getPhase())
-                || "Always".equals(pod.getSpec().getRestartPolicy())) {
+        if (!ended(pod)) {
             return Optional.empty();
         }
         // The agent is the pod's only regular container.

@@ -85,11 +85,7 @@ class AgentExitIT {
     @Test
     void anAgentThatExits0SucceedsItsSandboxWhichIsDeletedAfterItsTtl() {
         String namespace = ClusterFixtures.freshNamespace(client, "agent-exit");
-        AgentSandboxTemplate template = Pools.template(client, namespace, "one-shot", "registry.test/agent:1");
-        template.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
-        template.getMetadata().setManagedFields(null);
-        template.getMetadata().setResourceVersion(null);
-        client.resource(template).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        oneShotTemplate(namespace, "one-shot");
         AgentSandbox sandbox = Pools.templated(namespace, "call", "one-shot");
         LifecycleSpec lifecycle = new LifecycleSpec();
         lifecycle.setTtlSecondsAfterFinished(5L);
@@ -163,5 +159,32 @@ class AgentExitIT {
         assertThat(after.getStatus().getPhase()).isEqualTo(SandboxPhase.FAILED);
         assertThat(after.getStatus().getAgentExit().exitCode()).isEqualTo(3);
         assertThat(Sandboxes.managedPods(client, namespace)).as("no new pod for an ended agent").isEmpty();
+    }
+
+    /** A warm pod whose agent ended can serve no sandbox: the pool replaces it instead of counting it warming. */
+    @Test
+    void aPoolReplacesAWarmPodWhoseAgentEnded() {
+        String namespace = ClusterFixtures.freshNamespace(client, "pool-exit");
+        oneShotTemplate(namespace, "one-shot");
+        Pools.pool(client, namespace, "warm", "one-shot", 1);
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Pools.readyReplicas(client, namespace, "warm"))
+                .isEqualTo(1));
+        String ended = Pools.unclaimed(client, namespace, "warm").get(0).getMetadata().getName();
+
+        agentExits(namespace, ended, 0);
+
+        eventually(CONVERGENCE).untilAsserted(() -> {
+            assertThat(Pools.unclaimed(client, namespace, "warm")).extracting(p -> p.getMetadata().getName())
+                    .doesNotContain(ended).hasSize(1);
+            assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(1);
+        });
+    }
+
+    private static void oneShotTemplate(String namespace, String name) {
+        AgentSandboxTemplate template = Pools.template(client, namespace, name, "registry.test/agent:1");
+        template.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
+        template.getMetadata().setManagedFields(null);
+        template.getMetadata().setResourceVersion(null);
+        client.resource(template).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 }

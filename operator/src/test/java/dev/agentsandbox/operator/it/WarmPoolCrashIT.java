@@ -109,6 +109,47 @@ class WarmPoolCrashIT {
         }
     }
 
+    /**
+     * A sandbox deleted between its claim of a warm pod and the transfer of the slot's ConfigMap: the pod goes with
+     * the sandbox (garbage collection), and the ConfigMap, still labelled and owned by the pool, is deleted by the
+     * pool rather than kept as long as the pool lives.
+     */
+    @Test
+    void aSandboxDeletedMidAdoptionLeavesNothingOfItsSlotToThePool(EmbeddedControlPlane plane) {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        KubernetesClient client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        String namespace = ClusterFixtures.freshNamespace(client, "pool-gone");
+        Pools.template(client, namespace, "python", "registry.test/agent:1");
+        Pod warm;
+        try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-sandbox-gone", Map.of())) {
+            Pools.pool(client, namespace, "warm", "python", 1);
+            eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 1);
+            warm = Pools.unclaimed(client, namespace, "warm").get(0);
+        }
+        String slot = WarmSlots.slotOf(warm).orElseThrow();
+        // With no operator running, the state a sandbox deleted right after its claim leaves.
+        AgentSandbox doomed = Sandboxes.apply(client, Pools.templated(namespace, "doomed", "python"));
+        claimByHand(client, warm, doomed);
+        Sandboxes.sandbox(client, namespace, "doomed").delete();
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(client.pods().inNamespace(namespace)
+                .withName(warm.getMetadata().getName()).get()).as("the claimed pod, after its sandbox").isNull());
+        assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).get()
+                .getMetadata().getLabels()).containsEntry(WarmSlots.POOL_LABEL, "warm");
+
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-sandbox-gone", Map.of())) {
+            eventually(CONVERGENCE).untilAsserted(() -> {
+                assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot))
+                        .get()).as("the stranded slot's ConfigMap").isNull();
+                assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(1);
+            });
+            // The pool's own slot keeps its ConfigMap.
+            String refilled = WarmSlots.slotOf(Pools.unclaimed(client, namespace, "warm").get(0)).orElseThrow();
+            assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(refilled))
+                    .get()).isNotNull();
+        }
+    }
+
     private static int claimed(KubernetesClient client, String namespace) {
         return (int) client.pods().inNamespace(namespace).withLabel(SandboxObjects.SANDBOX_LABEL).list().getItems()
                 .stream().filter(p -> WarmSlots.slotOf(p).isPresent()).count();
