@@ -166,7 +166,8 @@ class SandboxClientOnNodeIT {
     void anAgentCommandThatExitsEndsItsSandboxWhichIsDeletedAfterItsTtl() {
         String namespace = ClusterFixtures.freshNamespace(client, "one-shot");
         AgentSandboxClient sandboxes = new AgentSandboxClient(client);
-        Duration ttl = Duration.ofSeconds(15);
+        // Long enough to read both ends and logs: the two sandboxes start side by side, not at the same instant.
+        Duration ttl = Duration.ofSeconds(45);
 
         Sandbox succeeded = sandboxes.open(SandboxRequest.forImage(LocalChart.AGENT_IMAGE).inNamespace(namespace)
                 .command("sh", "-c", "echo the tool ran").restartPolicy("Never").deleteAfterFinished(ttl));
