@@ -38,6 +38,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** Phases from which a sandbox does not become Ready without someone changing it. */
     private static final Set<String> GIVE_UP_PHASES = Set.of("Failed", "Paused", "Expired", "Succeeded");
+    /** Phases in which a sandbox whose agent has not ended will not run it. */
+    private static final Set<String> NOT_RUNNING_PHASES = Set.of("Failed", "Paused", "Expired");
 
     private final KubernetesClient kubernetes;
     private final String namespace;
@@ -99,8 +101,7 @@ public final class Sandbox implements AutoCloseable {
         GenericKubernetesResource seen;
         try {
             seen = resource().waitUntilCondition(s -> s == null || AgentSandboxResource.agentExit(s).isPresent()
-                            || Set.of("Failed", "Paused", "Expired").contains(AgentSandboxResource.phase(s)),
-                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+                            || hasPhaseIn(s, NOT_RUNNING_PHASES), timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
             throw notReady("has not finished after " + timeout.toSeconds() + "s", fetch());
         } catch (KubernetesClientException e) {
@@ -238,6 +239,12 @@ public final class Sandbox implements AutoCloseable {
     /** Ready, or a phase it does not leave by itself; not before the operator's first status (no phase yet). */
     private static boolean waitIsOver(String phase) {
         return phase != null && ("Ready".equals(phase) || GIVE_UP_PHASES.contains(phase));
+    }
+
+    /** Not before the operator's first status: no phase yet (an immutable set refuses to look up null). */
+    private static boolean hasPhaseIn(GenericKubernetesResource sandbox, Set<String> phases) {
+        String phase = AgentSandboxResource.phase(sandbox);
+        return phase != null && phases.contains(phase);
     }
 
     private SandboxNotReadyException notReady(String what, GenericKubernetesResource sandbox) {
