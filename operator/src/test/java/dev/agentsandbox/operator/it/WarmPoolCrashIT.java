@@ -57,7 +57,8 @@ class WarmPoolCrashIT {
         int claimedAtCrash;
         // One reconcile at a time, so that the crash lands while most adoptions are still to come.
         try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-pool-crash",
-                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1"))) {
+                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1",
+                        ShortLease.SETTING, ShortLease.DURATION))) {
             Pools.pool(client, namespace, "warm", "python", WARM);
             eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
             names.forEach(name -> Sandboxes.apply(client, Pools.templated(namespace, name, "python")));
@@ -77,7 +78,8 @@ class WarmPoolCrashIT {
                         && "True".equals(c.getStatus())))).findFirst().orElseThrow();
         claimByHand(client, warm, handmade);
 
-        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash", Map.of())) {
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             List<String> all = new java.util.ArrayList<>(names);
             all.add("claimed-by-hand");
             eventually(CONVERGENCE.multipliedBy(2)).untilAsserted(() -> assertThat(all).allSatisfy(name ->
