@@ -124,7 +124,8 @@ class WarmPoolCrashIT {
         String namespace = ClusterFixtures.freshNamespace(client, "pool-gone");
         Pools.template(client, namespace, "python", "registry.test/agent:1");
         Pod warm;
-        try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-sandbox-gone", Map.of())) {
+        try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-sandbox-gone",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             Pools.pool(client, namespace, "warm", "python", 1);
             eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 1);
             warm = Pools.unclaimed(client, namespace, "warm").get(0);
@@ -139,7 +140,8 @@ class WarmPoolCrashIT {
         assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).get()
                 .getMetadata().getLabels()).containsEntry(WarmSlots.POOL_LABEL, "warm");
 
-        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-sandbox-gone", Map.of())) {
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-sandbox-gone",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             eventually(CONVERGENCE).untilAsserted(() -> {
                 assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot))
                         .get()).as("the stranded slot's ConfigMap").isNull();
