@@ -29,12 +29,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,6 +62,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final int maxReplicas;
+    private final PoolRefills refills;
     private final SecureRandom random = new SecureRandom();
     private final Clock clock = Clock.systemUTC();
 
@@ -68,6 +71,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         this.planner = planner;
         this.events = events;
         this.maxReplicas = config.pool().maxReplicas();
+        this.refills = new PoolRefills(config.pool().refillDelay(), config.pool().refillDelayMax());
     }
 
     @Override
@@ -118,6 +122,15 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
             }
         }
 
+        ResourceID id = ResourceID.fromResource(pool);
+        // Sandboxes just took pods: their adoptions get the API server first, the refill follows.
+        Optional<Duration> held = decision.create() > 0 ? refills.hold(id, pods.size(), clock.instant())
+                : Optional.empty();
+        if (held.isPresent()) {
+            LOG.debugf("AgentSandboxPool %s/%s: refill of %d held for %s", namespace, pool.getMetadata().getName(),
+                    decision.create(), held.get());
+            decision = new PoolRollout.Decision(0, decision.delete());
+        }
         List<String> deleted = new ArrayList<>();
         for (String podName : decision.delete()) {
             pods.stream().filter(p -> p.getMetadata().getName().equals(podName)).findFirst()
@@ -143,6 +156,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 updated++;
             }
         }
+        refills.left(id, pods.size() - deleted.size() + decision.create());
         warming += decision.create();
         updated += decision.create();
         AgentSandboxPoolStatus status = PoolStatusAggregator.aggregate(new PoolStatusAggregator.PoolInputs(
@@ -151,11 +165,15 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 pool.getStatus(), clock.instant());
         PoolStatusAggregator.newRefusal(pool.getStatus(), status)
                 .ifPresent(refusal -> events.warning(pool, refusal.reason(), refusal.message()));
+        UpdateControl<AgentSandboxPool> control;
         if (Objects.equals(status, pool.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            pool.setStatus(status);
+            control = UpdateControl.patchStatus(pool);
         }
-        pool.setStatus(status);
-        return UpdateControl.patchStatus(pool);
+        held.ifPresent(control::rescheduleAfter);
+        return control;
     }
 
     /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */
