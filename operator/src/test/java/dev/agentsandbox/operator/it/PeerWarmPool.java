@@ -67,25 +67,24 @@ final class PeerWarmPool implements AutoCloseable {
         return new PeerWarmPool(client, manager);
     }
 
-    /** A namespace with the template and, when {@code warm > 0}, a warm pool of that many ready Sandboxes. */
+    /** A namespace with the template and a warm pool of {@code warm} ready Sandboxes (none: cold). */
     String prepare(int warm) {
         manager.assertAlive();
         String namespace = ClusterFixtures.freshNamespace(client, "peer");
         client.genericKubernetesResources(TEMPLATES).inNamespace(namespace).resource(object(TEMPLATES, namespace,
                 TEMPLATE, Map.of("podTemplate", Map.of("spec", Map.of("containers", List.of(Map.of(
                         "name", "agent", "image", "registry.test/agent:1"))))))).create();
-        if (warm > 0) {
-            client.genericKubernetesResources(POOLS).inNamespace(namespace).resource(object(POOLS, namespace, POOL,
-                    Map.of("replicas", warm, "sandboxTemplateRef", Map.of("name", TEMPLATE)))).create();
-            eventually(WarmPoolBenchmark.WAIT).until(() -> readyReplicas(namespace) == warm);
-        }
+        // A claim names a pool (v1beta1); one of no replicas starts each claim's Sandbox cold.
+        client.genericKubernetesResources(POOLS).inNamespace(namespace).resource(object(POOLS, namespace, POOL,
+                Map.of("replicas", warm, "sandboxTemplateRef", Map.of("name", TEMPLATE)))).create();
+        eventually(WarmPoolBenchmark.WAIT).until(() -> readyReplicas(namespace) == warm);
         return namespace;
     }
 
     WarmPoolBenchmark.ReadyClock<GenericKubernetesResource> claims(String namespace) {
         return new WarmPoolBenchmark.ReadyClock<>(client.genericKubernetesResources(CLAIMS).inNamespace(namespace),
                 PeerWarmPool::claimReady, name -> client.genericKubernetesResources(CLAIMS).inNamespace(namespace)
-                .resource(object(CLAIMS, namespace, name, Map.of("sandboxTemplateRef", Map.of("name", TEMPLATE))))
+                .resource(object(CLAIMS, namespace, name, Map.of("warmPoolRef", Map.of("name", POOL))))
                 .create());
     }
 

@@ -66,15 +66,21 @@ class WarmPoolBenchmark {
             report.append(burst(client, "cold burst", false)).append('\n');
             keepLog(operator);
         }
+        publish(report);
         String peerBuild = System.getenv().getOrDefault("AGENT_SANDBOX_DIR", "");
         if (!peerBuild.isBlank()) {
             try (PeerWarmPool peer = PeerWarmPool.start(plane, Path.of(peerBuild))) {
                 report.append(peerCases(peer));
             }
+            publish(report);
         }
+    }
+
+    /** The report so far (the operator's rows stay if the peer's run fails). */
+    private static void publish(StringBuilder report) throws java.io.IOException {
         LOG.info("\n" + report);
-        Path out = Path.of(System.getenv().getOrDefault("BENCH_OUT", "target/warm-pool-bench.md"));
-        Files.writeString(out, report.toString());
+        Files.writeString(Path.of(System.getenv().getOrDefault("BENCH_OUT", "target/warm-pool-bench.md")),
+                report.toString());
     }
 
     /** The same cases with the kubernetes-sigs/agent-sandbox controller: SandboxClaims instead of AgentSandboxes. */
