@@ -29,8 +29,10 @@ if [[ -n "${AGENT_SANDBOX_SRC:-}" ]]; then
     fi
 fi
 export AGENT_SANDBOX_DIR="$peer"
-./mvnw -B -q -o -pl operator -am verify -Dit.test=WarmPoolBenchmark -Dtest=none \
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+# -DskipImages: kwok runs no image, and the build must not replace the images other runs use.
+./mvnw -B -q -o -pl operator -am verify -DskipImages -Dit.test=WarmPoolBenchmark -Dtest=none \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false >&2
-echo "## Warm pools — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "## Warm pools — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD), load average $load_before before the build, $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores"
 echo
 cat "$BENCH_OUT"
