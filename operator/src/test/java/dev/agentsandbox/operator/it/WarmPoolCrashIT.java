@@ -58,7 +58,8 @@ class WarmPoolCrashIT {
         int claimedAtCrash;
         // One reconcile at a time, so that the crash lands while most adoptions are still to come.
         try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-pool-crash",
-                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1"))) {
+                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1",
+                        ShortLease.SETTING, ShortLease.DURATION))) {
             Pools.pool(client, namespace, "warm", "python", WARM);
             eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
             names.forEach(name -> Sandboxes.apply(client, Pools.templated(namespace, name, "python")));
@@ -89,7 +90,8 @@ class WarmPoolCrashIT {
                         Map.of("annotations", Map.of(WarmStart.SLOT_ANNOTATION,
                                 WarmSlots.slotOf(secondWarm).orElseThrow())))));
 
-        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash", Map.of())) {
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             List<String> all = new java.util.ArrayList<>(names);
             all.add("claimed-by-hand");
             all.add("annotated-by-hand");
