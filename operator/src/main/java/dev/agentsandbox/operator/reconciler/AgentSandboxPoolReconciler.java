@@ -30,18 +30,22 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): the pool's NetworkPolicy first (a
@@ -64,6 +68,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final int maxReplicas;
+    private final PoolRefills refills;
     private final SecureRandom random = new SecureRandom();
     private final Clock clock = Clock.systemUTC();
 
@@ -72,6 +77,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         this.planner = planner;
         this.events = events;
         this.maxReplicas = config.pool().maxReplicas();
+        this.refills = new PoolRefills(config.pool().refillDelay(), config.pool().refillDelayMax());
     }
 
     @Override
@@ -124,6 +130,15 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
             }
         }
 
+        ResourceID id = ResourceID.fromResource(pool);
+        // Sandboxes just took pods: their adoptions get the API server first, the refill follows.
+        Optional<Duration> held = decision.create() > 0 ? refills.hold(id, pods.size(), clock.instant())
+                : Optional.empty();
+        if (held.isPresent()) {
+            LOG.debugf("AgentSandboxPool %s/%s: refill of %d held for %s", namespace, pool.getMetadata().getName(),
+                    decision.create(), held.get());
+            decision = new PoolRollout.Decision(0, decision.delete());
+        }
         List<String> deleted = new ArrayList<>();
         for (String podName : decision.delete()) {
             pods.stream().filter(p -> p.getMetadata().getName().equals(podName)).findFirst()
@@ -149,6 +164,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 updated++;
             }
         }
+        refills.left(id, pods.size() - deleted.size() + decision.create());
         warming += decision.create();
         updated += decision.create();
         Set<String> unclaimedSlots = pods.stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
@@ -168,7 +184,12 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
             pool.setStatus(status);
             control = UpdateControl.patchStatus(pool);
         }
-        return lookAgain ? control.rescheduleAfter(StrandedSlots.GRACE) : control;
+        // Whichever comes first: the end of the refill's hold, or the next look at stranded slots.
+        Optional<Duration> again = Stream.concat(held.stream(),
+                        lookAgain ? Stream.of(StrandedSlots.GRACE) : Stream.<Duration>empty())
+                .min(Comparator.naturalOrder());
+        again.ifPresent(control::rescheduleAfter);
+        return control;
     }
 
     /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */

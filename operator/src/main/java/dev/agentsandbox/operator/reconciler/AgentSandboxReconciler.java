@@ -130,6 +130,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     @Override
     public UpdateControl<AgentSandbox> reconcile(AgentSandbox sandbox, Context<AgentSandbox> context) {
         Instant now = clock.instant();
+        LOG.debugf("AgentSandbox %s/%s: reconcile", sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName());
         ClusterLookup cluster = ReferenceWatches.lookup(context);
         // From here on, what the sandbox is made of is its effective spec: its template's under its own fields.
         ResolvedSandbox resolved = planner.resolve(sandbox, cluster);
@@ -195,6 +197,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
                 && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            LOG.debugf("AgentSandbox %s/%s: dependents reconciled", sandbox.getMetadata().getNamespace(),
+                    sandbox.getMetadata().getName());
         }
 
         // Recorded only while it is what the sandbox is: an expiry after the agent's end takes over.
@@ -214,6 +218,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             sandbox.setStatus(status);
             control = UpdateControl.patchStatus(sandbox);
         }
+        LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName(), status.getPhase());
         // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no more.
         nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.

@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The operator crashes while sandboxes adopt warm pods, and a pod is claimed but its adoption not finished (the
- * state a crash between the claim and the transfer of the slot's ConfigMap leaves); the successor finishes every
+ * state a crash between the claim and the transfer of the slot's ConfigMap leaves, with or without the sandbox's
+ * annotation: those writes go at once); the successor finishes every
  * adoption: each sandbox Ready with a pod of its own, no pod claimed twice, every claimed slot wholly the sandbox's.
  */
 @ExtendWith(ControlPlaneExtension.class)
@@ -77,11 +78,23 @@ class WarmPoolCrashIT {
                 p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
                         && "True".equals(c.getStatus())))).findFirst().orElseThrow();
         claimByHand(client, warm, handmade);
+        // The state a crash leaves when the annotation was written before the ConfigMap's transfer (they are sent at
+        // once): the sandbox names its slot, the slot's ConfigMap is still the pool's.
+        AgentSandbox annotated = Sandboxes.apply(client, Pools.templated(namespace, "annotated-by-hand", "python"));
+        Pod secondWarm = Pools.unclaimed(client, namespace, "warm").stream().filter(p -> p.getStatus()
+                .getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .findFirst().orElseThrow();
+        claimByHand(client, secondWarm, annotated);
+        client.resources(AgentSandbox.class).inNamespace(namespace).withName("annotated-by-hand")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), new KubernetesSerialization().asJson(Map.of("metadata",
+                        Map.of("annotations", Map.of(WarmStart.SLOT_ANNOTATION,
+                                WarmSlots.slotOf(secondWarm).orElseThrow())))));
 
         try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash",
                 Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             List<String> all = new java.util.ArrayList<>(names);
             all.add("claimed-by-hand");
+            all.add("annotated-by-hand");
             eventually(CONVERGENCE.multipliedBy(2)).untilAsserted(() -> assertThat(all).allSatisfy(name ->
                     assertThat(Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase())
                             .as(name).isEqualTo(SandboxPhase.READY)));

@@ -37,6 +37,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -213,29 +216,74 @@ class SandboxClientOnNodeIT {
         }
     }
 
-    /** Untimed once in every run (so the benchmark's path stays working); timed N times when asked. */
+    /**
+     * Untimed once in every run (so the benchmark's path stays working); timed N times when asked. Cold (a sandbox
+     * of a spec, its pod started for it) and warm (a sandbox of a template whose AgentSandboxPool holds a ready pod
+     * for each round trip: the sandbox adopts one).
+     */
     @Test
     void roundTripOpenExecTrueClose() throws IOException {
-        String namespace = ClusterFixtures.freshNamespace(client, "round-trip");
-        AgentSandboxClient sandboxes = new AgentSandboxClient(client);
-        List<long[]> rounds = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, ROUND_TRIPS); i++) {
-            long start = System.nanoTime();
-            Sandbox sandbox = openReady(sandboxes, toolSandbox(namespace));
-            long ready = System.nanoTime();
-            assertThat(sandbox.exec(COMMAND, "true").exitCode()).isZero();
-            long executed = System.nanoTime();
-            sandbox.close(GONE);
-            long closed = System.nanoTime();
-            rounds.add(new long[] {ready - start, executed - ready, closed - executed, closed - start});
-        }
+        int rounds = Math.max(1, ROUND_TRIPS);
+        String coldNamespace = ClusterFixtures.freshNamespace(client, "round-trip");
+        List<long[]> cold = roundTrips(rounds, () -> toolSandbox(coldNamespace), sandbox -> { });
+
+        String namespace = ClusterFixtures.freshNamespace(client, "round-trip-warm");
+        AgentSandboxTemplate template = new AgentSandboxTemplate();
+        template.setMetadata(new ObjectMetaBuilder().withName("tools").withNamespace(namespace).build());
+        AgentSandboxSpec spec = new AgentSandboxSpec();
+        AgentSpec agent = new AgentSpec();
+        agent.setImage(LocalChart.AGENT_IMAGE);
+        spec.setAgent(agent);
+        template.setSpec(spec);
+        client.resource(template).create();
+        AgentSandboxPool pool = new AgentSandboxPool();
+        pool.setMetadata(new ObjectMetaBuilder().withName("tools").withNamespace(namespace).build());
+        AgentSandboxPoolSpec poolSpec = new AgentSandboxPoolSpec();
+        poolSpec.setTemplateRef(new TemplateRef("tools"));
+        poolSpec.setReplicas(rounds);
+        pool.setSpec(poolSpec);
+        client.resource(pool).create();
+        eventually(SANDBOX_READY).until(() -> {
+            AgentSandboxPool current = client.resource(pool).get();
+            return current.getStatus() != null && Integer.valueOf(rounds).equals(current.getStatus()
+                    .getReadyReplicas());
+        });
+        List<long[]> warm = roundTrips(rounds, () -> SandboxRequest.fromSpec(Map.of("templateRef",
+                Map.of("name", "tools"))).inNamespace(namespace), sandbox -> assertThat(client
+                .resources(AgentSandbox.class).inNamespace(namespace).withName(sandbox.name()).get().getStatus()
+                .getConditions()).as("%s adopted a warm pod", sandbox.name()).anySatisfy(condition -> {
+                    assertThat(condition.type()).isEqualTo("WarmStart");
+                    assertThat(condition.isTrue()).isTrue();
+                }));
+        // No refill of what the round trips took: the node has other work.
+        client.resource(pool).delete();
+
         if (ROUND_TRIPS > 0) {
-            String table = RoundTrips.table(rounds);
+            String table = "Cold (no pool):\n\n" + RoundTrips.table(cold) + "\nWarm (a pool of " + rounds
+                    + " ready pods of the template):\n\n" + RoundTrips.table(warm);
             LOG.infof("Round trips open -> exec true -> close:%n%s", table);
             Path out = Path.of("target", "bench", "tool-call-roundtrip.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, table);
         }
+    }
+
+    /** Round trips one after the other: open → Ready ({@code checkOpened}) → exec {@code true} → close. */
+    private static List<long[]> roundTrips(int count, Supplier<SandboxRequest> request, Consumer<Sandbox> checkOpened) {
+        AgentSandboxClient sandboxes = new AgentSandboxClient(client);
+        List<long[]> rounds = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            Sandbox sandbox = openReady(sandboxes, request.get());
+            long ready = System.nanoTime();
+            assertThat(sandbox.exec(COMMAND, "true").exitCode()).isZero();
+            long executed = System.nanoTime();
+            checkOpened.accept(sandbox);
+            sandbox.close(GONE);
+            long closed = System.nanoTime();
+            rounds.add(new long[] {ready - start, executed - ready, closed - executed, closed - start});
+        }
+        return rounds;
     }
 
     private static Sandbox openReady(AgentSandboxClient sandboxes, SandboxRequest request) {
