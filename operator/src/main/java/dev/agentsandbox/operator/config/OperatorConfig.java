@@ -113,6 +113,17 @@ public interface OperatorConfig {
          */
         @WithDefault("200")
         int maxReplicas();
+
+        /**
+         * How long a pool waits, after a sandbox took one of its pods, before it refills: each adoption re-arms it,
+         * so a burst of adoptions gets the API server first. {@code 0s}: refill at once.
+         */
+        @WithDefault("1s")
+        Duration refillDelay();
+
+        /** The longest a pool's refill waits after the first pod of a series of adoptions was taken. */
+        @WithDefault("5s")
+        Duration refillDelayMax();
     }
 
     interface RuntimeClasses {
