@@ -96,7 +96,13 @@ public final class OperatorScale {
     public static void main(String[] args) throws Exception {
         Path workDir = Paths.get(args.length > 0 ? args[0] : "target/operator-scale").toAbsolutePath();
         Files.createDirectories(workDir);
-        new OperatorScale(workDir).run();
+        try {
+            new OperatorScale(workDir).run();
+        } catch (Exception e) {
+            // The clients' threads would keep a failed run's JVM alive.
+            e.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
