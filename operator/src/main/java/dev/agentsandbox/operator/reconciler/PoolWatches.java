@@ -19,8 +19,8 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,12 +65,6 @@ final class PoolWatches {
                                 key(template.getMetadata().getNamespace(), template.getMetadata().getName()))
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build();
-        var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandboxPool.class)
-                .withName(SECRETS)
-                .withNamespacesInheritedFromController()
-                .withItemStore(new TransformingItemStore<>(new SecretKeysOnly()))
-                .withSecondaryToPrimaryMapper(everyPool::toPrimaryResourceIDs)
-                .build();
         var runtimeClasses = InformerEventSourceConfiguration.from(RuntimeClass.class, AgentSandboxPool.class)
                 .withName(RUNTIME_CLASSES)
                 .withWatchAllNamespaces()
@@ -83,9 +77,11 @@ final class PoolWatches {
                 .withFollowControllerNamespacesChanges(false)
                 .withSecondaryToPrimaryMapper(everyPool::toPrimaryResourceIDs)
                 .build();
-        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(templates, context),
-                new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
-                new InformerEventSource<>(services, context));
+        List<EventSource<?, AgentSandboxPool>> sources = new ArrayList<>(
+                SecretSources.eventSources(context, SECRETS, everyPool::toPrimaryResourceIDs));
+        sources.addAll(List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(templates, context),
+                new InformerEventSource<>(runtimeClasses, context), new InformerEventSource<>(services, context)));
+        return sources;
     }
 
     /** The pool's unclaimed pods that are not on their way out. */
@@ -105,7 +101,7 @@ final class PoolWatches {
         return new ClusterLookup() {
             @Override
             public Optional<Secret> secret(String namespace, String name) {
-                return source(context, Secret.class, SECRETS).get(new ResourceID(name, namespace));
+                return SecretSources.get(context, SECRETS, namespace, name);
             }
 
             @Override

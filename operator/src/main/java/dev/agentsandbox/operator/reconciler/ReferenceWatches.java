@@ -25,7 +25,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 import java.util.HashSet;
 import java.util.ArrayList;
@@ -92,21 +91,16 @@ final class ReferenceWatches {
                 s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName()));
         // Label-free (users label their Secrets as they like), in the watched namespaces, values dropped on arrival.
         // A Secret concerns the sandboxes that name it, and those whose template names it.
-        var secrets = InformerEventSourceConfiguration.from(Secret.class, AgentSandbox.class)
-                .withName(SECRETS)
-                .withNamespacesInheritedFromController()
-                .withItemStore(new TransformingItemStore<>(new SecretKeysOnly()))
-                .withSecondaryToPrimaryMapper(secret -> {
-                    Set<ResourceID> concerned = new HashSet<>(directReferrers.toPrimaryResourceIDs(secret));
-                    String namespace = secret.getMetadata().getNamespace();
-                    templates.list(namespace, template -> template.getSpec().getCredentials().stream()
-                                    .anyMatch(c -> c.getSecretRef().getName().equals(secret.getMetadata().getName())))
-                            .forEach(template -> sandboxes.byIndex(TEMPLATE_INDEX,
-                                            key(namespace, template.getMetadata().getName()))
-                                    .forEach(sandbox -> concerned.add(ResourceID.fromResource(sandbox))));
-                    return concerned;
-                })
-                .build();
+        var secrets = SecretSources.eventSources(context, SECRETS, secret -> {
+            Set<ResourceID> concerned = new HashSet<>(directReferrers.toPrimaryResourceIDs(secret));
+            String namespace = secret.getMetadata().getNamespace();
+            templates.list(namespace, template -> template.getSpec().getCredentials().stream()
+                            .anyMatch(c -> c.getSecretRef().getName().equals(secret.getMetadata().getName())))
+                    .forEach(template -> sandboxes.byIndex(TEMPLATE_INDEX,
+                                    key(namespace, template.getMetadata().getName()))
+                            .forEach(sandbox -> concerned.add(ResourceID.fromResource(sandbox))));
+            return concerned;
+        });
         var runtimeClasses = InformerEventSourceConfiguration.from(RuntimeClass.class, AgentSandbox.class)
                 .withName(RUNTIME_CLASSES)
                 .withWatchAllNamespaces()
@@ -150,9 +144,11 @@ final class ReferenceWatches {
                 .build();
         InformerEventSource<NetworkPolicy, AgentSandbox> policies = new InformerEventSource<>(networkPolicies, context);
         policies.addIndexers(Map.of(POLICY_SCOPE_INDEX, policy -> List.of(policyScope(policy))));
-        return List.of(new InformerEventSource<>(secrets, context), new InformerEventSource<>(runtimeClasses, context),
+        List<EventSource<?, AgentSandbox>> sources = new ArrayList<>(secrets);
+        sources.addAll(List.of(new InformerEventSource<>(runtimeClasses, context),
                 new InformerEventSource<>(services, context), policies, templates,
-                new InformerEventSource<>(pools, context), new InformerEventSource<>(warmPods, context));
+                new InformerEventSource<>(pools, context), new InformerEventSource<>(warmPods, context)));
+        return sources;
     }
 
     /**
@@ -179,7 +175,7 @@ final class ReferenceWatches {
         return new ClusterLookup() {
             @Override
             public Optional<Secret> secret(String namespace, String name) {
-                return cached(context, Secret.class, SECRETS, new ResourceID(name, namespace));
+                return SecretSources.get(context, SECRETS, namespace, name);
             }
 
             @Override
