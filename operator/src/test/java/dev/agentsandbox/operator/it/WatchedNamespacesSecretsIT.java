@@ -2,6 +2,8 @@ package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
+import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialPreset;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.status.ConditionTypes;
@@ -24,14 +26,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code agentsandbox.watch-namespaces} with several namespaces: the Secrets of every one of them reach the
- * operator's cache (each namespace's informer once emptied the others' Secrets out of a store they shared).
+ * {@code agentsandbox.watch-namespaces} with several namespaces: the Secrets of every one of them reach the caches
+ * of both controllers, sandboxes' and pools' (each namespace's informer once emptied the others' Secrets out of a
+ * store they shared).
  */
 @ExtendWith(ControlPlaneExtension.class)
 class WatchedNamespacesSecretsIT {
 
     @Test
-    void sandboxesOfEveryWatchedNamespaceFindTheirSecrets(EmbeddedControlPlane plane) {
+    void sandboxesAndPoolsOfEveryWatchedNamespaceFindTheirSecrets(EmbeddedControlPlane plane) {
         assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
         KubernetesClient client = plane.client();
         ClusterFixtures.prepareForOperator(client);
@@ -42,9 +45,14 @@ class WatchedNamespacesSecretsIT {
                     .withNamespace(namespace).build()).withStringData(Map.of("api-key", "test-not-a-real-key"))
                     .build()).create();
             AgentSandbox sandbox = TestSandboxes.minimal(namespace, "agent");
-            sandbox.getSpec().setCredentials(List.of(TestSandboxes.preset("anthropic", CredentialPreset.ANTHROPIC,
-                    "anthropic-key", "api-key")));
+            sandbox.getSpec().setCredentials(List.of(anthropic()));
             Sandboxes.apply(client, sandbox);
+            Pools.template(client, namespace, "warm", "registry.test/agent:1");
+            client.resources(AgentSandboxTemplate.class).inNamespace(namespace).withName("warm").edit(template -> {
+                template.getSpec().setCredentials(List.of(anthropic()));
+                return template;
+            });
+            Pools.pool(client, namespace, "warm", "warm", 1);
         }
 
         try (OperatorProcess operator = OperatorProcess.start(plane, "operator-watched-namespaces",
@@ -53,7 +61,16 @@ class WatchedNamespacesSecretsIT {
                     assertThat(credentials(client, namespace)).as("%s in %s", ConditionTypes.CREDENTIALS_READY,
                                     namespace).isNotNull()
                             .satisfies(c -> assertThat(c.reason()).as(c.message()).isEqualTo("SecretsFound"))));
+            // A pool checks its template's Secrets through its own controller's watch.
+            eventually(CONVERGENCE).untilAsserted(() -> assertThat(namespaces).allSatisfy(namespace ->
+                    assertThat(Pools.poolReady(client, namespace, "warm")).as("pool Ready in %s", namespace)
+                            .hasValueSatisfying(c -> assertThat(c.reason()).as(c.message())
+                                    .isIn("Warming", "PoolReady"))));
         }
+    }
+
+    private static CredentialSpec anthropic() {
+        return TestSandboxes.preset("anthropic", CredentialPreset.ANTHROPIC, "anthropic-key", "api-key");
     }
 
     private static SandboxCondition credentials(KubernetesClient client, String namespace) {
