@@ -68,15 +68,31 @@ for arch in amd64:AMD64 aarch64:AArch64 riscv64:RISCV64; do
     echo "} CPUFeatures;"
   } >"$clib/include/${dir}cpufeatures.h"
 done
-cp "$svm_src"/com.oracle.svm.native.libchelper/include/svm_locale.h "$clib/include/" 2>/dev/null || true
+cat >"$clib/include/svm_locale.h" <<'H'
+const int SVM_LOCALE_INITIALIZATION_USE_DEFAULT = 0;
+const int SVM_LOCALE_INITIALIZATION_SUCCEEDED = 1;
+const int SVM_LOCALE_INITIALIZATION_OUT_OF_MEMORY = 2;
+typedef struct {
+    char *format_language; char *format_script; char *format_country; char *format_variant;
+    char *display_language; char *display_script; char *display_country; char *display_variant;
+} svm_locale_props_t;
+H
+rm -f "$cache"/obj/*.o
+cflags=(-O2 -fPIC -D_GNU_SOURCE -I"$clib/include" -I"$jdk/include" -I"$jdk/include/linux")
+# From GraalVM's sources: what this script does not replace (cpuid.c and cSunMiscSignal.c are, by cpu_features.c
+# and svm_helpers.c beside it).
 for c in "$svm_src"/com.oracle.svm.native.libchelper/src/*.c; do
-  gcc -c -O2 -fPIC -I"$clib/include" -I"$svm_src/com.oracle.svm.native.libchelper/include" -I"$jdk/include" -I"$jdk/include/linux" "$c" -o "$cache/obj/$(basename "$c" .c).o"
+  case "$(basename "$c")" in cpuid.c | cSunMiscSignal.c) continue ;; esac
+  gcc -c "${cflags[@]}" -I"$svm_src/com.oracle.svm.native.libchelper/include" "$c" -o "$cache/obj/$(basename "$c" .c).o"
 done
-gcc -c -O2 -fPIC -D_GNU_SOURCE -I"$jdk/include" -I"$jdk/include/linux" \
-  "$svm_src"/com.oracle.svm.native.jvm.posix/src/JvmFuncs.c -o "$cache/obj/JvmFuncs.o"
+for c in "$here/cpu_features.c" "$here/svm_helpers.c"; do
+  gcc -c "${cflags[@]}" "$c" -o "$cache/obj/$(basename "$c" .c).o"
+done
+gcc -c "${cflags[@]}" "$svm_src"/com.oracle.svm.native.jvm.posix/src/JvmFuncs.c -o "$cache/jvmfuncs.o"
 rm -f "$clib"/linux-amd64/glibc/*.a
-ar rcs "$clib/linux-amd64/glibc/libjvm.a" "$cache/obj/JvmFuncs.o"
-ar rcs "$clib/linux-amd64/glibc/liblibchelper.a" $(ls "$cache"/obj/*.o | grep -v JvmFuncs)
+ar rcs "$clib/linux-amd64/glibc/libjvm.a" "$cache/jvmfuncs.o"
+ar rcs "$clib/linux-amd64/glibc/liblibchelper.a" "$cache"/obj/*.o
+nm "$cache/jvmfuncs.o" | awk '$2 == "T" {print $3}' >"$cache/jvm-exports.txt"
 
 # 4. The JDK's shared libraries the image links, and a libjvm.so that only satisfies their DT_NEEDED.
 mkdir -p "$out/lib"
@@ -104,6 +120,8 @@ classes_json() { # $1: a grep -E pattern of class file paths in the jar
 }
 classes_json '^dev/agentsandbox/' >"$meta/reflect-config.json"
 classes_json '^io/netty/internal/tcnative/' >"$meta/jni-config.json"
+
+[ -z "${NATIVE_PREPARE_ONLY:-}" ] || exit 0
 
 # 6. The build.
 log "building $out/agentsandbox-sidecar (log: $out/build.log)"
@@ -142,7 +160,7 @@ mods=org.graalvm.nativeimage,org.graalvm.word,org.graalvm.collections,jdk.graal.
 
 tmp=$out/build-tmp
 rm -rf "$tmp"; mkdir -p "$tmp"
-/usr/bin/time -v "$builder_jdk/bin/java" -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI \
+NATIVE_JVM_EXPORTS=$cache/jvm-exports.txt /usr/bin/time -v "$builder_jdk/bin/java" -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI \
   -Dtruffle.TrustAllTruffleRuntimeProviders=true -Dgraalvm.ForcePolyglotInvalid=true -Dgraalvm.locatorDisabled=true \
   -Dsubstratevm.HostLibC=glibc "${exports[@]}" \
   -Xss10m -XX:+UseParallelGC -XX:MaxRAMPercentage=85.0 -XX:GCTimeRatio=9 -XX:+ExitOnOutOfMemoryError \
@@ -161,7 +179,7 @@ rm -rf "$tmp"; mkdir -p "$tmp"
   -imagecp "$jar" -H:Path="$out" -H:Name=agentsandbox-sidecar -H:Class=dev.agentsandbox.sidecar.Main \
   -H:ImageBuildID="$(cat /proc/sys/kernel/random/uuid)" -H:TempDirectory="$tmp" \
   -H:Optimize="${NATIVE_OPTIMIZE:-2}" -H:+ReportExceptionStackTraces \
-  -H:-UseContainerSupport \
+  -H:-UseContainerSupport -H:CCompilerPath="$here/cc-wrapper.sh" \
   -H:CLibraryPath="$clib/linux-amd64/glibc,$clib" \
   -H:ReflectionConfigurationFiles="$meta/reflect-config.json" -H:JNIConfigurationFiles="$meta/jni-config.json" \
   -H:IncludeResources='.*\.(properties|json|txt|pem|crt)$' \
