@@ -96,7 +96,7 @@ nm "$cache/jvmfuncs.o" | awk '$2 == "T" {print $3}' >"$cache/jvm-exports.txt"
 
 # 4. The JDK's shared libraries the image links, and a libjvm.so that only satisfies their DT_NEEDED.
 mkdir -p "$out/lib"
-for lib in java nio net zip extnet; do cp "$jdk/lib/lib$lib.so" "$out/lib/"; done
+for lib in java nio net zip extnet management_ext; do cp "$jdk/lib/lib$lib.so" "$out/lib/"; done
 nm -D --defined-only "$jdk/lib/server/libjvm.so" | awk '{print $3}' | sed 's/@.*//' | sort -u >"$cache/hotspot.syms"
 nm -D --undefined-only "$out"/lib/lib*.so | awk '{print $NF}' | sed 's/@.*//' | sort -u >"$cache/imports.syms"
 {
@@ -118,7 +118,7 @@ classes_json() { # $1: a grep -E pattern of class file paths in the jar
   unzip -Z1 "$jar" | grep -E "$1" | grep '\.class$' | grep -v 'module-info' | sed 's#\.class$##; s#/#.#g' \
     | awk 'BEGIN{printf "["} {printf "%s{\"name\":\"%s\",\"allDeclaredConstructors\":true,\"allPublicConstructors\":true,\"allDeclaredMethods\":true,\"allPublicMethods\":true,\"allDeclaredFields\":true,\"allPublicFields\":true}", (NR>1?",":""), $0} END{print "]"}'
 }
-classes_json '^dev/agentsandbox/' >"$meta/reflect-config.json"
+classes_json '^(dev/agentsandbox/|io/netty/util/internal/shaded/org/jctools/|io/netty/channel/socket/nio/)' >"$meta/reflect-config.json"
 classes_json '^io/netty/internal/tcnative/' >"$meta/jni-config.json"
 
 [ -z "${NATIVE_PREPARE_ONLY:-}" ] || exit 0
@@ -187,5 +187,5 @@ NATIVE_JVM_EXPORTS=$cache/jvm-exports.txt /usr/bin/time -v "$builder_jdk/bin/jav
   -H:NativeLinkerOption=-Wl,--no-as-needed \
   -H:NativeLinkerOption="$out/lib/libjava.so" -H:NativeLinkerOption="$out/lib/libnio.so" \
   -H:NativeLinkerOption="$out/lib/libnet.so" -H:NativeLinkerOption="$out/lib/libzip.so" \
-  -H:NativeLinkerOption="$out/lib/libextnet.so" \
+  -H:NativeLinkerOption="$out/lib/libextnet.so" -H:NativeLinkerOption="$out/lib/libmanagement_ext.so" \
   "$@" 2>&1 | tee "$out/build.log"

@@ -9,7 +9,10 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,6 +30,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad_java(JavaVM *vm, void *r) { return on_load("li
 JNIEXPORT jint JNICALL JNI_OnLoad_nio(JavaVM *vm, void *r) { return on_load("libnio.so", vm, r); }
 JNIEXPORT jint JNICALL JNI_OnLoad_net(JavaVM *vm, void *r) { return on_load("libnet.so", vm, r); }
 JNIEXPORT jint JNICALL JNI_OnLoad_zip(JavaVM *vm, void *r) { return on_load("libzip.so", vm, r); }
+JNIEXPORT jint JNICALL JNI_OnLoad_extnet(JavaVM *vm, void *r) { return on_load("libextnet.so", vm, r); }
+JNIEXPORT jint JNICALL JNI_OnLoad_management_ext(JavaVM *vm, void *r) { return on_load("libmanagement_ext.so", vm, r); }
 
 /* sun.misc.Signal: a handler counts signals and wakes the dispatching Java thread. */
 #define MAX_SIGNAL 65
@@ -68,8 +73,18 @@ static void dispatch(int sig) {
 void *cSunMiscSignal_signalHandlerFunctionPointer(void) { return (void *) dispatch; }
 
 /* Small wrappers the image calls by these names. */
-extern char *SVM_FindJavaTZmd(const char *tzmappings, int length);
-char *findJavaTZ_md(const char *tzmappings, int length) { return SVM_FindJavaTZmd(tzmappings, length); }
+/* The platform's time zone id: $TZ, else the zoneinfo name /etc/localtime links to, else NULL (the image: GMT). */
+char *findJavaTZ_md(const char *tzmappings, int length) {
+    const char *tz = getenv("TZ");
+    if (tz != NULL && *tz == ':') tz++;
+    if (tz != NULL && *tz != '\0') return strdup(tz);
+    char link[PATH_MAX];
+    ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
+    if (n <= 0) return NULL;
+    link[n] = '\0';
+    const char *zone = strstr(link, "zoneinfo/");
+    return zone != NULL ? strdup(zone + strlen("zoneinfo/")) : NULL;
+}
 int fprintfSD(FILE *f, const char *format, const char *s, int d) { return fprintf(f, format, s, d); }
 long getThreadId(void) { return syscall(SYS_gettid); }
 void *mremapP(void *old, size_t old_size, size_t new_size, int flags, void *new_address) {
