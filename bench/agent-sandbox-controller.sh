@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the kubernetes-sigs/agent-sandbox controller from a copy of its source (a git directory or a checkout),
 # with its Go dependencies from the Go module proxy, into a cache directory keyed by the source's commit; prints the
-# binary's path. A second run with the same commit is a no-op. Used by bench/operator-scale.sh for the peer run.
+# binary's path (beside it: sandboxes-crd.yaml, and crds/ with every CRD of the source). A second run with the same
+# commit is a no-op. Used by bench/operator-scale.sh and bench/warm-pool.sh for the peer runs.
 #
 #   bench/agent-sandbox-controller.sh SOURCE     # SOURCE: a git directory (bare or not) or a source tree
 #
@@ -26,7 +27,7 @@ else
 fi
 
 out="$cache/$commit"
-if [[ -x "$out/manager" && -f "$out/sandboxes-crd.yaml" ]]; then
+if [[ -x "$out/manager" && -f "$out/sandboxes-crd.yaml" && -d "$out/crds" ]]; then
     echo "$out"
     exit 0
 fi
@@ -48,6 +49,10 @@ started=$SECONDS
     go build -trimpath -o "$out/manager.tmp" ./cmd/agent-sandbox-controller
 )
 cp "$src/k8s/crds/agents.x-k8s.io_sandboxes.yaml" "$out/sandboxes-crd.yaml"
+# All of them (Sandbox, and the extensions' SandboxTemplate, SandboxWarmPool, SandboxClaim): bench/warm-pool.sh.
+rm -rf "$out/crds"
+mkdir -p "$out/crds"
+cp "$src"/k8s/crds/*.yaml "$out/crds/"
 rm -rf "$src"
 mv "$out/manager.tmp" "$out/manager"
 echo "built the agent-sandbox controller ($commit) in $((SECONDS - started)) s" >&2

@@ -138,11 +138,7 @@ LOADS+=("$(cut -d' ' -f1 /proc/loadavg) (after the paced streams)")
     echo "Paced stream ($PACED_EVENTS events, one every $INTERVAL_MS ms, from a Python runner; a new connection per" \
         "request; $PACED_REQUESTS requests per target, alternating):"
     echo
-    echo "| through | requests | first event ms, median (min–max) | whole stream ms, median (min–max) | first event, median of (this − direct) ms | whole stream, median of (this − direct) ms |"
-    echo "|---|---|---|---|---|---|"
-    while IFS=$'\t' read -r label count first total first_delta total_delta; do
-        echo "| $label | $count | ${first/-/–} | ${total/-/–} | $first_delta | $total_delta |"
-    done <<<"$PACED"
+    paced_table "$PACED"
     echo
     echo "| bridge RSS MiB | at start | after warm-up | after the load |"
     echo "|---|---|---|---|"

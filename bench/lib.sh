@@ -198,3 +198,14 @@ report_header() {
     echo "- hey, $CONCURRENCY connections, ${DURATION} s per run, $ROUNDS interleaved rounds," \
         "${WARMUP} s warm-up per configuration"
 }
+
+# paced_table PACED: the table of bench/stream_probe.py's lines (label, requests, first event, whole stream, and both
+# against the first target).
+paced_table() {
+    local label count first total first_delta total_delta
+    echo "| through | requests | first event ms, median (min–max) | whole stream ms, median (min–max) | first event, median of (this − direct) ms | whole stream, median of (this − direct) ms |"
+    echo "|---|---|---|---|---|---|"
+    while IFS=$'\t' read -r label count first total first_delta total_delta; do
+        echo "| $label | $count | ${first/-/–} | ${total/-/–} | $first_delta | $total_delta |"
+    done <<<"$1"
+}

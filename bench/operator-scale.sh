@@ -14,7 +14,10 @@
 # drop every packet, as unreachable Pods do; refused: they refuse at once), OUT (Markdown to this file too),
 # HISTOGRAM=1 (the operator's live heap by class, with all sandboxes Ready),
 # KEEP_WORK=1 (keep the work directory: logs, audit log), SKIP_BUILD=1, OPERATOR_JAR (another build of the operator:
-# its quarkus-run.jar, for a before/after run).
+# its quarkus-run.jar), OPERATOR_ENV (instead of the image's environment: NAME=value ...), BEFORE_JAR (a second build,
+# e.g. main's quarkus-run.jar, measured first in the same run against the same baseline: before and after; with
+# BEFORE_JAVA_OPTS and BEFORE_ENV, by default the same as the operator's), PEER_ONLY=1 (with AGENT_SANDBOX_SRC: the
+# bare Pods and the peer only; this operator only for the warm-up sandbox whose Pod the others copy).
 #
 # Everything runs in a network namespace of its own (unshare -rn) with only loopback: the operator's reads of the
 # fake Pods' /status never leave it. Needs unprivileged user namespaces, unshare (util-linux) and iptables.
@@ -28,6 +31,10 @@ POD_NETWORK="${POD_NETWORK:-silent}"
 image_flags="$(sed -n '/<entrypoint>/,/<\/entrypoint>/p' operator/pom.xml |
     sed -n 's|.*<arg>\(-X[^<]*\)</arg>.*|\1|p' | tr '\n' ' ')"
 OPERATOR_JAVA_OPTS="${OPERATOR_JAVA_OPTS:-${image_flags}-XX:MaxRAM=${MEMORY_LIMIT}}"
+# The image's environment (NAME=value from the Jib container's <environment>), as the image runs it.
+image_env="$(sed -n '/<environment>/,/<\/environment>/p' operator/pom.xml |
+    sed -n 's|.*<\([A-Z_][A-Z0-9_]*\)>\([^<]*\)</\1>.*|\1=\2|p' | tr '\n' ' ')"
+OPERATOR_ENV="${OPERATOR_ENV-$image_env}"
 
 peer=""
 if [[ -n "${AGENT_SANDBOX_SRC:-}" ]]; then
@@ -62,5 +69,8 @@ unshare -rn sh -c "ip link set lo up && $pod_net && exec \"\$@\"" sh \
     -Doperator.jar="${OPERATOR_JAR:-operator/target/quarkus-app/quarkus-run.jar}" \
     -Dkube-api-test.dir="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}" \
     -Dbench.count="$COUNT" -Dbench.nodes="$NODES" -Dbench.operator.jvm="$OPERATOR_JAVA_OPTS" \
+    -Dbench.operator.env="$OPERATOR_ENV" -Dbench.before.jar="${BEFORE_JAR:-}" \
+    -Dbench.before.jvm="${BEFORE_JAVA_OPTS:-$OPERATOR_JAVA_OPTS}" -Dbench.before.env="${BEFORE_ENV-$OPERATOR_ENV}" \
+    -Dbench.operator="$([[ "${PEER_ONLY:-0}" == 1 ]] && echo false || echo true)" \
     -Dbench.idle.seconds="${IDLE_SECONDS:-30}" -Dbench.histogram="$([[ "${HISTOGRAM:-0}" == 1 ]] && echo true || echo false)" -Dbench.agent-sandbox.dir="$peer" -Dbench.out="${OUT:-}" \
     dev.agentsandbox.devcluster.OperatorScale "$work"

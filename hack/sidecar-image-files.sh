@@ -50,6 +50,22 @@ if [[ -s "$OUT" && -s "${OUT_DIR}/native/${NATIVE_LIB}" && "$(cat "${OUT_DIR}/.s
   echo "sidecar-image-files: ${OUT_DIR} up to date, skipped" >&2
   exit 0
 fi
+# A clean checkout (CI) has no target/ and so no stamp: the files of a fingerprint are kept in a cache outside it
+# too (the newest few), so that a warm machine does not train again for the same jar.
+CACHE_DIR="${SIDECAR_IMAGE_FILES_CACHE:-${HOME}/.cache/agentsandbox/sidecar-image-files}"
+CACHED="${CACHE_DIR}/${FINGERPRINT}"
+install_files() { # <dir with sidecar.jsa and native/>
+  rm -rf "$OUT_DIR"
+  mkdir -p "$OUT_DIR/native"
+  cp "$1/native/${NATIVE_LIB}" "$OUT_DIR/native/"
+  cp "$1/sidecar.jsa" "$OUT"
+  echo "$FINGERPRINT" > "$OUT_DIR/.stamp"
+}
+if [[ -s "${CACHED}/sidecar.jsa" && -s "${CACHED}/native/${NATIVE_LIB}" ]]; then
+  install_files "$CACHED"
+  echo "sidecar-image-files: ${OUT_DIR} from the cache ${CACHED}" >&2
+  exit 0
+fi
 
 ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sidecar-cds.XXXXXX")"
 trap 'rm -rf "$ROOT"' EXIT
@@ -141,10 +157,15 @@ in_image /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/train/clas
 in_image /opt/java/bin/java -Xshare:on -XX:SharedArchiveFile=/tmp/train/sidecar.jsa -XX:+UseSerialGC \
   -jar "$JAR_IN_IMAGE" --help > "$ROOT/tmp/train/check.log" 2>&1 \
   || die "the image's JVM does not take the archive: $(tail -20 "$ROOT/tmp/train/check.log")"
-rm -rf "$OUT_DIR"
-mkdir -p "$OUT_DIR/native"
-cp "$ROOT$NATIVE_IN_IMAGE/${NATIVE_LIB}" "$OUT_DIR/native/"
-cp "$ROOT/tmp/train/sidecar.jsa" "$OUT"
-echo "$FINGERPRINT" > "$OUT_DIR/.stamp"
+mkdir -p "$ROOT/tmp/train/files/native"
+cp "$ROOT$NATIVE_IN_IMAGE/${NATIVE_LIB}" "$ROOT/tmp/train/files/native/"
+cp "$ROOT/tmp/train/sidecar.jsa" "$ROOT/tmp/train/files/"
+install_files "$ROOT/tmp/train/files"
+# Into the cache whole or not at all (a concurrent build may have stored the same fingerprint first).
+mkdir -p "$CACHE_DIR"
+NEW="$(mktemp -d "${CACHE_DIR}/.new.XXXXXX")"
+cp -r "$ROOT/tmp/train/files/." "$NEW/"
+mv -T "$NEW" "$CACHED" 2>/dev/null || rm -rf "$NEW"
+ls -1dt "$CACHE_DIR"/*/ | tail -n +4 | xargs -r rm -rf
 echo "sidecar-image-files: ${OUT} ($(du -h "$OUT" | cut -f1), $(wc -l < "$ROOT/tmp/train/classlist") classes listed)," \
   "${OUT_DIR}/native/${NATIVE_LIB}" >&2

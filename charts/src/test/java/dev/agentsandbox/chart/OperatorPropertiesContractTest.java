@@ -123,6 +123,7 @@ class OperatorPropertiesContractTest {
         assertThat(operator.leaderElection().leaseName()).isEqualTo("sandbox-operator-lease");
         assertThat(operator.operator().namespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(operator.watchNamespaces()).containsExactly("team-a", "team-b");
+        assertThat(operator.pool().maxReplicas()).isEqualTo(50);
         assertThat(operator.egressAllowCidrs()).contains(List.of("10.20.0.0/16", "192.168.7.0/24"));
         assertThat(operator.upstreamTrustFile()).contains("/etc/agentsandbox-operator/upstream-trust/ca.crt");
         // What QOSDK registers the controller for: application.properties feeds it from agentsandbox.watch-namespaces.

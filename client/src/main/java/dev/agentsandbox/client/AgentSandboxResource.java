@@ -27,9 +27,23 @@ final class AgentSandboxResource {
     private AgentSandboxResource() {
     }
 
-    /** {@code status.phase}: Pending, Starting, Ready, Paused, Expired, Failed; null before the first status. */
+    /**
+     * {@code status.phase}: Pending, Starting, Ready, Paused, Expired, Succeeded, Failed; null before the first
+     * status.
+     */
     static String phase(GenericKubernetesResource sandbox) {
         return status(sandbox).map(s -> s.get("phase")).map(String::valueOf).orElse(null);
+    }
+
+    /** {@code status.agentExit} with the phase, once the agent ended for good. */
+    static Optional<AgentExit> agentExit(GenericKubernetesResource sandbox) {
+        return status(sandbox).map(s -> s.get("agentExit")).filter(Map.class::isInstance).map(e -> (Map<?, ?>) e)
+                .map(e -> new AgentExit(e.get("exitCode") instanceof Number n ? n.intValue() : null, phase(sandbox),
+                        text(e.get("reason")), text(e.get("finishedAt"))));
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
     /** The pod the operator reports, or the name it always gives it ({@code <name>-sandbox}). */

@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Sandbox implements AutoCloseable {
 
     /** Phases from which a sandbox does not become Ready without someone changing it. */
-    private static final Set<String> GIVE_UP_PHASES = Set.of("Failed", "Paused", "Expired");
+    private static final Set<String> GIVE_UP_PHASES = Set.of("Failed", "Paused", "Expired", "Succeeded");
+    /** Phases in which a sandbox whose agent has not ended will not run it. */
+    private static final Set<String> NOT_RUNNING_PHASES = Set.of("Failed", "Paused", "Expired");
 
     private final KubernetesClient kubernetes;
     private final String namespace;
@@ -83,6 +85,51 @@ public final class Sandbox implements AutoCloseable {
             throw notReady("will not become Ready", seen);
         }
         return this;
+    }
+
+    /**
+     * Waits until the agent ended for good (a sandbox whose {@code spec.agent.restartPolicy} is Never or OnFailure,
+     * e.g. {@link SandboxRequest#command} with {@code restartPolicy("Never")}) and returns how: its exit code, phase
+     * Succeeded or Failed. Need not be Ready first: a quick command may end before anyone sees it Ready.
+     *
+     * @throws SandboxNotReadyException when the sandbox will not run its agent (it Failed an input check: a Secret, the
+     *                                  RuntimeClass…; it is Paused or Expired), was deleted first (a
+     *                                  {@link SandboxRequest#deleteAfterFinished} of 0, a deadline, someone), or
+     *                                  {@code timeout} passed
+     */
+    public AgentExit awaitFinished(Duration timeout) {
+        GenericKubernetesResource seen;
+        try {
+            seen = resource().waitUntilCondition(s -> s == null || AgentSandboxResource.agentExit(s).isPresent()
+                            || hasPhaseIn(s, NOT_RUNNING_PHASES), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (KubernetesClientTimeoutException e) {
+            throw notReady("has not finished after " + timeout.toSeconds() + "s", fetch());
+        } catch (KubernetesClientException e) {
+            throw new SandboxException(this + ": waiting until its agent ended failed: " + e.getMessage(), e);
+        }
+        if (seen == null) {
+            throw new SandboxNotReadyException(this + " was deleted before its agent's end was seen", null, null);
+        }
+        return AgentSandboxResource.agentExit(seen).orElseThrow(() -> notReady("will not run its agent", seen));
+    }
+
+    /**
+     * The agent container's log (its stdout and stderr, as {@code kubectl logs <pod> -c agent}): a command's output
+     * after {@link #awaitFinished}, while the pod is kept (until {@link SandboxRequest#deleteAfterFinished}).
+     */
+    public String agentLog() {
+        GenericKubernetesResource sandbox = fetch();
+        if (sandbox == null) {
+            throw new SandboxException(this + " does not exist (closed, or deleted at its deadline or TTL)");
+        }
+        String pod = AgentSandboxResource.podName(sandbox);
+        try {
+            return kubernetes.pods().inNamespace(namespace).withName(pod)
+                    .inContainer(AgentSandboxResource.AGENT_CONTAINER).getLog();
+        } catch (KubernetesClientException e) {
+            throw new SandboxException(this + ": reading the log of pod " + pod + ", container "
+                    + AgentSandboxResource.AGENT_CONTAINER + " failed: " + e.getMessage(), e);
+        }
     }
 
     /** Runs {@code command} in the agent container; see {@link #exec(List, Duration)}. */
@@ -192,6 +239,12 @@ public final class Sandbox implements AutoCloseable {
     /** Ready, or a phase it does not leave by itself; not before the operator's first status (no phase yet). */
     private static boolean waitIsOver(String phase) {
         return phase != null && ("Ready".equals(phase) || GIVE_UP_PHASES.contains(phase));
+    }
+
+    /** Not before the operator's first status: no phase yet (an immutable set refuses to look up null). */
+    private static boolean hasPhaseIn(GenericKubernetesResource sandbox, Set<String> phases) {
+        String phase = AgentSandboxResource.phase(sandbox);
+        return phase != null && phases.contains(phase);
     }
 
     private SandboxNotReadyException notReady(String what, GenericKubernetesResource sandbox) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -60,6 +61,53 @@ public final class SandboxRequest {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("agent", agent);
         return new SandboxRequest(spec);
+    }
+
+    /**
+     * A sandbox of the {@code AgentSandboxTemplate} {@code template} (in the sandbox's namespace): the pod is the
+     * template's, so a warm pool of the template serves it at once (an {@code AgentSandboxPool}; without one, or
+     * with none ready, it starts cold). Only what leaves the pod as it is may be added: the lifecycle
+     * ({@link #deadline}, {@link #deleteAfterFinished}); {@link #command} and {@link #restartPolicy} are the
+     * template's.
+     */
+    public static SandboxRequest fromTemplate(String template) {
+        Objects.requireNonNull(template, "template");
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("templateRef", new LinkedHashMap<>(Map.of("name", template)));
+        return new SandboxRequest(spec);
+    }
+
+    /**
+     * The agent container's command ({@code spec.agent.command}) instead of the image's entrypoint: the tool call
+     * itself, with {@link #restartPolicy} {@code Never}, whose exit ends the sandbox ({@link Sandbox#awaitFinished}).
+     */
+    public SandboxRequest command(String... command) {
+        agent("command").put("command", List.of(command));
+        return this;
+    }
+
+    /**
+     * {@code spec.agent.restartPolicy}, as a Pod's: {@code Always} (the operator's default: the agent is restarted
+     * and the sandbox runs until closed), {@code OnFailure} or {@code Never} (its exit ends the sandbox: Succeeded or
+     * Failed with the exit code; nothing restarts).
+     */
+    public SandboxRequest restartPolicy(String policy) {
+        agent("restartPolicy").put("restartPolicy", Objects.requireNonNull(policy, "policy"));
+        return this;
+    }
+
+    /**
+     * Delete the sandbox this long after its agent ended ({@code spec.lifecycle.ttlSecondsAfterFinished}, whole
+     * seconds, 0 or more): long enough to read its end and its log ({@link Sandbox#awaitFinished},
+     * {@link Sandbox#agentLog}). Needs an agent that can end ({@link #restartPolicy} {@code Never} or
+     * {@code OnFailure}, here or in the template).
+     */
+    public SandboxRequest deleteAfterFinished(Duration ttl) {
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("deleteAfterFinished must be 0s or more, got " + ttl);
+        }
+        lifecycleOf(spec).put("ttlSecondsAfterFinished", ttl.toSeconds());
+        return this;
     }
 
     /** The namespace to open it in; without one, the Kubernetes client's namespace. */
@@ -125,6 +173,16 @@ public final class SandboxRequest {
                 .withNamespace(namespace != null ? namespace : defaultNamespace).withLabels(allLabels).endMetadata()
                 .addToAdditionalProperties("spec", body)
                 .build();
+    }
+
+    /** The agent of a request that has one of its own: a template's agent is the template's. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> agent(String field) {
+        if (spec.containsKey("templateRef")) {
+            throw new IllegalStateException("spec.agent." + field + " of a sandbox from a template is the"
+                    + " template's: set it in the AgentSandboxTemplate");
+        }
+        return (Map<String, Object>) spec.computeIfAbsent("agent", k -> new LinkedHashMap<String, Object>());
     }
 
     @SuppressWarnings("unchecked")

@@ -197,4 +197,65 @@ class AgentSandboxClientTest {
                         + " AgentSandbox.agentsandbox.dev \"tool-call-x\" is invalid:"
                         + " spec.lifecycle.activeDeadlineSeconds: Invalid value: \"integer\": must be at least 1");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRequestFromATemplateNamesItAndMayAddOnlyItsLifecycle() {
+        Sandbox sandbox = open(SandboxRequest.fromTemplate("python-tools").deleteAfterFinished(Duration.ofSeconds(30)));
+
+        Map<String, Object> spec = (Map<String, Object>) stored(sandbox).get().getAdditionalProperties().get("spec");
+        assertThat(spec).isEqualTo(Map.of("templateRef", Map.of("name", "python-tools"),
+                "lifecycle", Map.of("ttlSecondsAfterFinished", 30, "activeDeadlineSeconds", 600,
+                        "shutdownPolicy", "Delete")));
+        assertThatThrownBy(() -> SandboxRequest.fromTemplate("python-tools").command("true"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("spec.agent.command of a sandbox from a"
+                        + " template is the template's: set it in the AgentSandboxTemplate");
+        assertThatThrownBy(() -> SandboxRequest.fromTemplate("python-tools").restartPolicy("Never"))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("spec.agent.restartPolicy");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aOneShotCommandIsTheAgentWhoseExitEndsTheSandbox() {
+        Sandbox sandbox = open(SandboxRequest.forImage("registry.test/tools:1").command("sh", "-c", "exit 3")
+                .restartPolicy("Never").deleteAfterFinished(Duration.ZERO));
+
+        Map<String, Object> spec = (Map<String, Object>) stored(sandbox).get().getAdditionalProperties().get("spec");
+        assertThat(spec.get("agent")).isEqualTo(Map.of("image", "registry.test/tools:1",
+                "command", List.of("sh", "-c", "exit 3"), "restartPolicy", "Never"));
+        assertThat((Map<String, Object>) spec.get("lifecycle")).containsEntry("ttlSecondsAfterFinished", 0);
+        assertThatThrownBy(() -> SandboxRequest.forImage("x").deleteAfterFinished(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0s or more");
+    }
+
+    @Test
+    void awaitFinishedReturnsTheAgentsEndOnceTheOperatorRecordsIt() {
+        // No status at all yet: a quick command may end before the operator's first report.
+        Sandbox sandbox = open(SandboxRequest.forImage("registry.test/tools:1").restartPolicy("Never"));
+        CompletableFuture.runAsync(() -> {
+            GenericKubernetesResource current = stored(sandbox).get();
+            current.getAdditionalProperties().put("status", Map.of("phase", "Failed", "agentExit",
+                    Map.of("exitCode", 3, "reason", "Error", "finishedAt", "2026-12-06T12:00:00Z")));
+            client.genericKubernetesResources(AgentSandboxResource.CONTEXT).inNamespace(NAMESPACE).resource(current)
+                    .update();
+        }, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
+
+        AgentExit exit = sandbox.awaitFinished(Duration.ofSeconds(20));
+
+        assertThat(exit).isEqualTo(new AgentExit(3, "Failed", "Error", "2026-12-06T12:00:00Z"));
+        assertThat(exit.succeeded()).isFalse();
+    }
+
+    @Test
+    void awaitFinishedFailsAtOnceForASandboxThatWillNotRunItsAgent() {
+        Sandbox sandbox = open(SandboxRequest.forImage("registry.test/tools:1").restartPolicy("Never"));
+        report(sandbox, "Failed", "False", "TemplateNotFound", "AgentSandboxTemplate tools/x does not exist");
+
+        SandboxNotReadyException failed = catchThrowableOfType(SandboxNotReadyException.class,
+                () -> sandbox.awaitFinished(Duration.ofSeconds(60)));
+
+        assertThat(failed.getMessage()).isEqualTo("AgentSandbox tools/" + sandbox.name() + " will not run its agent:"
+                + " phase Failed, Ready=False TemplateNotFound: AgentSandboxTemplate tools/x does not exist");
+        assertThat(failed.reason()).isEqualTo("TemplateNotFound");
+    }
 }

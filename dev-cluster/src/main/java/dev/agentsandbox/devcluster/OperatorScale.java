@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -73,14 +74,20 @@ public final class OperatorScale {
     private final int count = Integer.getInteger("bench.count", 1000);
     private final int nodes = Integer.getInteger("bench.nodes", 20);
     private final int idleSeconds = Integer.getInteger("bench.idle.seconds", 30);
-    private final List<String> operatorJvm = Arrays.stream(System.getProperty("bench.operator.jvm",
-            "-XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=75 -XX:MaxRAM=512m").trim().split("\\s+")).toList();
+    private final List<String> operatorJvm = options(System.getProperty("bench.operator.jvm",
+            "-XX:+UseSerialGC -Xss512k -XX:MaxRAMPercentage=75 -XX:MaxRAM=512m"));
+    private final Map<String, String> operatorEnv = environment(System.getProperty("bench.operator.env", ""));
+    private final String beforeJar = System.getProperty("bench.before.jar", "");
+    private final List<String> beforeJvm = options(System.getProperty("bench.before.jvm", ""));
+    private final Map<String, String> beforeEnv = environment(System.getProperty("bench.before.env", ""));
     private final String peerDir = System.getProperty("bench.agent-sandbox.dir", "");
     private final StringBuilder report = new StringBuilder();
     private final Path workDir;
     private EmbeddedControlPlane plane;
     private KubernetesClient client;
     private Path auditLog;
+    private PodSpec peerPodSpec;
+    private final java.util.concurrent.atomic.AtomicInteger retriedCreations = new java.util.concurrent.atomic.AtomicInteger();
 
     private OperatorScale(Path workDir) {
         this.workDir = workDir;
@@ -89,7 +96,13 @@ public final class OperatorScale {
     public static void main(String[] args) throws Exception {
         Path workDir = Paths.get(args.length > 0 ? args[0] : "target/operator-scale").toAbsolutePath();
         Files.createDirectories(workDir);
-        new OperatorScale(workDir).run();
+        try {
+            new OperatorScale(workDir).run();
+        } catch (Exception e) {
+            // The clients' threads would keep a failed run's JVM alive.
+            e.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
@@ -115,33 +128,102 @@ public final class OperatorScale {
             // Enough connections that the driver's burst is not what paces it.
             config.setMaxConcurrentRequests(256);
             config.setMaxConcurrentRequestsPerHost(256);
+            // The API server answers slowly under a burst on a loaded machine (the peer's Sandbox CRD embeds a whole
+            // PodSpec schema to validate): a creation that takes longer than the client's default 10 s is still a
+            // creation, not a failure of the run.
+            config.setRequestTimeout((int) Duration.ofMinutes(2).toMillis());
             client = new KubernetesClientBuilder().withConfig(config).build();
             ClusterFixtures.prepareForOperator(client);
             header();
             PodSpec podSpec;
-            Phase ours;
-            try (OperatorProcess operator = OperatorProcess.start(plane, "operator", operatorJvm, Map.of())) {
-                podSpec = warmUp(operator);
-                Phase bare = bare(podSpec);
-                deleteNamespace(bare.namespace);
-                ours = sandboxes(operator);
-                ours.idle = countIdle(operator.pid(), "fabric8");
-                table(bare, ours);
-                if (Boolean.getBoolean("bench.histogram")) {
-                    histogram(operator.pid());
-                }
-                publish();
+            Phase bare;
+            try (OperatorProcess operator = startOperator("operator", OperatorProcess.jar(), operatorJvm,
+                    operatorEnv)) {
+                podSpec = warmUp(operator, "warmup");
             }
-            if (!peerDir.isBlank()) {
-                // Stopped first, the operator does not recreate what the namespace's deletion removes. The peer
-                // caches every Pod of the cluster: ours go before it starts.
-                deleteNamespace(ours.namespace);
-                Phase peer = peer(podSpec);
-                table(null, peer);
+            peerPodSpec = podSpec;
+            deleteNamespace("warmup");
+            bare = bare(podSpec);
+            deleteNamespace(bare.namespace);
+            if (!Boolean.parseBoolean(System.getProperty("bench.operator", "true"))) {
+                // The peer alone (against the same baseline): this operator's runs are recorded already.
+                runPeer(bare, null);
+                return;
             }
+            if (!beforeJar.isBlank()) {
+                // Another build first (the same control plane, the same baseline): before and after in one run.
+                report.append("- before: `").append(beforeJar).append("`, JVM `").append(String.join(" ", beforeJvm))
+                        .append("`, environment ").append(beforeEnv).append('\n');
+                measure("before", Path.of(beforeJar), beforeJvm, beforeEnv, bare);
+            }
+            Phase ours = measure("after", OperatorProcess.jar(), operatorJvm, operatorEnv, bare);
+            runPeer(bare, ours);
         } finally {
             publish();
         }
+    }
+
+    private void runPeer(Phase bare, Phase ours) throws IOException {
+        if (peerDir.isBlank()) {
+            return;
+        }
+        if (ours != null) {
+            // Stopped first, the operator does not recreate what the namespace's deletion removes. The peer caches
+            // every Pod of the cluster: ours go before it starts.
+            deleteNamespace(ours.namespace);
+        }
+        table(bare, peer(peerPodSpec));
+    }
+
+    /**
+     * One operator build: started with these options, warmed up with one sandbox, then the burst, the quiet window,
+     * its table; stopped, its namespaces removed unless it is the last one (the peer's run removes that).
+     */
+    private Phase measure(String label, Path jar, List<String> jvm, Map<String, String> env, Phase bare)
+            throws IOException {
+        Phase ours;
+        try (OperatorProcess operator = startOperator("operator-" + label, jar, jvm, env)) {
+            warmUp(operator, "warmup-" + label);
+            ours = sandboxes(operator, "scale-" + label);
+            ours.idle = countIdle(operator.pid(), "fabric8");
+            table(bare, ours);
+            if (Boolean.getBoolean("bench.histogram")) {
+                histogram(operator.pid());
+            }
+            publish();
+        }
+        deleteNamespace("warmup-" + label);
+        if ("before".equals(label)) {
+            deleteNamespace(ours.namespace);
+        }
+        return ours;
+    }
+
+    /**
+     * Started once more when the first start fails: on a machine loaded by other builds, the operator's first
+     * connections to the API server may time out before it ever reconciles (its log stays in the work directory).
+     */
+    private OperatorProcess startOperator(String name, Path jar, List<String> jvm, Map<String, String> env) {
+        try {
+            return OperatorProcess.start(plane, name, jar, jvm, env, Map.of());
+        } catch (IllegalStateException failedToStart) {
+            LocalRun.say(name + " did not start, once more: " + failedToStart.getMessage().lines().findFirst()
+                    .orElse(""));
+            report.append("- ").append(name).append(" started at the second attempt (the first: ")
+                    .append(failedToStart.getMessage().lines().findFirst().orElse("")).append(")\n");
+            return OperatorProcess.start(plane, name + "-again", jar, jvm, env, Map.of());
+        }
+    }
+
+    private static List<String> options(String text) {
+        return text.isBlank() ? List.of() : Arrays.stream(text.trim().split("\\s+")).toList();
+    }
+
+    /** {@code NAME=value NAME=value}. */
+    private static Map<String, String> environment(String text) {
+        Map<String, String> env = new TreeMap<>();
+        options(text).forEach(pair -> env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1)));
+        return env;
     }
 
     /** The report so far, on stdout and in {@code bench.out}. */
@@ -163,8 +245,8 @@ public final class OperatorScale {
     }
 
     /** One sandbox first: the operator's JVM warms up, and its Pod is the template of the bare and peer Pods. */
-    private PodSpec warmUp(OperatorProcess operator) {
-        String namespace = namespace("warmup");
+    private PodSpec warmUp(OperatorProcess operator, String namespaceName) {
+        String namespace = namespace(namespaceName);
         client.resource(TestSandboxes.minimal(namespace, "warmup")).create();
         awaitUntil("the warm-up sandbox Ready", Duration.ofMinutes(3), () -> {
             AgentSandbox s = client.resources(AgentSandbox.class).inNamespace(namespace).withName("warmup").get();
@@ -193,9 +275,9 @@ public final class OperatorScale {
         return phase;
     }
 
-    private Phase sandboxes(OperatorProcess operator) throws IOException {
-        String namespace = namespace("scale");
-        Phase phase = new Phase("AgentSandboxes (this operator)", namespace);
+    private Phase sandboxes(OperatorProcess operator, String namespaceName) throws IOException {
+        String namespace = namespace(namespaceName);
+        Phase phase = new Phase("AgentSandboxes (this operator, " + namespaceName + ")", namespace);
         Timeline sandboxes = phase.watch(client.resources(AgentSandbox.class).inNamespace(namespace),
                 s -> s.getMetadata().getName(),
                 s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY);
@@ -290,6 +372,18 @@ public final class OperatorScale {
             lines.stream().limit(24).forEach(line -> report.append(line).append('\n'));
             lines.stream().filter(line -> line.startsWith("Total")).forEach(line -> report.append(line).append('\n'));
             report.append("```\n");
+            // With -XX:NativeMemoryTracking=summary: where the rest of the RSS is (metaspace, code, threads...).
+            Process nmt = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            List<String> memory = new String(nmt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> line.startsWith("Total") || line.matches("^-\\s+\\S.*")).toList();
+            nmt.waitFor(2, TimeUnit.MINUTES);
+            if (!memory.isEmpty()) {
+                report.append("\nNative Memory Tracking (`jcmd VM.native_memory summary`), RSS ")
+                        .append(rssMiB(pid)).append(" MiB:\n\n```\n");
+                memory.forEach(line -> report.append(line.trim()).append('\n'));
+                report.append("```\n");
+            }
         } catch (IOException e) {
             report.append("\n(no histogram: ").append(e.getMessage()).append(")\n");
         } catch (InterruptedException e) {
@@ -311,7 +405,7 @@ public final class OperatorScale {
             List<Future<?>> created = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int n = i;
-                created.add(pool.submit(() -> create.accept(n)));
+                created.add(pool.submit(() -> createWithRetries(create, n)));
             }
             for (Future<?> f : created) {
                 f.get(10, TimeUnit.MINUTES);
@@ -320,6 +414,29 @@ public final class OperatorScale {
             throw new IllegalStateException("the burst of creations failed", e);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A creation the API server did not answer in time (a 504, or the client's timeout) is tried again, as a client
+     * would, at most twice; a conflict on a retry means the earlier attempt created it.
+     */
+    private void createWithRetries(java.util.function.IntConsumer create, int n) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                create.accept(n);
+                return;
+            } catch (KubernetesClientException e) {
+                if (attempt > 1 && e.getCode() == 409) {
+                    return;
+                }
+                if (attempt == 3) {
+                    throw e;
+                }
+                LocalRun.say("creation " + n + " failed (" + e.getCode() + "), again: " + e.getMessage()
+                        .lines().findFirst().orElse(""));
+                retriedCreations.incrementAndGet();
+            }
         }
     }
 
@@ -447,6 +564,10 @@ public final class OperatorScale {
         if (phase.pid != 0) {
             row("controller RSS at the end / peak (MiB)", phase.rssMiB + " / " + phase.hwmMiB);
             row("controller CPU during the burst (s)", String.format("%.1f", phase.cpuMillis / 1000.0));
+        }
+        if (retriedCreations.get() > 0) {
+            row("creations the driver tried again (the API server did not answer in time)",
+                    Integer.toString(retriedCreations.getAndSet(0)));
         }
         if (phase.requests != null) {
             long all = phase.requests.values().stream().mapToLong(Long::longValue).sum();

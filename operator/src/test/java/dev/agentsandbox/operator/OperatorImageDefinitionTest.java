@@ -20,8 +20,10 @@ class OperatorImageDefinitionTest {
                 "${project.build.directory}/quarkus-app/quarkus", "${project.build.directory}/quarkus-app/app",
                 "${project.build.directory}/quarkus-app");
         assertThat(jib.values("arg")).endsWith("-jar", "/deployments/quarkus-run.jar")
-                .contains("-XX:+UseSerialGC", "-Xss512k", "-XX:+ExitOnOutOfMemoryError")
+                .contains("-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError")
                 .anyMatch(arg -> arg.startsWith("-XX:MaxRAMPercentage="));
+        // Two C library arenas: the JVM's threads otherwise each keep freed memory in an arena of their own.
+        assertThat(jib.text("MALLOC_ARENA_MAX")).isEqualTo("2");
         assertThat(jib.text("image")).isEqualTo("tar://${agentsandbox.images.dir}/base/java.tar");
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -128,9 +129,11 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         }
         long admitted = reservation;
         RunnerEndpoints runner = policy.runner();
+        // The client's headers, stripped, go on as the runner request's; its trailers do not.
+        ForwardedHeaders.strip(request.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
         FullHttpRequest upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
-                runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body);
-        ForwardedHeaders.copy(request.headers(), upstream.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REQUEST);
+                runner.target(route.get(), InferenceRoute.queryOf(request.uri())), body, request.headers(),
+                DefaultHttpHeadersFactory.trailersFactory().newHeaders());
         upstream.headers()
                 .set(HttpHeaderNames.HOST, runner.hostHeader())
                 .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);

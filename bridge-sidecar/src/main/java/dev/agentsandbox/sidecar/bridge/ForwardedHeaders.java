@@ -4,8 +4,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,20 +36,55 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Copies the end-to-end headers of {@code from} into {@code to}, leaving out {@code alsoDropped}. */
-    static void copy(HttpHeaders from, HttpHeaders to, Set<AsciiString> alsoDropped) {
-        Set<String> namedByConnection = new HashSet<>();
-        for (String token : from.getAll(HttpHeaderNames.CONNECTION)) {
+    /**
+     * Leaves only the end-to-end headers in {@code headers}, without {@code alsoDropped}: the message's own headers
+     * become those of the message forwarded, so nothing is copied (nor validated a second time: the decoder
+     * validated every name and value).
+     */
+    static void strip(HttpHeaders headers, Set<AsciiString> alsoDropped) {
+        Set<AsciiString> namedByConnection = namedByConnection(headers);
+        List<CharSequence> dropped = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+                entries.hasNext(); ) {
+            CharSequence name = entries.next().getKey();
+            AsciiString lower = lowerCase(name);
+            if (HOP_BY_HOP.contains(lower) || alsoDropped.contains(lower)
+                    || namedByConnection != null && namedByConnection.contains(lower)) {
+                if (dropped == null) {
+                    dropped = new ArrayList<>(4);
+                }
+                dropped.add(name);
+            }
+        }
+        if (dropped != null) {
+            for (CharSequence name : dropped) {
+                headers.remove(name);
+            }
+        }
+    }
+
+    /** The header names the {@code Connection} header lists (lower case), or null when there is none. */
+    private static Set<AsciiString> namedByConnection(HttpHeaders headers) {
+        List<String> tokens = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (tokens.isEmpty()) {
+            return null;
+        }
+        Set<AsciiString> named = new HashSet<>();
+        for (String token : tokens) {
             for (String name : token.split(",")) {
-                namedByConnection.add(name.trim().toLowerCase(Locale.ROOT));
+                named.add(AsciiString.of(name.trim()).toLowerCase());
             }
         }
-        for (Map.Entry<String, String> header : from) {
-            AsciiString name = AsciiString.of(header.getKey()).toLowerCase();
-            if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name)
-                    && !namedByConnection.contains(name.toString())) {
-                to.add(header.getKey(), header.getValue());
-            }
-        }
+        return named;
+    }
+
+    /**
+     * The name in lower case; without a copy when it already is (the names {@link HttpHeaderNames} and most clients
+     * use). Netty's {@link AsciiString#hashCode()} ignores case but its {@code equals} does not, so the sets above
+     * need the lower-case form.
+     */
+    private static AsciiString lowerCase(CharSequence name) {
+        AsciiString ascii = name instanceof AsciiString already ? already : new AsciiString(name);
+        return ascii.toLowerCase();
     }
 }

@@ -49,6 +49,8 @@ public final class InferenceRequestRewriter {
     private static final List<String> TOKEN_LIMITS = List.of("max_tokens", "max_completion_tokens",
             "max_output_tokens");
     private static final Set<String> STREAM_OPTIONS_FIELDS = Set.of("include_usage");
+    private static final Map<String, String> CHECKED_BY_FOLDED_NAME = byFoldedName(CHECKED_FIELDS);
+    private static final Map<String, String> STREAM_OPTIONS_BY_FOLDED_NAME = byFoldedName(STREAM_OPTIONS_FIELDS);
 
     /**
      * JSON tokens a body may have. The checked tree costs far more memory than the body's bytes when it is made of
@@ -90,9 +92,9 @@ public final class InferenceRequestRewriter {
         if (!(parsed instanceof ObjectNode request)) {
             return Result.refused(BridgeError.badRequest("request body must be a JSON object with a \"model\""));
         }
-        String ambiguous = ambiguousKey(request, CHECKED_FIELDS, "");
+        String ambiguous = ambiguousKey(request, CHECKED_BY_FOLDED_NAME, "");
         if (ambiguous == null && request.get("stream_options") instanceof ObjectNode options) {
-            ambiguous = ambiguousKey(options, STREAM_OPTIONS_FIELDS, "stream_options.");
+            ambiguous = ambiguousKey(options, STREAM_OPTIONS_BY_FOLDED_NAME, "stream_options.");
         }
         if (ambiguous != null) {
             return Result.refused(BridgeError.badRequest(ambiguous));
@@ -120,8 +122,10 @@ public final class InferenceRequestRewriter {
     /**
      * A key the runner could read otherwise than the bridge: two keys of one object equal under case folding, or
      * a key that folds to one of {@code exact} without being spelled so. Null when there is none.
+     *
+     * @param exact the checked fields by their folded names
      */
-    private static String ambiguousKey(ObjectNode object, Set<String> exact, String prefix) {
+    private static String ambiguousKey(ObjectNode object, Map<String, String> exact, String prefix) {
         Map<String, String> seen = new HashMap<>();
         for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
@@ -131,10 +135,9 @@ public final class InferenceRequestRewriter {
                 return "keys \"" + prefix + printable(earlier) + "\" and \"" + prefix + printable(name)
                         + "\" differ only in case; the model runner reads them as one: send one of them";
             }
-            if (!exact.contains(name) && exact.stream().anyMatch(field -> fold(field).equals(folded))) {
-                return "key \"" + prefix + printable(name) + "\" must be spelled \"" + prefix
-                        + exact.stream().filter(field -> fold(field).equals(folded)).findFirst().orElseThrow()
-                        + "\" exactly";
+            String field = exact.get(folded);
+            if (field != null && !field.equals(name)) {
+                return "key \"" + prefix + printable(name) + "\" must be spelled \"" + prefix + field + "\" exactly";
             }
         }
         return null;
@@ -142,9 +145,39 @@ public final class InferenceRequestRewriter {
 
     /** Unicode simple case folding per code point, as Go's {@code encoding/json} compares keys. */
     static String fold(String name) {
+        if (isLowerCaseAscii(name)) {
+            return name;
+        }
         StringBuilder folded = new StringBuilder(name.length());
-        name.codePoints().forEach(c -> folded.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c))));
+        for (int i = 0; i < name.length(); ) {
+            int c = name.codePointAt(i);
+            folded.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c)));
+            i += Character.charCount(c);
+        }
         return folded.toString();
+    }
+
+    /**
+     * Whether folding leaves {@code name} as it is: only ASCII without capitals. Every key the APIs define is such a
+     * name, and the folds of other characters ({@code ſ}, the Kelvin sign) need the general path.
+     */
+    private static boolean isLowerCaseAscii(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80 || (c >= 'A' && c <= 'Z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The fields by their folded names. */
+    private static Map<String, String> byFoldedName(Set<String> fields) {
+        Map<String, String> folded = new HashMap<>();
+        for (String field : fields) {
+            folded.put(fold(field), field);
+        }
+        return Map.copyOf(folded);
     }
 
     private static String mistypedField(ObjectNode request) {

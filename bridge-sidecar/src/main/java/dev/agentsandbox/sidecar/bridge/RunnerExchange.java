@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -222,8 +223,9 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
 
     private void startAnswer(HttpResponse response) {
         status = response.status();
-        DefaultHttpResponse answer = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
-        ForwardedHeaders.copy(response.headers(), answer.headers(), Set.of());
+        ForwardedHeaders.strip(response.headers(), Set.of());
+        DefaultHttpResponse answer = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                response.headers());
         if (!HttpUtil.isContentLengthSet(answer)) {
             HttpUtil.setTransferEncodingChunked(answer, true);
         }
@@ -241,9 +243,10 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                     "bad-model-list");
             return;
         }
+        ForwardedHeaders.strip(full.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REWRITTEN_RESPONSE);
         FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, full.status(),
-                Unpooled.wrappedBuffer(filtered.get()));
-        ForwardedHeaders.copy(full.headers(), answer.headers(), ForwardedHeaders.SET_BY_BRIDGE_ON_REWRITTEN_RESPONSE);
+                Unpooled.wrappedBuffer(filtered.get()), full.headers(),
+                DefaultHttpHeadersFactory.trailersFactory().newHeaders());
         HttpUtil.setContentLength(answer, filtered.get().length);
         HttpUtil.setKeepAlive(answer, request.keepAlive());
         full.release();

@@ -1,8 +1,5 @@
 package dev.agentsandbox.sidecar.bridge;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
@@ -11,12 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Finds usage in a server-sent event stream, line by line as the chunks arrive. Only the current unfinished line is
- * held (at most {@value #MAX_LINE_BYTES} bytes; a longer line is skipped), and only {@code data:} lines that mention
- * {@code "usage"} are parsed, so the ordinary token events cost one byte scan each.
+ * held (at most {@value #MAX_LINE_BYTES} bytes; a longer line is skipped), and only {@code data:} lines with a member
+ * named {@code usage} are parsed whole, so the ordinary token events cost one pass over their bytes each
+ * ({@link GeneratedTextCounter}).
  *
  * <p>Where each API reports usage in its stream:
  * <ul>
@@ -29,24 +26,14 @@ import java.util.Set;
  *
  * <p>For a stream that reports no usage at all, it also counts the characters of generated text (string values of
  * the fields that carry it: {@code content}, {@code text}, {@code reasoning_content}, {@code arguments},
- * {@code partial_json}, {@code thinking}, {@code delta}…), with Jackson's streaming parser (no tree per event).
+ * {@code partial_json}, {@code thinking}, {@code delta}…) with a {@link GeneratedTextCounter} (no parser per event).
  */
 final class SseUsageScanner implements UsageScanner {
 
     static final int MAX_LINE_BYTES = 1 << 20;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
-    /**
-     * The fields whose string values are generated text: OpenAI chat ({@code delta.content},
-     * {@code reasoning_content}, tool call {@code arguments}, {@code refusal}), completions ({@code text}), Responses
-     * ({@code delta} of {@code response.output_text.delta} and friends), Anthropic ({@code delta.text},
-     * {@code partial_json}, {@code thinking}).
-     */
-    private static final Set<String> GENERATED_TEXT_FIELDS = Set.of("content", "text", "reasoning_content",
-            "reasoning", "refusal", "arguments", "delta", "partial_json", "thinking");
     private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
     private final UsageTally tally = new UsageTally();
     private long generatedChars;
@@ -124,46 +111,23 @@ final class SseUsageScanner implements UsageScanner {
         }
         int dataFrom = from + DATA_FIELD.length;
         int dataEnd = from + length;
-        if (!contains(bytes, dataFrom, dataEnd, USAGE)) {
-            if (!tally.reported()) {
-                countGeneratedText(bytes, dataFrom, dataEnd - dataFrom);
-            }
+        GeneratedTextCounter.Counted event = GeneratedTextCounter.count(bytes, dataFrom, dataEnd - dataFrom);
+        if (!tally.reported()) {
+            generatedChars += event.chars();
+        }
+        if (!event.namesUsage()) {
             return;
         }
         try {
-            JsonNode event = MAPPER.readTree(bytes, dataFrom, dataEnd - dataFrom);
-            if (event != null) {
-                take(event.path("usage"));
-                take(event.path("message").path("usage"));
-                take(event.path("response").path("usage"));
+            JsonNode parsed = MAPPER.readTree(bytes, dataFrom, dataEnd - dataFrom);
+            if (parsed != null) {
+                take(parsed.path("usage"));
+                take(parsed.path("message").path("usage"));
+                take(parsed.path("response").path("usage"));
             }
         } catch (IOException e) {
             // not JSON (e.g. "[DONE]" or a split document): no usage in this line
         }
-    }
-
-    private void countGeneratedText(byte[] bytes, int from, int length) {
-        try (JsonParser parser = FACTORY.createParser(bytes, from, length)) {
-            String field = null;
-            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
-                if (token == JsonToken.FIELD_NAME) {
-                    field = parser.currentName();
-                } else if (token == JsonToken.VALUE_STRING && GENERATED_TEXT_FIELDS.contains(field)) {
-                    generatedChars += parser.getTextLength();
-                }
-            }
-        } catch (IOException e) {
-            // not JSON (e.g. "[DONE]"): no text in this line
-        }
-    }
-
-    private static boolean contains(byte[] bytes, int from, int end, byte[] needle) {
-        for (int i = from; i <= end - needle.length; i++) {
-            if (bytes[i] == needle[0] && Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void take(JsonNode usage) {

@@ -55,6 +55,15 @@ final class EgressRecorder {
     private final Counter connectionsRejected;
     private final Timer connectLatency;
     private final Timer responseLatency;
+    /**
+     * The per-host counters, found here instead of through the registry on every request: a registry lookup builds
+     * and sorts the meter's tags each time. Bounded like the host labels.
+     */
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+
+    /** A per-host counter: its name, its other tag's value (decision or direction) and the host label. */
+    private record CounterKey(String name, String qualifier, String host) {
+    }
 
     EgressRecorder(MeterRegistry registry, JsonLog log) {
         this.registry = registry;
@@ -156,9 +165,10 @@ final class EgressRecorder {
 
     /** Counts bytes in one direction for a host; look it up once per connection, not per buffer. */
     Counter bytes(String host, String direction) {
-        return Counter.builder("agentsandbox_proxy_bytes").description("bytes relayed, by host and direction")
-                .tag("host", hostLabel(host))
-                .tag("direction", direction).register(registry);
+        return counters.computeIfAbsent(new CounterKey("agentsandbox_proxy_bytes", direction, hostLabel(host)),
+                key -> Counter.builder(key.name()).description("bytes relayed, by host and direction")
+                        .tag("host", key.host())
+                        .tag("direction", key.qualifier()).register(registry));
     }
 
     boolean tryOpenTunnel(int maxTunnels) {
@@ -198,10 +208,11 @@ final class EgressRecorder {
     }
 
     private Counter requests(String decision, String host) {
-        return Counter.builder("agentsandbox_proxy_requests")
-                .description("egress decisions (allow, deny, error) by host").tag("decision", decision)
-                .tag("host", hostLabel(host))
-                .register(registry);
+        return counters.computeIfAbsent(new CounterKey("agentsandbox_proxy_requests", decision, hostLabel(host)),
+                key -> Counter.builder(key.name())
+                        .description("egress decisions (allow, deny, error) by host").tag("decision", key.qualifier())
+                        .tag("host", key.host())
+                        .register(registry));
     }
 
     private String lastActivity() {

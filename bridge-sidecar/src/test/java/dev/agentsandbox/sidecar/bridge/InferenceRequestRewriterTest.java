@@ -123,4 +123,45 @@ class InferenceRequestRewriterTest {
         assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "").refusal().status())
                 .isEqualTo(HttpResponseStatus.BAD_REQUEST);
     }
+
+    /** The fold as first written: every code point upper-cased then lower-cased, with no shortcut. */
+    private static String referenceFold(String name) {
+        StringBuilder folded = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> folded.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c))));
+        return folded.toString();
+    }
+
+    @Test
+    void foldingMatchesPerCodePointFoldingForAsciiAndBeyond() {
+        List<String> names = List.of("", "model", "Model", "MAX_TOKENS", "stream_options", "include_usage",
+                "\u017ftream", "max_to\u212aens", "\u03a3\u03c3\u03c2", "\u0130d", "\u00dfeta", "mod\u00e9l",
+                "\ud801\udc00x", "\ud801", "x\udc00", "@[`{\u007f", "Z\u0080");
+        for (String name : names) {
+            assertThat(InferenceRequestRewriter.fold(name)).as("%s", name).isEqualTo(referenceFold(name));
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        char[] alphabet = "aAzZ_-09sSkK\u017f\u212a\u0130\u0131\u03c2\u00b5\u1e9e\ud801\udc00\u0000\u007f\u0080".toCharArray();
+        for (int i = 0; i < 20_000; i++) {
+            char[] name = new char[random.nextInt(1, 12)];
+            for (int j = 0; j < name.length; j++) {
+                name[j] = alphabet[random.nextInt(alphabet.length)];
+            }
+            String text = new String(name);
+            assertThat(InferenceRequestRewriter.fold(text)).as("%s", text).isEqualTo(referenceFold(text));
+        }
+    }
+
+    @Test
+    void aCheckedFieldSpelledAnyOtherWayIsRefusedNamingTheSpelling() {
+        for (String key : List.of("Model", "\u017ftream", "MAX_TOKENS", "max_to\u212aens")) {
+            var result = rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"" + key + "\":\"x\",\"messages\":[]}");
+            assertThat(result.refused()).as(key).isTrue();
+            assertThat(result.refusal().message()).as(key).contains("must be spelled").contains("exactly");
+        }
+        var nested = rewrite(InferenceRoute.CHAT_COMPLETIONS,
+                "{\"stream\":true,\"stream_options\":{\"Include_Usage\":false},\"messages\":[]}");
+        assertThat(nested.refusal().message()).contains("stream_options.include_usage");
+        var twice = rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"Temperature\":1,\"temperature\":2}");
+        assertThat(twice.refusal().message()).contains("differ only in case");
+    }
 }

@@ -5,7 +5,11 @@ import dev.agentsandbox.sidecar.Main;
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
 import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCounted;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +39,32 @@ class TlsEngineTest {
     void boringSslIsChosenWhereTheNativeLibraryLoads() {
         TlsEngine engine = TlsEngine.detect();
 
-        assertThat(engine.provider()).as("fallback reason: %s", engine.fallbackReason()).isEqualTo(SslProvider.OPENSSL);
+        assertThat(engine.provider()).as("fallback reason: %s", engine.fallbackReason()).isEqualTo(SslProvider.OPENSSL_REFCNT);
         assertThat(engine.label()).isEqualTo("boringssl");
         assertThat(engine.fallbackReason()).isNull();
+    }
+
+    /**
+     * BoringSSL's engines are reference-counted: nothing but the {@code SslHandler} frees one, when it leaves the
+     * pipeline of a closing channel. Both sides of interception (the minted server context, the upstream client
+     * context) must hand their engines to a handler that does.
+     */
+    @Test
+    void theNativeEngineOfAClosedConnectionIsFreed() throws Exception {
+        TlsEngine engine = TlsEngine.detect();
+        CertificateAuthority ca = CertificateAuthority.generate(engine.provider());
+        UpstreamTls upstream = UpstreamTls.create(null, engine.provider());
+        List<SslHandler> handlers = List.of(
+                ca.serverContextFor("api.test.example").newHandler(ByteBufAllocator.DEFAULT),
+                upstream.newHandler(ByteBufAllocator.DEFAULT, "api.test.example", 443));
+        for (SslHandler handler : handlers) {
+            assertThat(handler.engine()).isInstanceOf(ReferenceCounted.class);
+            EmbeddedChannel channel = new EmbeddedChannel(handler);
+            assertThat(((ReferenceCounted) handler.engine()).refCnt()).isEqualTo(1);
+            channel.close().syncUninterruptibly();
+            channel.finishAndReleaseAll();
+            assertThat(((ReferenceCounted) handler.engine()).refCnt()).isZero();
+        }
     }
 
     @ParameterizedTest

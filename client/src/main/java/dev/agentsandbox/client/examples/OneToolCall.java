@@ -16,22 +16,26 @@ import java.util.List;
  *
  * <pre>
  * ./mvnw -q -pl client compile exec:java -Dexec.mainClass=dev.agentsandbox.client.examples.OneToolCall \
- *     -Dexec.args="team-a ghcr.io/example/tools:1 sh -c 'echo hello from $(hostname)'"
+ *     -Dexec.args="team-a template:python-tools sh -c 'echo hello from $(hostname)'"
  * </pre>
  *
- * Arguments: namespace, agent image, command. The Kubernetes client reads the current kubeconfig.
+ * Arguments: namespace, where the sandbox comes from (an {@code AgentSandboxTemplate} as {@code template:<name>},
+ * whose pool, if it has one, lends a warm pod at once; or an agent image), command. The Kubernetes client reads the
+ * current kubeconfig.
  */
 public final class OneToolCall {
 
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(1);
+    /** The prefix of the second argument that names a template instead of an image. */
+    public static final String TEMPLATE_PREFIX = "template:";
 
     private OneToolCall() {
     }
 
     public static void main(String[] args) {
         if (args.length < 3) {
-            System.err.println("usage: OneToolCall <namespace> <agent image> <command> [args...]");
+            System.err.println("usage: OneToolCall <namespace> <template:NAME | agent image> <command> [args...]");
             System.exit(2);
         }
         try (KubernetesClient kubernetes = new KubernetesClientBuilder().build()) {
@@ -42,11 +46,18 @@ public final class OneToolCall {
         }
     }
 
-    /** The whole tool call; the sandbox is deleted when it returns or throws. */
-    public static ExecResult run(KubernetesClient kubernetes, String namespace, String image, List<String> command) {
+    /**
+     * The whole tool call; the sandbox is deleted when it returns or throws.
+     *
+     * @param source {@code template:<name>} or an agent image
+     */
+    public static ExecResult run(KubernetesClient kubernetes, String namespace, String source, List<String> command) {
         AgentSandboxClient sandboxes = new AgentSandboxClient(kubernetes);
+        SandboxRequest from = source.startsWith(TEMPLATE_PREFIX)
+                ? SandboxRequest.fromTemplate(source.substring(TEMPLATE_PREFIX.length()))
+                : SandboxRequest.forImage(source);
         // The deadline is the safety net: were this process killed before close(), the operator deletes it anyway.
-        SandboxRequest request = SandboxRequest.forImage(image).inNamespace(namespace)
+        SandboxRequest request = from.inNamespace(namespace)
                 .deadline(READY_TIMEOUT.plus(COMMAND_TIMEOUT).plusMinutes(1));
         try (Sandbox sandbox = sandboxes.openReady(request, READY_TIMEOUT)) {
             return sandbox.exec(command, COMMAND_TIMEOUT);

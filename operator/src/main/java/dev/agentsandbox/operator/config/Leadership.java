@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
@@ -38,14 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Singleton
 public class Leadership {
 
-    static final Duration LEASE_DURATION = LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE;
-    static final Duration RENEW_DEADLINE = LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE;
-    static final Duration RETRY_PERIOD = LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE;
-
     private static final Logger LOG = Logger.getLogger(Leadership.class);
 
     private final String leaseName;
     private final String leaseNamespace;
+    private final Duration leaseDuration;
     private final String identity;
     private final KubernetesClient client;
     private final Runnable exitAfterLoss;
@@ -55,13 +51,15 @@ public class Leadership {
     @Inject
     public Leadership(OperatorConfig config, KubernetesClient client) {
         this(config.leaderElection().leaseName(), config.operator().namespace(),
-                identity(Optional.ofNullable(System.getenv("HOSTNAME"))), client, () -> Quarkus.asyncExit(1));
+                config.leaderElection().leaseDuration(), identity(Optional.ofNullable(System.getenv("HOSTNAME"))),
+                client, () -> Quarkus.asyncExit(1));
     }
 
-    Leadership(String leaseName, String leaseNamespace, String identity, KubernetesClient client,
-                   Runnable exitAfterLoss) {
+    Leadership(String leaseName, String leaseNamespace, Duration leaseDuration, String identity,
+               KubernetesClient client, Runnable exitAfterLoss) {
         this.leaseName = leaseName;
         this.leaseNamespace = leaseNamespace;
+        this.leaseDuration = leaseDuration;
         this.identity = identity;
         this.client = client;
         this.exitAfterLoss = exitAfterLoss;
@@ -82,6 +80,21 @@ public class Leadership {
 
     public String leaseNamespace() {
         return leaseNamespace;
+    }
+
+    /** How long the Lease holds without renewal ({@code agentsandbox.leader-election.lease-duration}). */
+    public Duration leaseDuration() {
+        return leaseDuration;
+    }
+
+    /** How long the leader keeps trying to renew before it gives up the lead: two thirds of the lease duration. */
+    public Duration renewDeadline() {
+        return leaseDuration.multipliedBy(2).dividedBy(3);
+    }
+
+    /** How often every replica tries to take or renew the Lease: 2/15 of the lease duration. */
+    public Duration retryPeriod() {
+        return leaseDuration.multipliedBy(2).dividedBy(15);
     }
 
     /** The holder identity this replica writes into the Lease. */
@@ -134,7 +147,7 @@ public class Leadership {
         // Fabric8's release: only if the holder is this identity, guarded by the Lease's resourceVersion; it renews
         // the Lease for one second, so a standby's next retry after that takes it.
         LeaderElectionConfig config = new LeaderElectionConfig(new LeaseLock(leaseNamespace, leaseName, identity),
-                LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD, new LeaderCallbacks(() -> { }, () -> { }, l -> { }),
+                leaseDuration, renewDeadline(), retryPeriod(), new LeaderCallbacks(() -> { }, () -> { }, l -> { }),
                 true, leaseName);
         try {
             boolean released = new LeaderElectorBuilder(with, Runnable::run).withConfig(config).build().release();
@@ -143,7 +156,7 @@ public class Leadership {
             return released;
         } catch (KubernetesClientException e) {
             LOG.warnf("Could not release the Lease %s/%s (a standby takes over once it expires, within %s): %s",
-                    leaseNamespace, leaseName, LEASE_DURATION, e.getMessage());
+                    leaseNamespace, leaseName, leaseDuration, e.getMessage());
             return false;
         }
     }

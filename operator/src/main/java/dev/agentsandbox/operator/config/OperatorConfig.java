@@ -89,6 +89,13 @@ public interface OperatorConfig {
     @WithDefault("5m")
     Duration metricsApiRecheck();
 
+    /**
+     * How often the per-sandbox series of {@code /q/metrics} are computed again from the cache of sandboxes besides
+     * after reconciles: a deleted sandbox (which is not reconciled again) loses its series within this time.
+     */
+    @WithDefault("15s")
+    Duration metricsRefresh();
+
     /** Warm pools (AgentSandboxPool). */
     Pool pool();
 
@@ -106,6 +113,17 @@ public interface OperatorConfig {
          */
         @WithDefault("200")
         int maxReplicas();
+
+        /**
+         * How long a pool waits, after a sandbox took one of its pods, before it refills: each adoption re-arms it,
+         * so a burst of adoptions gets the API server first. {@code 0s}: refill at once.
+         */
+        @WithDefault("1s")
+        Duration refillDelay();
+
+        /** The longest a pool's refill waits after the first pod of a series of adoptions was taken. */
+        @WithDefault("5s")
+        Duration refillDelayMax();
     }
 
     interface RuntimeClasses {
@@ -169,6 +187,16 @@ public interface OperatorConfig {
         /** Name of the Lease in the operator's namespace; replicas sharing it elect one leader. */
         @WithDefault("agentsandbox-operator-lease")
         String leaseName();
+
+        /**
+         * How long the Lease holds without renewal: how long a standby waits before it takes over from a replica that
+         * stopped without releasing it (a crash, a lost node). The holder must renew it within two thirds of this
+         * and every replica tries every 2/15 of it (Kubernetes' own proportions: 15s, 10s and 2s by default).
+         * Shorter: a faster takeover after a crash, more writes to the API server, and a loaded leader that misses
+         * its renewal deadline stops.
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
     }
 
     interface OperatorPods {

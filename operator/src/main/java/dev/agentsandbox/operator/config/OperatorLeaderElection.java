@@ -16,8 +16,8 @@ import jakarta.inject.Singleton;
 public class OperatorLeaderElection extends LeaderElectionConfiguration {
 
     public OperatorLeaderElection(Leadership leadership) {
-        super(leadership.leaseName(), leadership.leaseNamespace(), Leadership.LEASE_DURATION,
-                Leadership.RENEW_DEADLINE, Leadership.RETRY_PERIOD, leadership.identity(), leadership.callbacks(),
+        super(leadership.leaseName(), leadership.leaseNamespace(), leadership.leaseDuration(),
+                leadership.renewDeadline(), leadership.retryPeriod(), leadership.identity(), leadership.callbacks(),
                 false);
     }
 }

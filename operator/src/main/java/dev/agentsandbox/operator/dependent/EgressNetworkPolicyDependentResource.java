@@ -66,7 +66,12 @@ public class EgressNetworkPolicyDependentResource
     @Override
     public Matcher.Result<NetworkPolicy> match(NetworkPolicy actual, NetworkPolicy desired, AgentSandbox primary,
                                                Context<AgentSandbox> context) {
-        return Matcher.Result.computed(Objects.equals(actual.getSpec(), desired.getSpec()), desired);
+        return Matcher.Result.computed(sameRules(actual, desired), desired);
+    }
+
+    /** Exactly the desired rules (also of a pool's policy, {@link PoolNetworkPolicyDependentResource}). */
+    static boolean sameRules(NetworkPolicy actual, NetworkPolicy desired) {
+        return Objects.equals(actual.getSpec(), desired.getSpec());
     }
 
     private static NetworkPolicyIngressRule operatorToAdminPorts(SandboxPlan plan) {

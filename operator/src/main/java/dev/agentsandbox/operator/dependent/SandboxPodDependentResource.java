@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.dependent;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentRestartPolicy;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.SidecarUids;
@@ -70,7 +71,9 @@ public class SandboxPodDependentResource extends PlannedDependentResource<Pod> {
                 .withRuntimeClassName(plan.runtimeClassName())
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
-                .withRestartPolicy("Always")
+                // The agent is the only regular container: its restart policy is the pod's. The sidecars restart
+                // whatever this says (native sidecars) until the agent has ended for good.
+                .withRestartPolicy(AgentRestartPolicy.orDefault(plan.spec().getAgent().getRestartPolicy()).podValue())
                 .withNewSecurityContext()
                 // Group of the workspace volume, so the agent (uid 1000) can write to a claimed workspace; also the
                 // group through which the proxy reads its credential files.

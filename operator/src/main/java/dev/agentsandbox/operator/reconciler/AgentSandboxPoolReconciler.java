@@ -15,6 +15,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.status.CheckResult;
 import dev.agentsandbox.operator.status.PoolStatusAggregator;
 import dev.agentsandbox.operator.status.SandboxInputChecks;
+import dev.agentsandbox.operator.status.AgentExits;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -29,22 +30,29 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): the pool's NetworkPolicy first (a
  * dependent), then for each missing slot its ConfigMap, workspace claim and pod, owned by the pool; outdated and
  * surplus unclaimed pods are deleted as {@link PoolRollout} decides. A pod a sandbox claimed is no longer the pool's
- * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled.
+ * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled,
+ * and the slot's ConfigMap and claim, should no sandbox take them, are deleted ({@link StrandedSlots}).
  */
 @ControllerConfiguration(name = AgentSandboxPoolReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -60,6 +68,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
     private final SandboxPlanner planner;
     private final EventRecorder events;
     private final int maxReplicas;
+    private final PoolRefills refills;
     private final SecureRandom random = new SecureRandom();
     private final Clock clock = Clock.systemUTC();
 
@@ -68,6 +77,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         this.planner = planner;
         this.events = events;
         this.maxReplicas = config.pool().maxReplicas();
+        this.refills = new PoolRefills(config.pool().refillDelay(), config.pool().refillDelayMax());
     }
 
     @Override
@@ -104,7 +114,9 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 boolean upToDate = Objects.equals(WarmSlots.specHash(pod), WarmSlots.specHash(
                         WarmSlots.pod(planner.warmSlot(template.get(), namespace, slot, cluster), pool.getMetadata()
                                 .getName())));
-                slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate,
+                // A warm pod whose agent ended (a template whose agent may not restart) serves no sandbox any more:
+                // replaced, as an outdated one is.
+                slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate && !AgentExits.ended(pod),
                         SandboxStatusAggregator.podReady(pod)));
             }
             if (blocked.isPresent()) {
@@ -118,6 +130,15 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
             }
         }
 
+        ResourceID id = ResourceID.fromResource(pool);
+        // Sandboxes just took pods: their adoptions get the API server first, the refill follows.
+        Optional<Duration> held = decision.create() > 0 ? refills.hold(id, pods.size(), clock.instant())
+                : Optional.empty();
+        if (held.isPresent()) {
+            LOG.debugf("AgentSandboxPool %s/%s: refill of %d held for %s", namespace, pool.getMetadata().getName(),
+                    decision.create(), held.get());
+            decision = new PoolRollout.Decision(0, decision.delete());
+        }
         List<String> deleted = new ArrayList<>();
         for (String podName : decision.delete()) {
             pods.stream().filter(p -> p.getMetadata().getName().equals(podName)).findFirst()
@@ -143,19 +164,32 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 updated++;
             }
         }
+        refills.left(id, pods.size() - deleted.size() + decision.create());
         warming += decision.create();
         updated += decision.create();
+        Set<String> unclaimedSlots = pods.stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
+                .collect(Collectors.toSet());
+        boolean lookAgain = StrandedSlots.sweep(context.getClient(), namespace, pool.getMetadata().getName(),
+                unclaimedSlots, clock.instant());
         AgentSandboxPoolStatus status = PoolStatusAggregator.aggregate(new PoolStatusAggregator.PoolInputs(
                         generationOf(pool), templateName, blocked, requested, maxReplicas, ready, warming, updated,
                         WarmSlots.selector(pool.getMetadata().getName())),
                 pool.getStatus(), clock.instant());
         PoolStatusAggregator.newRefusal(pool.getStatus(), status)
                 .ifPresent(refusal -> events.warning(pool, refusal.reason(), refusal.message()));
+        UpdateControl<AgentSandboxPool> control;
         if (Objects.equals(status, pool.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            pool.setStatus(status);
+            control = UpdateControl.patchStatus(pool);
         }
-        pool.setStatus(status);
-        return UpdateControl.patchStatus(pool);
+        // Whichever comes first: the end of the refill's hold, or the next look at stranded slots.
+        Optional<Duration> again = Stream.concat(held.stream(),
+                        lookAgain ? Stream.of(StrandedSlots.GRACE) : Stream.<Duration>empty())
+                .min(Comparator.naturalOrder());
+        again.ifPresent(control::rescheduleAfter);
+        return control;
     }
 
     /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */

@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
+import dev.agentsandbox.operator.api.v1alpha1.AgentExitStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
@@ -30,6 +31,7 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.operator.status.AgentCpuReader;
+import dev.agentsandbox.operator.status.AgentExits;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarReports;
 import dev.agentsandbox.operator.status.SidecarRestarts;
@@ -128,17 +130,22 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     @Override
     public UpdateControl<AgentSandbox> reconcile(AgentSandbox sandbox, Context<AgentSandbox> context) {
         Instant now = clock.instant();
+        LOG.debugf("AgentSandbox %s/%s: reconcile", sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName());
         ClusterLookup cluster = ReferenceWatches.lookup(context);
         // From here on, what the sandbox is made of is its effective spec: its template's under its own fields.
         ResolvedSandbox resolved = planner.resolve(sandbox, cluster);
         AgentSandbox effective = resolved.effective();
         Instant created = Timestamps.parse(sandbox.getMetadata().getCreationTimestamp()).orElse(null);
-        LifecycleState lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
+        // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
+        Optional<AgentExitStatus> agentExit = AgentExits.of(sandbox.getStatus(),
+                context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null), now);
+        Instant finished = AgentExits.finishedAt(agentExit);
+        LifecycleState lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, finished, now);
         if (lifecycle.stage() == LifecycleState.Stage.EXPIRED_DELETE) {
-            LOG.infof("Deleting AgentSandbox %s/%s: %s passed with shutdownPolicy Delete",
-                    sandbox.getMetadata().getNamespace(), sandbox.getMetadata().getName(), lifecycle.expiredBy());
-            events.normal(sandbox, "Expired", lifecycle.expiredBy() + " passed: deleting the sandbox"
-                    + " (shutdownPolicy Delete)");
+            LOG.infof("Deleting AgentSandbox %s/%s: %s", sandbox.getMetadata().getNamespace(),
+                    sandbox.getMetadata().getName(), lifecycle.deletion());
+            events.normal(sandbox, "Expired", lifecycle.deletion());
             context.getClient().resource(sandbox).delete();
             return UpdateControl.noUpdate();
         }
@@ -150,7 +157,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             pauseIdle(sandbox, effective, context);
             resolved = planner.resolve(sandbox, cluster);
             effective = resolved.effective();
-            lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, now);
+            lifecycle = LifecycleState.at(effective.getSpec().getLifecycle(), created, finished, now);
         } else if (lifecycle.stage() == LifecycleState.Stage.RUNNING && idlePaused(sandbox)) {
             // Resumed: a later pause by hand is not for idleness.
             patch(sandbox, context, "{\"metadata\":{\"annotations\":{\"" + IdleTimer.PAUSED_ANNOTATION + "\":null}}}");
@@ -184,13 +191,20 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
         // protect, so Paused and expiry take effect whatever the checks say. Without its template nothing at all is
         // built: there is nothing to build it from.
-        if (resolved.templateFound() && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
+        // An ended agent's sandbox is left as it is: its pod neither restarted nor deleted (its logs), nothing
+        // applied, like a finished Job's.
+        if (resolved.templateFound() && !lifecycle.finished()
+                && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            LOG.debugf("AgentSandbox %s/%s: dependents reconciled", sandbox.getMetadata().getNamespace(),
+                    sandbox.getMetadata().getName());
         }
 
+        // Recorded only while it is what the sandbox is: an expiry after the agent's end takes over.
+        AgentExitStatus ended = lifecycle.finished() ? agentExit.orElse(null) : null;
         AgentSandboxStatus status = SandboxStatusAggregator.aggregate(statusInputs(sandbox, plan, lifecycle, checks,
-                cluster, context, idledAfter, cpu, warmStart), sandbox.getStatus(), now);
+                cluster, context, idledAfter, cpu, warmStart, ended), sandbox.getStatus(), now);
         for (TransitionAnnouncements.Announcement event
                 : TransitionAnnouncements.between(sandbox.getStatus(), status, checks, tokenBudget(effective))) {
             events.announce(sandbox, event);
@@ -204,6 +218,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
             sandbox.setStatus(status);
             control = UpdateControl.patchStatus(sandbox);
         }
+        LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName(), status.getPhase());
+        // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no more.
         nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
@@ -270,7 +287,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    /** At the sandbox's end (shutdownTime, activeDeadlineSeconds), and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
+    /** At the sandbox's end (shutdownTime, activeDeadlineSeconds, ttlSecondsAfterFinished), and while the sandbox is ready, often enough to keep the sidecars' counters fresh. */
     private Optional<Duration> nextReconcile(LifecycleState lifecycle, AgentSandboxStatus status) {
         Optional<Duration> refresh = status.getPhase() == SandboxPhase.READY ? Optional.of(statusRefresh)
                 : Optional.empty();
@@ -284,7 +301,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private StatusInputs statusInputs(AgentSandbox sandbox, SandboxPlan plan, LifecycleState lifecycle,
                                       List<CheckResult> checks, ClusterLookup cluster,
                                       Context<AgentSandbox> context, String idledAfter, AgentCpuStatus cpu,
-                                      WarmStart warmStart) {
+                                      WarmStart warmStart, AgentExitStatus agentExit) {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
@@ -306,7 +323,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         ModelUsageStatus model = plan.model().isPresent() ? reports.model() : null;
         return new StatusInputs(generationOf(sandbox), plan.runtimeClassName(), checks, plan.enforcement(),
                 lifecycle.stage(), pod, claim, plan.workspaceClaimed(), policyApplied, widening, egress, model,
-                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu, warmStart);
+                UpstreamCredentials.secretsOf(plan, cluster), sidecarRestarts(pod), idledAfter, cpu, warmStart, agentExit);
     }
 
     private static SidecarRestarts sidecarRestarts(Pod pod) {

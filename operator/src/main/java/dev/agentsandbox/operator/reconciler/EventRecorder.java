@@ -2,22 +2,30 @@ package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.status.TransitionAnnouncements;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Kubernetes Events about a sandbox or a pool. Messages name objects and fields, never a secret value. Bounded per sandbox by
  * an {@link EventBudget}: repeats of a reason and key within a minute, and anything beyond the per-minute budget,
- * are held back.
+ * are held back. Sent in the background, one after another in the order they were recorded: an Event is a courtesy,
+ * and a reconcile (say, the one that makes a sandbox Ready) does not wait for its round trip to the API server.
  */
 @ApplicationScoped
 public class EventRecorder {
@@ -25,10 +33,16 @@ public class EventRecorder {
     public static final String COMPONENT = "agentsandbox-operator";
 
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final EventBudget budget = new EventBudget();
     private final Clock clock;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "event-sender");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Inject
     public EventRecorder(KubernetesClient client) {
@@ -38,6 +52,19 @@ public class EventRecorder {
     EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
+    }
+
+    /** Sends what was recorded before the operator stops (bounded: the API server may be gone). */
+    @PreDestroy
+    void drain() {
+        sender.shutdown();
+        try {
+            if (!sender.awaitTermination(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("Stopping with Events not yet sent (%s passed)", DRAIN_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public void warning(HasMetadata sandbox, String reason, String message) {
@@ -71,7 +98,7 @@ public class EventRecorder {
             return;
         }
         String now = instant.toString();
-        var event = new EventBuilder()
+        Event event = new EventBuilder()
                 .withNewMetadata()
                 .withGenerateName(sandbox.getMetadata().getName() + ".")
                 .withNamespace(sandbox.getMetadata().getNamespace())
@@ -91,12 +118,21 @@ public class EventRecorder {
                 .withCount(1)
                 .withNewSource().withComponent(COMPONENT).endSource()
                 .build();
+        String namespace = sandbox.getMetadata().getNamespace();
+        String name = sandbox.getMetadata().getName();
         try {
-            client.v1().events().inNamespace(sandbox.getMetadata().getNamespace()).resource(event).create();
+            sender.execute(() -> send(event, reason, namespace, name));
+        } catch (RejectedExecutionException e) {
+            LOG.debugf("Not recording event %s for %s/%s: the operator is stopping", reason, namespace, name);
+        }
+    }
+
+    private void send(Event event, String reason, String namespace, String name) {
+        try {
+            client.v1().events().inNamespace(namespace).resource(event).create();
         } catch (KubernetesClientException e) {
-            // An event is a courtesy: failing to record one must not fail the reconcile.
-            LOG.warnf("Could not record event %s for %s/%s: %s", reason, sandbox.getMetadata().getNamespace(),
-                    sandbox.getMetadata().getName(), e.getMessage());
+            // An event is a courtesy: failing to record one must not fail anything else.
+            LOG.warnf("Could not record event %s for %s/%s: %s", reason, namespace, name, e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.config.OperatorConfig;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,14 +26,13 @@ import java.util.concurrent.atomic.DoubleAdder;
  * Keeps the per-sandbox series of {@link SandboxSeries} in the operator's registry ({@code /q/metrics}): computed
  * from the informer's cache of sandboxes shortly after a reconcile ({@link #AFTER_RECONCILE_MILLIS}: the reconciles of
  * a burst share one pass over the cache, which costs time in the number of sandboxes) and every
- * {@link #REFRESH_SECONDS} seconds (so a deleted sandbox's series go too), registering new series and removing those
- * no longer wanted. Also exports the Events the recorder held back.
+ * {@code agentsandbox.metrics-refresh} (so a deleted sandbox's series go too), registering new series and removing
+ * those no longer wanted. Also exports the Events the recorder held back.
  */
 @ApplicationScoped
 public class SandboxMetrics {
 
     static final String EVENTS_SUPPRESSED = "agentsandbox.events.suppressed";
-    static final long REFRESH_SECONDS = 15;
     static final long AFTER_RECONCILE_MILLIS = 1000;
 
     private final MeterRegistry registry;
@@ -50,11 +50,12 @@ public class SandboxMetrics {
     }
 
     @Inject
-    public SandboxMetrics(MeterRegistry registry, EventRecorder events) {
+    public SandboxMetrics(MeterRegistry registry, EventRecorder events, OperatorConfig config) {
         this.registry = registry;
         FunctionCounter.builder(EVENTS_SUPPRESSED, events, EventRecorder::suppressed)
                 .description("Events held back by the per-sandbox budget (a looping agent)").register(registry);
-        refresher.scheduleWithFixedDelay(this::refresh, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+        long refreshMillis = config.metricsRefresh().toMillis();
+        refresher.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {

@@ -37,6 +37,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
@@ -56,6 +60,15 @@ final class WarmPodAdoption {
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
     /** The field manager JOSDK applies the sandbox's dependents with: the NetworkPolicy applied here is theirs. */
     private static final String FIELD_MANAGER = AgentSandboxReconciler.NAME;
+    /**
+     * The independent writes that finish an adoption, sent at once: a reconcile thread waits for one round trip
+     * instead of three. Threads are made as a burst of adoptions needs them and go when idle.
+     */
+    private static final ExecutorService WRITES = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "warm-adoption-write");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private WarmPodAdoption() {
     }
@@ -110,13 +123,16 @@ final class WarmPodAdoption {
                 continue;
             }
             if (!policyApplied) {
-                applyNetworkPolicy(client, sandbox, adopted);
+                applyNetworkPolicy(context, sandbox, adopted);
                 policyApplied = true;
+                LOG.debugf("AgentSandbox %s/%s: NetworkPolicy applied", namespace, sandbox.getMetadata().getName());
             }
             Optional<Pod> claimed = claim(client, candidate, sandbox);
             if (claimed.isEmpty()) {
                 continue;
             }
+            LOG.debugf("AgentSandbox %s/%s: claimed %s", namespace, sandbox.getMetadata().getName(),
+                    candidate.getMetadata().getName());
             remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());
             finish(sandbox, slot.get(), plan, context);
             LOG.infof("AgentSandbox %s/%s adopted warm pod %s of pool %s", namespace, sandbox.getMetadata().getName(),
@@ -137,42 +153,91 @@ final class WarmPodAdoption {
      * the copy's resourceVersion, which must be the annotated one (else the API server refuses it, 409).
      */
     private static void annotate(KubernetesClient client, AgentSandbox sandbox, String key, String value) {
-        AgentSandbox annotated = client.resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
+        copyWritten(sandbox, annotation(client, sandbox, key, value));
+    }
+
+    /** The annotation's write; what the API server answered. */
+    private static AgentSandbox annotation(KubernetesClient client, AgentSandbox sandbox, String key, String value) {
+        return client.resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
                 .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
                         JSON.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
-        sandbox.getMetadata().setResourceVersion(annotated.getMetadata().getResourceVersion());
-        sandbox.getMetadata().setAnnotations(annotated.getMetadata().getAnnotations());
+    }
+
+    /** This reconcile's copy takes the resourceVersion and annotations of what was written. */
+    private static void copyWritten(AgentSandbox sandbox, AgentSandbox written) {
+        sandbox.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+        sandbox.getMetadata().setAnnotations(written.getMetadata().getAnnotations());
     }
 
     /**
      * Makes the slot's ConfigMap and workspace claim the sandbox's and records the slot on the sandbox; idempotent,
-     * so a reconcile after a crash mid-adoption finishes it. The ConfigMap's content becomes the sandbox's when the
-     * workflow applies it next (same name, now owned by the sandbox).
+     * so a reconcile after a crash mid-adoption finishes it. The three writes are independent of each other (the pod,
+     * already the sandbox's, names the slot until the annotation does), so they are sent at once; whichever of them a
+     * crash left undone, the next reconcile sees it in the caches and redoes it. The ConfigMap's content becomes the
+     * sandbox's when the workflow applies it next (same name, now owned by the sandbox).
      */
     static void finish(AgentSandbox sandbox, String slot, SandboxPlan plan, Context<AgentSandbox> context) {
-        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-        if (annotations != null && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION))) {
-            return;
-        }
         KubernetesClient client = context.getClient();
         String namespace = sandbox.getMetadata().getNamespace();
         String transfer = ownershipPatch(sandbox, null);
-        transfer(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)), transfer)
-                .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
-                        configMap));
-        if (plan.workspaceClaimed()) {
-            transfer(client.persistentVolumeClaims().inNamespace(namespace)
-                    .withName(SandboxObjects.workspaceClaimName(slot)), transfer)
-                    .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
-                            WorkspaceClaimDependentResource.NAME, claim));
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        if (!ownedBy(sandbox, context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
+                SandboxObjects.configMapName(slot))) {
+            writes.add(CompletableFuture.runAsync(() -> transfer(client.configMaps().inNamespace(namespace)
+                    .withName(SandboxObjects.configMapName(slot)), transfer)
+                    .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
+                            configMap)), WRITES));
         }
-        annotate(client, sandbox, WarmStart.SLOT_ANNOTATION, slot);
+        if (plan.workspaceClaimed() && !ownedBy(sandbox, context, PersistentVolumeClaim.class,
+                WorkspaceClaimDependentResource.NAME, SandboxObjects.workspaceClaimName(slot))) {
+            writes.add(CompletableFuture.runAsync(() -> transfer(client.persistentVolumeClaims()
+                    .inNamespace(namespace).withName(SandboxObjects.workspaceClaimName(slot)), transfer)
+                    .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
+                            WorkspaceClaimDependentResource.NAME, claim)), WRITES));
+        }
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        CompletableFuture<AgentSandbox> annotated = annotations != null
+                && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION)) ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> annotation(client, sandbox, WarmStart.SLOT_ANNOTATION, slot),
+                WRITES);
+        writes.add(annotated);
+        if (writes.size() == 1 && annotated.isDone()) {
+            return;
+        }
+        awaitAll(writes);
+        Optional.ofNullable(annotated.join()).ifPresent(written -> copyWritten(sandbox, written));
+        LOG.debugf("AgentSandbox %s/%s: slot %s is the sandbox's", namespace, sandbox.getMetadata().getName(), slot);
     }
 
-    private static void applyNetworkPolicy(KubernetesClient client, AgentSandbox sandbox, SandboxPlan plan) {
+    /** Whether the informer of the dependent {@code dependent} holds {@code name} owned by the sandbox. */
+    private static <R extends HasMetadata> boolean ownedBy(AgentSandbox sandbox, Context<AgentSandbox> context,
+                                                           Class<R> type, String dependent, String name) {
+        return ReferenceWatches.source(context, type, dependent)
+                .get(new ResourceID(name, sandbox.getMetadata().getNamespace()))
+                .map(object -> object.getMetadata().getOwnerReferences())
+                .filter(owners -> owners.stream().anyMatch(o -> Objects.equals(o.getUid(),
+                        sandbox.getMetadata().getUid())))
+                .isPresent();
+    }
+
+    /** Waits for every write; the first that failed fails the reconcile, as a write of its own thread would. */
+    private static void awaitAll(List<CompletableFuture<?>> writes) {
+        try {
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Applied as the workflow would, and remembered, so that the workflow that follows does not apply it again. */
+    private static void applyNetworkPolicy(Context<AgentSandbox> context, AgentSandbox sandbox, SandboxPlan plan) {
         NetworkPolicy policy = new EgressNetworkPolicyDependentResource().desired(plan);
         policy.getMetadata().setOwnerReferences(List.of(ownerOf(sandbox)));
-        client.resource(policy).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        remember(context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME, context.getClient()
+                .resource(policy).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply());
     }
 
     /** The claim: one merge patch guarded by the pod's resourceVersion; empty when another writer was first. */

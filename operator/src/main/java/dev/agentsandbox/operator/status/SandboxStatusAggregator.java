@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.status;
 
+import dev.agentsandbox.operator.api.v1alpha1.AgentExitStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
@@ -23,6 +24,9 @@ public final class SandboxStatusAggregator {
 
     /** The Ready reason of a sandbox the operator paused for idleness (spec.lifecycle.idleTimeout). */
     public static final String IDLE = "Idle";
+    /** The Ready reasons of a sandbox whose agent ended for good: exit 0, or anything else. */
+    public static final String AGENT_SUCCEEDED = "AgentSucceeded";
+    public static final String AGENT_FAILED = "AgentFailed";
 
     /** A container on its way up: not a failure to report. */
     private static final Set<String> QUIET_WAITING_REASONS = Set.of("ContainerCreating",
@@ -75,15 +79,21 @@ public final class SandboxStatusAggregator {
         status.setModel(model == null || in.restarts().bridge() == null ? model
                 : model.withRestarts(in.restarts().bridge()));
         status.setAgentCpu(in.agentCpu());
+        status.setAgentExit(in.agentExit());
         return status;
     }
 
     static SandboxPhase phase(StatusInputs in, boolean inputFailed) {
+        // The agent's end is final: what an input check says afterwards changes nothing.
+        if (in.stage() == Stage.FINISHED) {
+            return in.agentExit().succeeded() ? SandboxPhase.SUCCEEDED : SandboxPhase.FAILED;
+        }
         if (inputFailed) {
             return SandboxPhase.FAILED;
         }
         return switch (in.stage()) {
             case PAUSED -> SandboxPhase.PAUSED;
+            case FINISHED -> throw new IllegalStateException("handled above");
             case EXPIRED, EXPIRED_DELETE -> SandboxPhase.EXPIRED;
             case RUNNING -> in.pod() == null ? SandboxPhase.PENDING
                     : podReady(in.pod()) ? SandboxPhase.READY : SandboxPhase.STARTING;
@@ -94,6 +104,9 @@ public final class SandboxStatusAggregator {
                                           List<SandboxCondition> before, Instant now) {
         String type = ConditionTypes.READY;
         long generation = in.generation();
+        if (in.stage() == Stage.FINISHED) {
+            return agentEnded(in, before, now);
+        }
         if (firstFailure.isPresent()) {
             return Conditions.of(before, type, false, firstFailure.get().reason(), firstFailure.get().message(),
                     generation, now);
@@ -126,6 +139,18 @@ public final class SandboxStatusAggregator {
         return Conditions.of(before, type, false, "PodNotReady", "pod " + podName + " is not ready yet (phase "
                 + (podPhase == null ? "unknown" : podPhase) + ")" + failingContainer(in.pod()).map(f -> ": " + f)
                 .orElse(""), generation, now);
+    }
+
+    private static SandboxCondition agentEnded(StatusInputs in, List<SandboxCondition> before, Instant now) {
+        AgentExitStatus exit = in.agentExit();
+        String how = exit.exitCode() == null ? "ended without an exit code"
+                : "exited " + exit.exitCode();
+        String pod = in.pod() == null ? "" : " (kubectl logs " + in.pod().getMetadata().getName() + " -c agent)";
+        return Conditions.of(before, ConditionTypes.READY, false, exit.succeeded() ? AGENT_SUCCEEDED : AGENT_FAILED,
+                "the agent " + how + (exit.reason() == null ? "" : " (" + exit.reason() + ")") + " at "
+                        + exit.finishedAt() + " and is not restarted (spec.agent.restartPolicy): its pod is kept for"
+                        + " its logs" + pod + " until the sandbox is deleted (spec.lifecycle.ttlSecondsAfterFinished"
+                        + " deletes it on its own)", in.generation(), now);
     }
 
     /**

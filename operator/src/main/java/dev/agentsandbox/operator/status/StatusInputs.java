@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.status;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
+import dev.agentsandbox.operator.api.v1alpha1.AgentExitStatus;
 import dev.agentsandbox.operator.api.v1alpha1.EgressStatus;
 import dev.agentsandbox.operator.api.v1alpha1.ModelUsageStatus;
 import dev.agentsandbox.operator.plan.EffectiveEnforcement;
@@ -28,13 +29,14 @@ import java.util.List;
  * @param warmStart    how a sandbox of a template got its pod; null without a template or before it is decided
  * @param agentCpu     the agent's CPU as idle suspend counts it (see {@code plan/IdleTimer#cpu}); null without
  *                     spec.lifecycle.idleCpuThreshold
+ * @param agentExit    how the agent ended for good ({@link AgentExits}); null while it may still run
  */
 public record StatusInputs(long generation, String runtimeClassName, List<CheckResult> checks,
                            EffectiveEnforcement enforcement, LifecycleState.Stage stage, Pod pod, PersistentVolumeClaim claim, boolean claimWanted,
                            boolean policyApplied, List<String> wideningPolicies, EgressStatus egress,
                            ModelUsageStatus model, List<UpstreamCredentials.CredentialSecret> credentialSecrets,
                            SidecarRestarts restarts, String idledAfter, AgentCpuStatus agentCpu,
-                           WarmStart warmStart) {
+                           WarmStart warmStart, AgentExitStatus agentExit) {
 
     public StatusInputs {
         wideningPolicies = List.copyOf(wideningPolicies);
@@ -48,6 +50,6 @@ public record StatusInputs(long generation, String runtimeClassName, List<CheckR
                         PersistentVolumeClaim claim, boolean claimWanted, boolean policyApplied,
                         List<String> wideningPolicies, EgressStatus egress, ModelUsageStatus model) {
         this(generation, runtimeClassName, checks, enforcement, stage, pod, claim, claimWanted, policyApplied,
-                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null, null);
+                wideningPolicies, egress, model, List.of(), SidecarRestarts.UNKNOWN, null, null, null, null);
     }
 }

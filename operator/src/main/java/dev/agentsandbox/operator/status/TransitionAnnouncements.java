@@ -12,7 +12,8 @@ import java.util.Set;
  * Which Events a reconcile announces: a Warning for every check that fails anew (or for a new reason), when
  * egress enforcement falls back to the NetworkPolicy only, when another NetworkPolicy widens the sandbox's egress
  * (again when the set of such policies changes) and when an upstream rejects an injected credential (anew, or another
- * one), a Normal event when the widening ends, when the sandbox becomes ready, paused or expired and when a rejected
+ * one), a Normal event when the widening ends, when the sandbox becomes ready, paused or expired, when its agent
+ * ends for good (a Warning when it failed) and when a rejected
  * credential is accepted again; and what the sidecars report that a person must act on ({@link
  * SidecarAnnouncements}). Only transitions: a sandbox that stays broken does not emit an event per reconcile.
  */
@@ -32,7 +33,10 @@ public final class TransitionAnnouncements {
     }
 
     private static final Set<String> ANNOUNCED_READY_REASONS = Set.of("PodReady", "Paused", "Expired",
-            SandboxStatusAggregator.IDLE);
+            SandboxStatusAggregator.IDLE, SandboxStatusAggregator.AGENT_SUCCEEDED,
+            SandboxStatusAggregator.AGENT_FAILED);
+    /** Of those, the ones a person must act on. */
+    private static final Set<String> WARNING_READY_REASONS = Set.of(SandboxStatusAggregator.AGENT_FAILED);
 
     private TransitionAnnouncements() {
     }
@@ -75,7 +79,8 @@ public final class TransitionAnnouncements {
         Optional<SandboxCondition> readyBefore = ready(previous);
         if (readyNow.isPresent() && ANNOUNCED_READY_REASONS.contains(readyNow.get().reason())
                 && !readyNow.get().reason().equals(readyBefore.map(SandboxCondition::reason).orElse(null))) {
-            announcements.add(new Announcement(false, readyNow.get().reason(), readyNow.get().message()));
+            announcements.add(new Announcement(WARNING_READY_REASONS.contains(readyNow.get().reason()),
+                    readyNow.get().reason(), readyNow.get().message()));
         }
         announcements.addAll(SidecarAnnouncements.between(before, after, tokenBudget));
         return announcements;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,7 +96,7 @@ class LeadershipTest {
     }
 
     private Leadership leadership(String identity) {
-        return new Leadership(LEASE, NAMESPACE, identity, client, exits::incrementAndGet);
+        return new Leadership(LEASE, NAMESPACE, Duration.ofSeconds(15), identity, client, exits::incrementAndGet);
     }
 
     private void createLease(String holder, ZonedDateTime renewed) {

@@ -1,5 +1,6 @@
 package dev.agentsandbox.operator.config;
 
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
@@ -31,6 +32,25 @@ class OperatorLeaderElectionTest {
 
         assertThat(election.getLeaseName()).isEqualTo("team-operator-leader");
         assertThat(election.getLeaseNamespace()).contains("sandbox-operators");
+    }
+
+    @Test
+    void byDefaultTheLeaseTimesAreJosdksOwn() throws IOException {
+        OperatorLeaderElection election = new OperatorLeaderElection(new Leadership(config(Map.of()), null));
+
+        assertThat(election.getLeaseDuration()).isEqualTo(LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE);
+        assertThat(election.getRenewDeadline()).isEqualTo(LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE);
+        assertThat(election.getRetryPeriod()).isEqualTo(LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE);
+    }
+
+    @Test
+    void aShorterLeaseDurationShortensTheRenewDeadlineAndRetryPeriodInProportion() throws IOException {
+        OperatorLeaderElection election = new OperatorLeaderElection(new Leadership(config(Map.of(
+                "AGENTSANDBOX_LEADER_ELECTION_LEASE_DURATION", "6s")), null));
+
+        assertThat(election.getLeaseDuration()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(election.getRenewDeadline()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(election.getRetryPeriod()).isEqualTo(Duration.ofMillis(800));
     }
 
     /** application.properties under the given environment variables, as Quarkus layers them (env wins). */

@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.dependent;
 
 import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentRestartPolicy;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.EnvVarSpec;
 import dev.agentsandbox.operator.api.v1alpha1.GitSpec;
@@ -69,6 +70,26 @@ class SandboxPodDependentResourceTest {
         assertThat(pod.getSpec().getHostNetwork()).isNotEqualTo(Boolean.TRUE);
         assertThat(pod.getSpec().getHostPID()).isNotEqualTo(Boolean.TRUE);
         assertThat(pod.getSpec().getShareProcessNamespace()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    @Test
+    void theAgentsRestartPolicyIsThePodsWhileTheSidecarsRestartAlways() {
+        Pod always = pod(TestSandboxes.minimal("a"));
+        AgentSandbox oneShot = TestSandboxes.minimal("a");
+        oneShot.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
+        Pod never = pod(oneShot);
+        oneShot.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.ON_FAILURE);
+        Pod onFailure = pod(oneShot);
+
+        assertThat(always.getSpec().getRestartPolicy()).isEqualTo("Always");
+        assertThat(never.getSpec().getRestartPolicy()).isEqualTo("Never");
+        assertThat(onFailure.getSpec().getRestartPolicy()).isEqualTo("OnFailure");
+        assertThat(container(never, "egress-proxy").getRestartPolicy()).isEqualTo("Always");
+        assertThat(container(never, "agent").getRestartPolicy()).as("the pod's policy applies").isNull();
+        // A changed policy is a changed pod (replaced); no policy is Always, so existing pods stay as they are.
+        oneShot.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.ALWAYS);
+        assertThat(pod(oneShot).getMetadata().getAnnotations()).isEqualTo(always.getMetadata().getAnnotations());
+        assertThat(never.getMetadata().getAnnotations()).isNotEqualTo(always.getMetadata().getAnnotations());
     }
 
     @Test

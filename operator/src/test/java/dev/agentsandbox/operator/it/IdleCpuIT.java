@@ -1,10 +1,10 @@
 package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentCpuStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.LifecycleMode;
 import dev.agentsandbox.operator.api.v1alpha1.LifecycleSpec;
-import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.IdleTimer;
@@ -24,9 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static dev.agentsandbox.operator.it.Sandboxes.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,9 +44,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IdleCpuIT {
 
-    private static final Duration REFRESH = Duration.ofSeconds(5);
-    /** The shortest timeout the API server accepts, plus the operator's refresh and convergence. */
-    private static final Duration PATIENCE = Duration.ofMinutes(1).plus(Sandboxes.CONVERGENCE);
+    /** Idle checks (and, with the metrics API's recheck, discovery) this often: each wait below is a few of them. */
+    private static final Duration REFRESH = Duration.ofSeconds(2);
+    /** The shortest idle timeout the API server accepts; the tests backdate rather than wait it out. */
+    private static final Duration TIMEOUT = Duration.ofMinutes(1);
+    /** Idle checks a sandbox goes through before an outcome is judged. */
+    private static final int CHECKS = 3;
 
     private static KubernetesClient client;
     private static OperatorProcess operator;
@@ -81,8 +87,13 @@ class IdleCpuIT {
         String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu-absent");
         Sandboxes.apply(client, withIdleCpuThreshold(namespace, "builder"));
         Sandboxes.awaitReady(client, namespace, "builder");
+        // Discovery is asked again at the checks of these seconds (a wait for time itself): the log below must
+        // still say it once.
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).pollDelay(REFRESH.multipliedBy(CHECKS))
+                .until(() -> true);
+        Sandboxes.backdateReady(client, namespace, "builder", Instant.now().minus(TIMEOUT));
 
-        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> {
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> {
             AgentSandbox paused = Sandboxes.sandbox(client, namespace, "builder").get();
             assertThat(ready(paused).reason()).isEqualTo("Idle");
             assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
@@ -110,31 +121,57 @@ class IdleCpuIT {
         Sandboxes.apply(client, withIdleCpuThreshold(namespace, "napper"));
         Sandboxes.awaitReady(client, namespace, "compiler");
         Sandboxes.awaitReady(client, namespace, "napper");
+        // Both counted (the operator has seen the API come) before their timers fall due.
+        for (String name : List.of("compiler", "napper")) {
+            ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> Boolean.TRUE.equals(
+                    Sandboxes.sandbox(client, namespace, name).get().getStatus().getAgentCpu().counted()));
+        }
+        // Neither sandbox makes a request or a model call (nothing runs on kwok): only CPU tells them apart. Both
+        // Ready for a timeout already, as if it had passed: idle at their next check unless CPU counts.
+        Sandboxes.backdateReady(client, namespace, "napper", Instant.now().minus(TIMEOUT));
+        Instant checkedFrom = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String compilerReady = Sandboxes.backdateReady(client, namespace, "compiler", checkedFrom.minus(TIMEOUT));
 
-        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> assertThat(
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> assertThat(
                 ready(Sandboxes.sandbox(client, namespace, "napper").get()).reason()).as("100m is not above 100m")
                 .isEqualTo("Idle"));
         assertThat(metricsApi.reads(namespace, SandboxObjects.podName("napper"))).as("napper's CPU was read")
                 .isPositive();
         assertThat(Sandboxes.sandbox(client, namespace, "napper").get().getStatus().getAgentCpu().lastActivity())
                 .as("never above the threshold").isNull();
-        // Neither sandbox made a request or a model call (nothing runs on kwok): only CPU tells them apart. Wait
-        // until the compiler has been Ready for its timeout and two more idle checks.
-        Instant compilerReady = Instant.parse(ready(Sandboxes.sandbox(client, namespace, "compiler").get())
-                .lastTransitionTime());
-        sleepUntil(compilerReady.plus(Duration.ofMinutes(1)).plus(REFRESH.multipliedBy(3)));
+        // The compiler, Ready for its timeout, goes through more idle checks: its CPU use keeps it running.
+        awaitChecks(namespace, "compiler", CHECKS);
         AgentSandbox compiler = Sandboxes.sandbox(client, namespace, "compiler").get();
+        assertThat(ready(compiler).lastTransitionTime()).as("Ready since a timeout ago, as the checks saw it")
+                .isEqualTo(compilerReady);
         assertThat(compiler.getStatus().getPhase()).as("a sandbox busy at 850m").isEqualTo(SandboxPhase.READY);
         assertThat(compiler.getSpec().getLifecycle().getMode()).isEqualTo(LifecycleMode.RUNNING);
         assertThat(compiler.getMetadata().getAnnotations()).doesNotContainKey(IdleTimer.PAUSED_ANNOTATION);
         assertThat(compiler.getStatus().getAgentCpu().counted()).isTrue();
-        assertThat(Instant.parse(compiler.getStatus().getAgentCpu().lastActivity())).isAfter(compilerReady);
+        assertThat(Instant.parse(compiler.getStatus().getAgentCpu().lastActivity())).isAfterOrEqualTo(checkedFrom);
 
-        // The build ends: the same sandbox goes idle once the timeout passes without CPU use.
+        // The build ends: once a check has read the low use, its last CPU activity a timeout ago makes it idle;
+        // were 3m counted as activity, each check would write a newer one and this would fail.
         metricsApi.agentCpu(namespace, SandboxObjects.podName("compiler"), 3);
-        ClusterFixtures.eventually(PATIENCE).untilAsserted(() -> assertThat(
+        awaitChecks(namespace, "compiler", 1);
+        String lastBusy = Instant.now().minus(TIMEOUT).truncatedTo(ChronoUnit.SECONDS).toString();
+        Sandboxes.backdate(client, namespace, "compiler", status -> {
+            status.setAgentCpu(AgentCpuStatus.counted(lastBusy));
+            return status;
+        }, sandbox -> !ready(sandbox).isTrue() || lastBusy.equals(sandbox.getStatus().getAgentCpu().lastActivity()));
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> assertThat(
                 ready(Sandboxes.sandbox(client, namespace, "compiler").get()).reason()).isEqualTo("Idle"));
         assertThat(Sandboxes.pod(client, namespace, "compiler").get()).as("pod while idle").isNull();
+    }
+
+    /** Until the operator has read the sandbox's CPU at {@code checks} more idle checks; it must run throughout. */
+    private static void awaitChecks(String namespace, String name, int checks) {
+        int before = metricsApi.reads(namespace, SandboxObjects.podName(name));
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE)
+                .failFast(name + " was paused during the idle checks",
+                        () -> Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase()
+                                == SandboxPhase.PAUSED)
+                .until(() -> metricsApi.reads(namespace, SandboxObjects.podName(name)) >= before + checks);
     }
 
     private static AgentSandbox withIdleCpuThreshold(String namespace, String name) {
@@ -144,22 +181,5 @@ class IdleCpuIT {
         lifecycle.setIdleCpuThreshold("100m");
         sandbox.getSpec().setLifecycle(lifecycle);
         return sandbox;
-    }
-
-    private static SandboxCondition ready(AgentSandbox sandbox) {
-        return sandbox.getStatus().getConditions().stream().filter(c -> c.type().equals("Ready")).findFirst()
-                .orElseThrow();
-    }
-
-    private static void sleepUntil(Instant when) {
-        Duration left = Duration.between(Instant.now(), when);
-        if (!left.isNegative()) {
-            try {
-                Thread.sleep(left.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

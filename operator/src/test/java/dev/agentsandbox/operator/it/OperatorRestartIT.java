@@ -45,7 +45,8 @@ class OperatorRestartIT {
         int podsAtCrash;
         // One reconcile at a time, so that the crash lands while most sandboxes are still in flight.
         try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-crash",
-                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1"))) {
+                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1",
+                        ShortLease.SETTING, ShortLease.DURATION))) {
             names.forEach(name -> Sandboxes.apply(client, namespace, name));
             eventually(CONVERGENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                     .until(() -> !Sandboxes.managedPods(client, namespace).isEmpty());
@@ -55,7 +56,8 @@ class OperatorRestartIT {
         LOG.infof("crashed the operator with %d of %d pods created", podsAtCrash, SANDBOXES);
         assertThat(podsAtCrash).as("pods when the operator crashed").isBetween(1, SANDBOXES - 1);
 
-        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-crash", Map.of())) {
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-crash",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             // Leader election: the successor takes over once the dead operator's Lease expires.
             eventually(CONVERGENCE.multipliedBy(2)).untilAsserted(() -> assertThat(sandboxes(client, namespace))
                     .hasSize(SANDBOXES).allMatch(OperatorRestartIT::isReady));

@@ -2,6 +2,7 @@ package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
@@ -12,8 +13,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,5 +80,47 @@ final class Sandboxes {
 
     static void awaitReady(KubernetesClient client, String namespace, String name) {
         ClusterFixtures.eventually(CONVERGENCE).untilAsserted(() -> assertReady(client, namespace, name));
+    }
+
+    static SandboxCondition ready(AgentSandbox sandbox) {
+        return sandbox.getStatus().getConditions().stream().filter(c -> c.type().equals("Ready")).findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * Makes a Ready sandbox Ready since {@code since} (its Ready condition's lastTransitionTime, which the operator
+     * keeps while Ready stays True), so that idle suspend, which counts from it, is due an idle timeout after that
+     * without the test waiting it out (the API server refuses timeouts under 1m). See {@link #backdate}.
+     *
+     * @return the time written, in whole seconds as the operator writes it
+     */
+    static String backdateReady(KubernetesClient client, String namespace, String name, Instant since) {
+        String time = since.truncatedTo(ChronoUnit.SECONDS).toString();
+        backdate(client, namespace, name, status -> {
+            status.setConditions(status.getConditions().stream().map(c -> c.type().equals("Ready")
+                    ? new SandboxCondition(c.type(), c.status(), c.reason(), c.message(), time, c.observedGeneration())
+                    : c).toList());
+            return status;
+        }, sandbox -> !ready(sandbox).isTrue() || time.equals(ready(sandbox).lastTransitionTime()));
+        return time;
+    }
+
+    /**
+     * Writes {@code edit} into the sandbox's status, as if the times it sets had passed, until the operator's next
+     * write of the sandbox has {@code kept} it: a reconcile that read the sandbox just before the edit writes the
+     * old status back. A sandbox the operator keeps rewriting otherwise (newer activity than the edit) fails here.
+     */
+    static void backdate(KubernetesClient client, String namespace, String name, UnaryOperator<AgentSandboxStatus> edit,
+                         Predicate<AgentSandbox> kept) {
+        ClusterFixtures.eventually(CONVERGENCE).alias("the operator keeps the status written into " + namespace + "/"
+                + name).until(() -> {
+            String edited = sandbox(client, namespace, name).editStatus(s -> {
+                s.setStatus(edit.apply(s.getStatus()));
+                return s;
+            }).getMetadata().getResourceVersion();
+            ClusterFixtures.eventually(CONVERGENCE).until(() -> !edited.equals(
+                    sandbox(client, namespace, name).get().getMetadata().getResourceVersion()));
+            return kept.test(sandbox(client, namespace, name).get());
+        });
     }
 }

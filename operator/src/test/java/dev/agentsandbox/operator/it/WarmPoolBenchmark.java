@@ -7,10 +7,12 @@ import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.Watchable;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static dev.agentsandbox.operator.testing.ClusterFixtures.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,9 +46,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class WarmPoolBenchmark {
 
     private static final Logger LOG = Logger.getLogger(WarmPoolBenchmark.class);
-    private static final int SEQUENTIAL = Integer.parseInt(System.getenv().getOrDefault("SEQUENTIAL", "50"));
-    private static final int BURST = Integer.parseInt(System.getenv().getOrDefault("BURST", "100"));
-    private static final Duration WAIT = Duration.ofMinutes(10);
+    static final int SEQUENTIAL = Integer.parseInt(System.getenv().getOrDefault("SEQUENTIAL", "50"));
+    static final int BURST = Integer.parseInt(System.getenv().getOrDefault("BURST", "100"));
+    static final Duration WAIT = Duration.ofMinutes(10);
 
     @Test
     void createToReadyWarmAndCold(EmbeddedControlPlane plane) throws Exception {
@@ -51,7 +56,7 @@ class WarmPoolBenchmark {
         KubernetesClient client = plane.client();
         ClusterFixtures.prepareForOperator(client);
         StringBuilder report = new StringBuilder();
-        try (OperatorProcess operator = OperatorProcess.start(plane, "operator-bench", Map.of())) {
+        try (OperatorProcess operator = OperatorProcess.start(plane, "operator-bench", operatorSettings())) {
             report.append("| case | sandboxes | p50 ms | p99 ms | max ms | all Ready after ms | adopted |\n")
                     .append("|---|---|---|---|---|---|---|\n");
             // Sequential, pool large enough that it never runs dry: each sandbox adopts.
@@ -59,29 +64,96 @@ class WarmPoolBenchmark {
             report.append(sequential(client, "cold sequential", false)).append('\n');
             report.append(burst(client, "warm burst (pool of " + BURST + ")", true)).append('\n');
             report.append(burst(client, "cold burst", false)).append('\n');
+            keepLog(operator);
         }
+        publish(report);
+        String peerBuild = System.getenv().getOrDefault("AGENT_SANDBOX_DIR", "");
+        if (!peerBuild.isBlank()) {
+            try (PeerWarmPool peer = PeerWarmPool.start(plane, Path.of(peerBuild))) {
+                report.append(peerCases(peer));
+            }
+            publish(report);
+        }
+    }
+
+    /** The report so far (the operator's rows stay if the peer's run fails). */
+    private static void publish(StringBuilder report) throws java.io.IOException {
         LOG.info("\n" + report);
-        Path out = Path.of(System.getenv().getOrDefault("BENCH_OUT", "target/warm-pool-bench.md"));
-        Files.writeString(out, report.toString());
+        Files.writeString(Path.of(System.getenv().getOrDefault("BENCH_OUT", "target/warm-pool-bench.md")),
+                report.toString());
+    }
+
+    /** The same cases with the kubernetes-sigs/agent-sandbox controller: SandboxClaims instead of AgentSandboxes. */
+    private static String peerCases(PeerWarmPool peer) throws Exception {
+        StringBuilder rows = new StringBuilder();
+        String label = "agent-sandbox: ";
+        String namespace = peer.prepare(SEQUENTIAL);
+        try (ReadyClock<?> clock = peer.claims(namespace)) {
+            rows.append(sequential(label + "warm sequential", clock, () -> peer.adopted(namespace))).append('\n');
+        }
+        String cold = peer.prepare(0);
+        try (ReadyClock<?> clock = peer.claims(cold)) {
+            rows.append(sequential(label + "cold sequential", clock, () -> peer.adopted(cold))).append('\n');
+        }
+        String burst = peer.prepare(BURST);
+        try (ReadyClock<?> clock = peer.claims(burst)) {
+            rows.append(burst(label + "warm burst (pool of " + BURST + ")", clock, () -> peer.adopted(burst)))
+                    .append('\n');
+        }
+        String coldBurst = peer.prepare(0);
+        try (ReadyClock<?> clock = peer.claims(coldBurst)) {
+            rows.append(burst(label + "cold burst", clock, () -> peer.adopted(coldBurst))).append('\n');
+        }
+        return rows.toString();
+    }
+
+    /** {@code BENCH_SETTINGS="key=value key=value"}: operator settings to compare (e.g. a log level, a thread count). */
+    private static Map<String, String> operatorSettings() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        for (String setting : System.getenv().getOrDefault("BENCH_SETTINGS", "").trim().split("\\s+")) {
+            int eq = setting.indexOf('=');
+            if (eq > 0) {
+                settings.put(setting.substring(0, eq), setting.substring(eq + 1));
+            }
+        }
+        return settings;
+    }
+
+    /** {@code BENCH_OPERATOR_LOG=<file>}: the operator's log is copied there (the control plane's work dir goes). */
+    private static void keepLog(OperatorProcess operator) throws java.io.IOException {
+        String target = System.getenv("BENCH_OPERATOR_LOG");
+        if (target != null && !target.isBlank()) {
+            Files.copy(operator.logFile(), Path.of(target), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static String sequential(KubernetesClient client, String label, boolean warm) throws Exception {
         String namespace = prepare(client, warm ? SEQUENTIAL : 0);
-        try (ReadyClock clock = new ReadyClock(client, namespace)) {
-            List<Long> millis = new ArrayList<>();
-            for (int i = 0; i < SEQUENTIAL; i++) {
-                String name = "seq-" + i;
-                long created = clock.create(name);
-                millis.add(TimeUnit.NANOSECONDS.toMillis(clock.awaitReady(name) - created));
-            }
-            return row(label, millis, -1, adopted(client, namespace));
+        try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace)) {
+            return sequential(label, clock, () -> adopted(client, namespace));
         }
     }
 
     private static String burst(KubernetesClient client, String label, boolean warm) throws Exception {
         String namespace = prepare(client, warm ? BURST : 0);
+        try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace)) {
+            return burst(label, clock, () -> adopted(client, namespace));
+        }
+    }
+
+    static String sequential(String label, ReadyClock<?> clock, Supplier<Long> adopted) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < SEQUENTIAL; i++) {
+            String name = "seq-" + i;
+            long created = clock.create(name);
+            millis.add(TimeUnit.NANOSECONDS.toMillis(clock.awaitReady(name) - created));
+        }
+        return row(label, millis, -1, adopted.get());
+    }
+
+    static String burst(String label, ReadyClock<?> clock, Supplier<Long> adopted) throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(16);
-        try (ReadyClock clock = new ReadyClock(client, namespace)) {
+        try {
             long start = System.nanoTime();
             List<CompletableFuture<Long>> created = new ArrayList<>();
             for (int i = 0; i < BURST; i++) {
@@ -95,10 +167,16 @@ class WarmPoolBenchmark {
                 millis.add(TimeUnit.NANOSECONDS.toMillis(ready - created.get(i).get()));
                 last = Math.max(last, ready);
             }
-            return row(label, millis, TimeUnit.NANOSECONDS.toMillis(last - start), adopted(client, namespace));
+            return row(label, millis, TimeUnit.NANOSECONDS.toMillis(last - start), adopted.get());
         } finally {
             threads.shutdown();
         }
+    }
+
+    private static ReadyClock<AgentSandbox> sandboxes(KubernetesClient client, String namespace) {
+        return new ReadyClock<>(client.resources(AgentSandbox.class).inNamespace(namespace),
+                s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY,
+                name -> client.resource(Pools.templated(namespace, name, "python")).create());
     }
 
     /** A namespace with the template and, for warm runs, a pool of {@code warm} ready pods. */
@@ -117,7 +195,7 @@ class WarmPoolBenchmark {
                 .filter(s -> Pools.condition(s, "WarmStart").map(SandboxCondition::isTrue).orElse(false)).count();
     }
 
-    private static String row(String label, List<Long> millis, long all, long adopted) {
+    static String row(String label, List<Long> millis, long all, long adopted) {
         List<Long> sorted = millis.stream().sorted().toList();
         return "| " + label + " | " + sorted.size() + " | " + percentile(sorted, 50) + " | "
                 + percentile(sorted, 99) + " | " + sorted.get(sorted.size() - 1) + " | "
@@ -130,22 +208,20 @@ class WarmPoolBenchmark {
         return sorted.get(Math.max(0, rank - 1));
     }
 
-    /** Creates templated sandboxes and notes when the watch first shows each Ready. */
-    private static final class ReadyClock implements AutoCloseable {
+    /** Creates objects and notes when the watch first shows each ready. */
+    static final class ReadyClock<T extends HasMetadata> implements AutoCloseable {
 
-        private final KubernetesClient client;
-        private final String namespace;
+        private final Consumer<String> creator;
         private final Map<String, CompletableFuture<Long>> ready = new ConcurrentHashMap<>();
         private final Watch watch;
 
-        ReadyClock(KubernetesClient client, String namespace) {
-            this.client = client;
-            this.namespace = namespace;
-            this.watch = client.resources(AgentSandbox.class).inNamespace(namespace).watch(new Watcher<>() {
+        ReadyClock(Watchable<T> objects, Predicate<T> isReady, Consumer<String> creator) {
+            this.creator = creator;
+            this.watch = objects.watch(new Watcher<>() {
                 @Override
-                public void eventReceived(Action action, AgentSandbox sandbox) {
-                    if (sandbox.getStatus() != null && sandbox.getStatus().getPhase() == SandboxPhase.READY) {
-                        future(sandbox.getMetadata().getName()).complete(System.nanoTime());
+                public void eventReceived(Action action, T object) {
+                    if (isReady.test(object)) {
+                        future(object.getMetadata().getName()).complete(System.nanoTime());
                     }
                 }
 
@@ -157,7 +233,7 @@ class WarmPoolBenchmark {
 
         long create(String name) {
             long start = System.nanoTime();
-            client.resource(Pools.templated(namespace, name, "python")).create();
+            creator.accept(name);
             return start;
         }
 

@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The operator crashes while sandboxes adopt warm pods, and a pod is claimed but its adoption not finished (the
- * state a crash between the claim and the transfer of the slot's ConfigMap leaves); the successor finishes every
+ * state a crash between the claim and the transfer of the slot's ConfigMap leaves, with or without the sandbox's
+ * annotation: those writes go at once); the successor finishes every
  * adoption: each sandbox Ready with a pod of its own, no pod claimed twice, every claimed slot wholly the sandbox's.
  */
 @ExtendWith(ControlPlaneExtension.class)
@@ -57,7 +58,8 @@ class WarmPoolCrashIT {
         int claimedAtCrash;
         // One reconcile at a time, so that the crash lands while most adoptions are still to come.
         try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-pool-crash",
-                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1"))) {
+                Map.of("quarkus.operator-sdk.concurrent-reconciliation-threads", "1",
+                        ShortLease.SETTING, ShortLease.DURATION))) {
             Pools.pool(client, namespace, "warm", "python", WARM);
             eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
             names.forEach(name -> Sandboxes.apply(client, Pools.templated(namespace, name, "python")));
@@ -76,10 +78,23 @@ class WarmPoolCrashIT {
                 p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
                         && "True".equals(c.getStatus())))).findFirst().orElseThrow();
         claimByHand(client, warm, handmade);
+        // The state a crash leaves when the annotation was written before the ConfigMap's transfer (they are sent at
+        // once): the sandbox names its slot, the slot's ConfigMap is still the pool's.
+        AgentSandbox annotated = Sandboxes.apply(client, Pools.templated(namespace, "annotated-by-hand", "python"));
+        Pod secondWarm = Pools.unclaimed(client, namespace, "warm").stream().filter(p -> p.getStatus()
+                .getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .findFirst().orElseThrow();
+        claimByHand(client, secondWarm, annotated);
+        client.resources(AgentSandbox.class).inNamespace(namespace).withName("annotated-by-hand")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), new KubernetesSerialization().asJson(Map.of("metadata",
+                        Map.of("annotations", Map.of(WarmStart.SLOT_ANNOTATION,
+                                WarmSlots.slotOf(secondWarm).orElseThrow())))));
 
-        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash", Map.of())) {
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-pool-crash",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
             List<String> all = new java.util.ArrayList<>(names);
             all.add("claimed-by-hand");
+            all.add("annotated-by-hand");
             eventually(CONVERGENCE.multipliedBy(2)).untilAsserted(() -> assertThat(all).allSatisfy(name ->
                     assertThat(Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase())
                             .as(name).isEqualTo(SandboxPhase.READY)));
@@ -106,6 +121,49 @@ class WarmPoolCrashIT {
             assertThat(client.pods().inNamespace(namespace).list().getItems())
                     .allSatisfy(pod -> assertThat(pod.getMetadata().getOwnerReferences()).hasSize(1));
             eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == WARM);
+        }
+    }
+
+    /**
+     * A sandbox deleted between its claim of a warm pod and the transfer of the slot's ConfigMap: the pod goes with
+     * the sandbox (garbage collection), and the ConfigMap, still labelled and owned by the pool, is deleted by the
+     * pool rather than kept as long as the pool lives.
+     */
+    @Test
+    void aSandboxDeletedMidAdoptionLeavesNothingOfItsSlotToThePool(EmbeddedControlPlane plane) {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        KubernetesClient client = plane.client();
+        ClusterFixtures.prepareForOperator(client);
+        String namespace = ClusterFixtures.freshNamespace(client, "pool-gone");
+        Pools.template(client, namespace, "python", "registry.test/agent:1");
+        Pod warm;
+        try (OperatorProcess first = OperatorProcess.start(plane, "operator-before-sandbox-gone",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
+            Pools.pool(client, namespace, "warm", "python", 1);
+            eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 1);
+            warm = Pools.unclaimed(client, namespace, "warm").get(0);
+        }
+        String slot = WarmSlots.slotOf(warm).orElseThrow();
+        // With no operator running, the state a sandbox deleted right after its claim leaves.
+        AgentSandbox doomed = Sandboxes.apply(client, Pools.templated(namespace, "doomed", "python"));
+        claimByHand(client, warm, doomed);
+        Sandboxes.sandbox(client, namespace, "doomed").delete();
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(client.pods().inNamespace(namespace)
+                .withName(warm.getMetadata().getName()).get()).as("the claimed pod, after its sandbox").isNull());
+        assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).get()
+                .getMetadata().getLabels()).containsEntry(WarmSlots.POOL_LABEL, "warm");
+
+        try (OperatorProcess second = OperatorProcess.start(plane, "operator-after-sandbox-gone",
+                Map.of(ShortLease.SETTING, ShortLease.DURATION))) {
+            eventually(CONVERGENCE).untilAsserted(() -> {
+                assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(slot))
+                        .get()).as("the stranded slot's ConfigMap").isNull();
+                assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(1);
+            });
+            // The pool's own slot keeps its ConfigMap.
+            String refilled = WarmSlots.slotOf(Pools.unclaimed(client, namespace, "warm").get(0)).orElseThrow();
+            assertThat(client.configMaps().inNamespace(namespace).withName(SandboxObjects.configMapName(refilled))
+                    .get()).isNotNull();
         }
     }
 

@@ -99,4 +99,48 @@ class LifecycleStateTest {
         assertThat(state.stage()).isEqualTo(LifecycleState.Stage.RUNNING);
         assertThat(state.nextShutdownCheck()).isEmpty();
     }
+
+    private static LifecycleSpec ttlAfterFinished(long seconds) {
+        LifecycleSpec spec = spec(LifecycleMode.RUNNING, null, ShutdownPolicy.PAUSE);
+        spec.setTtlSecondsAfterFinished(seconds);
+        return spec;
+    }
+
+    @Test
+    void anEndedAgentFinishesTheSandboxAndItsTtlSchedulesTheDeletion() {
+        LifecycleState finished = LifecycleState.at(ttlAfterFinished(30), CREATED, NOW.minusSeconds(10), NOW);
+
+        assertThat(finished.stage()).isEqualTo(LifecycleState.Stage.FINISHED);
+        assertThat(finished.finished()).isTrue();
+        assertThat(finished.podWanted()).isFalse();
+        assertThat(finished.nextShutdownCheck()).contains(Duration.ofSeconds(20));
+        // Not before the agent ended: the TTL counts from its end, not from creation.
+        assertThat(LifecycleState.at(ttlAfterFinished(30), CREATED, null, NOW).stage())
+                .isEqualTo(LifecycleState.Stage.RUNNING);
+        assertThat(LifecycleState.at(ttlAfterFinished(30), CREATED, null, NOW).nextShutdownCheck()).isEmpty();
+    }
+
+    @Test
+    void theTtlAfterTheAgentsEndDeletesTheSandboxWhateverShutdownPolicySays() {
+        LifecycleState deleted = LifecycleState.at(ttlAfterFinished(30), CREATED, NOW.minusSeconds(30), NOW);
+
+        assertThat(deleted.stage()).isEqualTo(LifecycleState.Stage.EXPIRED_DELETE);
+        assertThat(deleted.deletion()).isEqualTo("spec.lifecycle.ttlSecondsAfterFinished 30 passed since the agent"
+                + " ended: deleting the sandbox");
+        assertThat(LifecycleState.at(ttlAfterFinished(0), CREATED, NOW, NOW).stage())
+                .isEqualTo(LifecycleState.Stage.EXPIRED_DELETE);
+        assertThat(LifecycleState.at(deadline(100, null, ShutdownPolicy.DELETE), CREATED, NOW).deletion())
+                .isEqualTo("spec.lifecycle.activeDeadlineSeconds 100 passed: deleting the sandbox (shutdownPolicy"
+                        + " Delete)");
+    }
+
+    @Test
+    void withoutATtlAnEndedSandboxStaysAndItsEndOutranksPause() {
+        LifecycleState kept = LifecycleState.at(spec(LifecycleMode.PAUSED, null, ShutdownPolicy.PAUSE), CREATED,
+                NOW.minusSeconds(3600), NOW);
+
+        assertThat(kept.stage()).isEqualTo(LifecycleState.Stage.FINISHED);
+        assertThat(kept.nextShutdownCheck()).isEmpty();
+        assertThat(LifecycleState.at(null, CREATED, NOW, NOW).stage()).isEqualTo(LifecycleState.Stage.FINISHED);
+    }
 }

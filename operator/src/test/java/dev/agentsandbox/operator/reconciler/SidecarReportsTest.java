@@ -34,7 +34,8 @@ class SidecarReportsTest {
     public static class FastRefresh implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("agentsandbox.status-refresh", "1s");
+            // The series of a deleted sandbox go at the next metrics refresh.
+            return Map.of("agentsandbox.status-refresh", "250ms", "agentsandbox.metrics-refresh", "1s");
         }
     }
 

@@ -174,7 +174,7 @@ class SandboxStatusAggregatorTest {
 
     private static StatusInputs idled(AgentCpuStatus cpu) {
         return new StatusInputs(3, "kata", PASSING, AS_REQUESTED, Stage.PAUSED, null, null, false, true, List.of(),
-                null, null, List.of(), SidecarRestarts.UNKNOWN, "30m", cpu, null);
+                null, null, List.of(), SidecarRestarts.UNKNOWN, "30m", cpu, null, null);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,15 @@ public final class OperatorProcess implements AutoCloseable {
     /** As {@link #start(EmbeddedControlPlane, String, Map)}, with these JVM options (a benchmark: the image's). */
     public static OperatorProcess start(EmbeddedControlPlane plane, String name, List<String> jvmOptions,
                                         Map<String, String> settings) {
-        Path jar = jar();
+        return start(plane, name, jar(), jvmOptions, Map.of(), settings);
+    }
+
+    /**
+     * As {@link #start(EmbeddedControlPlane, String, List, Map)}, of another build of the operator (a benchmark's
+     * "before") and with more environment variables (the image's, such as the C library's arena bound).
+     */
+    public static OperatorProcess start(EmbeddedControlPlane plane, String name, Path jar, List<String> jvmOptions,
+                                        Map<String, String> environment, Map<String, String> settings) {
         List<String> command = new ArrayList<>();
         command.add(ChildProcess.javaLauncher());
         command.addAll(jvmOptions);
@@ -50,9 +59,10 @@ public final class OperatorProcess implements AutoCloseable {
                 "-Dquarkus.http.port=" + EmbeddedControlPlane.freePort()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
-        ChildProcess child = ChildProcess.start(name, command,
-                Map.of("KUBECONFIG", plane.kubeconfig().toString(), "POD_NAMESPACE", OPERATOR_NAMESPACE),
-                plane.workDir().resolve("logs"));
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("KUBECONFIG", plane.kubeconfig().toString());
+        env.put("POD_NAMESPACE", OPERATOR_NAMESPACE);
+        ChildProcess child = ChildProcess.start(name, command, env, plane.workDir().resolve("logs"));
         OperatorProcess operator = new OperatorProcess(child);
         try {
             operator.awaitStarted();

@@ -24,6 +24,14 @@ import java.util.List;
 @ValidationRule(value = "!has(self.model) || has(self.model.default) || has(self.templateRef)",
         message = "spec.model.default is required: the model used when a request names none",
         fieldPath = ".model")
+// A time after the agent's end needs an agent that can end. With a template the agent is the template's, which CEL
+// cannot see: the template is judged by this same rule.
+@ValidationRule(value = "!has(self.lifecycle) || !has(self.lifecycle.ttlSecondsAfterFinished) || has(self.templateRef)"
+        + " || (has(self.agent) && has(self.agent.restartPolicy) && self.agent.restartPolicy != 'Always')",
+        message = "spec.lifecycle.ttlSecondsAfterFinished counts from the agent's exit, which spec.agent.restartPolicy"
+                + " Always (the default) never lets happen: set spec.agent.restartPolicy to Never or OnFailure, or"
+                + " remove ttlSecondsAfterFinished",
+        fieldPath = ".lifecycle.ttlSecondsAfterFinished")
 // With a template, the pod is the template's: a sandbox may set only what leaves the pod as it is (lifecycle,
 // token budget, its own labels), so a warm pod of the template fits it and nothing silently forces a cold start.
 @ValidationRule(value = "!has(self.templateRef) || !has(self.agent)", message = TemplateRules.AGENT, fieldPath = ".agent")

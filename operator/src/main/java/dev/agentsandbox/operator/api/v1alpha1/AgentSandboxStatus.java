@@ -11,7 +11,8 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class AgentSandboxStatus {
 
-    @JsonPropertyDescription("Summary: Pending, Starting, Ready, Paused, Expired or Failed. The conditions say why.")
+    @JsonPropertyDescription("Summary: Pending, Starting, Ready, Paused, Expired, Succeeded or Failed (an input check failed, or"
+            + " the agent ended with a non-zero exit code). The conditions say why.")
     private SandboxPhase phase;
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
@@ -42,6 +43,11 @@ public class AgentSandboxStatus {
     @JsonPropertyDescription("The agent container's CPU use as idle suspend counts it; only with"
             + " spec.lifecycle.idleCpuThreshold.")
     private AgentCpuStatus agentCpu;
+
+    @JsonPropertyDescription("How the agent container ended, once it ended for good (spec.agent.restartPolicy Never"
+            + " or OnFailure): exit code, reason and time. The sandbox is then Succeeded or Failed, and nothing is"
+            + " restarted; spec.lifecycle.ttlSecondsAfterFinished deletes it that long after.")
+    private AgentExitStatus agentExit;
 
     public SandboxPhase getPhase() {
         return phase;
@@ -123,6 +129,14 @@ public class AgentSandboxStatus {
         this.agentCpu = agentCpu;
     }
 
+    public AgentExitStatus getAgentExit() {
+        return agentExit;
+    }
+
+    public void setAgentExit(AgentExitStatus agentExit) {
+        this.agentExit = agentExit;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -135,12 +149,13 @@ public class AgentSandboxStatus {
                 && Objects.equals(conditions, that.conditions) && Objects.equals(podName, that.podName)
                 && Objects.equals(podIP, that.podIP) && Objects.equals(nodeName, that.nodeName)
                 && Objects.equals(runtimeClassName, that.runtimeClassName) && Objects.equals(egress, that.egress)
-                && Objects.equals(model, that.model) && Objects.equals(agentCpu, that.agentCpu);
+                && Objects.equals(model, that.model) && Objects.equals(agentCpu, that.agentCpu)
+                && Objects.equals(agentExit, that.agentExit);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(phase, observedGeneration, conditions, podName, podIP, nodeName, runtimeClassName,
-                egress, model, agentCpu);
+                egress, model, agentCpu, agentExit);
     }
 }

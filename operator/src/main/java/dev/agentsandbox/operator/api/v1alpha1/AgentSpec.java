@@ -42,6 +42,14 @@ public class AgentSpec {
     @JsonPropertyDescription("Compute resources of the agent container (requests and limits).")
     private AgentResources resources;
 
+    @JsonPropertyDescription("What happens when the agent exits, as a Pod's restartPolicy (it becomes the pod's):"
+            + " Always (default: restarted, the sandbox runs until deleted, paused or expired), OnFailure (an exit 0"
+            + " ends the sandbox) or Never (its first exit ends it). An ended sandbox is Succeeded (exit 0) or Failed,"
+            + " status.agentExit has the exit code, nothing is restarted and the pod is kept for its logs;"
+            + " spec.lifecycle.ttlSecondsAfterFinished deletes the sandbox after it. With Never, a failing init"
+            + " container (egress setup, CA bundle, git clone) ends it too, as in a Job's pod.")
+    private AgentRestartPolicy restartPolicy;
+
     @JsonPropertyDescription("Keep stdin open, for `kubectl attach -it` to a terminal UI.")
     private Boolean stdin;
 
@@ -94,6 +102,14 @@ public class AgentSpec {
 
     public void setResources(AgentResources resources) {
         this.resources = resources;
+    }
+
+    public AgentRestartPolicy getRestartPolicy() {
+        return restartPolicy;
+    }
+
+    public void setRestartPolicy(AgentRestartPolicy restartPolicy) {
+        this.restartPolicy = restartPolicy;
     }
 
     public Boolean getStdin() {

@@ -31,6 +31,14 @@ public class LifecycleSpec {
             + " from creation), e.g. 600; omit it for no deadline")
     private Long activeDeadlineSeconds;
 
+    @JsonPropertyDescription("Seconds after the agent ended for good (spec.agent.restartPolicy Never or OnFailure;"
+            + " status.agentExit.finishedAt) at which the sandbox is deleted with everything it owns, like a Job's"
+            + " ttlSecondsAfterFinished; 0 deletes it at once. Whatever shutdownPolicy says. Omitted: an ended"
+            + " sandbox stays (Succeeded or Failed, its pod kept for its logs) until it is deleted.")
+    @ValidationRule(value = "self >= 0", message = "spec.lifecycle.ttlSecondsAfterFinished must be 0 or more (seconds"
+            + " after the agent ended), e.g. 60; omit it to keep an ended sandbox")
+    private Long ttlSecondsAfterFinished;
+
     @JsonPropertyDescription("Opt-in idle suspend, e.g. 30m or 1h30m: after this long with no request through the egress"
             + " proxy and no model call, the operator pauses the sandbox (mode Paused: the pod is deleted, the workspace"
             + " kept; Ready reason Idle). Setting mode Running resumes it. Local work without network use (a long"
@@ -77,6 +85,14 @@ public class LifecycleSpec {
 
     public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
         this.activeDeadlineSeconds = activeDeadlineSeconds;
+    }
+
+    public Long getTtlSecondsAfterFinished() {
+        return ttlSecondsAfterFinished;
+    }
+
+    public void setTtlSecondsAfterFinished(Long ttlSecondsAfterFinished) {
+        this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
     }
 
     public String getIdleTimeout() {

@@ -9,5 +9,8 @@ public enum SandboxPhase {
     @JsonProperty("Ready") READY,
     @JsonProperty("Paused") PAUSED,
     @JsonProperty("Expired") EXPIRED,
+    /** The agent exited 0 and does not restart (spec.agent.restartPolicy Never or OnFailure). */
+    @JsonProperty("Succeeded") SUCCEEDED,
+    /** An input check failed, or the agent ended for good with a non-zero exit code. */
     @JsonProperty("Failed") FAILED
 }

@@ -9,7 +9,8 @@ final class TemplateRules {
     private static final String FIX = " (it would change the pod, so no warm pod of the template could serve the"
             + " sandbox); remove it, or set it in the template, or drop spec.templateRef";
 
-    static final String AGENT = "spec.agent: a sandbox with spec.templateRef runs its template's agent" + FIX;
+    static final String AGENT = "spec.agent: a sandbox with spec.templateRef runs its template's agent (image,"
+            + " command, env, resources, restartPolicy)" + FIX;
     static final String RUNTIME_CLASS = "spec.runtimeClassName: a sandbox with spec.templateRef runs under its"
             + " template's RuntimeClass" + FIX;
     static final String WORKSPACE = "spec.workspace: a sandbox with spec.templateRef has its template's workspace" + FIX;

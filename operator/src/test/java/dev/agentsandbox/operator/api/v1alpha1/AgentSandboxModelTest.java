@@ -49,6 +49,7 @@ class AgentSandboxModelTest {
                 .containsEntry("cpu", new Quantity("2")).containsEntry("memory", new Quantity("4Gi"));
         assertThat(spec.getAgent().getStdin()).isTrue();
         assertThat(spec.getAgent().getTty()).isTrue();
+        assertThat(spec.getAgent().getRestartPolicy()).isEqualTo(AgentRestartPolicy.ALWAYS);
         assertThat(spec.getWorkspace().getSize()).isEqualTo(new Quantity("10Gi"));
         assertThat(spec.getWorkspace().getStorageClassName()).isEqualTo("fast");
         assertThat(spec.getWorkspace().getGit().getUrl()).isEqualTo("https://github.com/org/repo.git");

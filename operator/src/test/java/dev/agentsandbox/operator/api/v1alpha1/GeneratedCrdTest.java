@@ -105,7 +105,8 @@ class GeneratedCrdTest {
             /properties/spec/properties/lifecycle/properties/shutdownPolicy | Pause,Delete
             /properties/spec/properties/credentials/items/properties/preset | anthropic,openai,google,github
             /properties/spec/properties/agent/properties/preset             | generic,claude-code,codex,openclaw
-            /properties/status/properties/phase                             | Pending,Starting,Ready,Paused,Expired,Failed
+            /properties/spec/properties/agent/properties/restartPolicy      | Always,OnFailure,Never
+            /properties/status/properties/phase                             | Pending,Starting,Ready,Paused,Expired,Succeeded,Failed
             """)
     void enumsAreClosed(String pointer, String values) {
         List<String> actual = new ArrayList<>();
