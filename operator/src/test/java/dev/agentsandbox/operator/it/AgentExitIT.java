@@ -9,7 +9,7 @@ import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
-import dev.agentsandbox.operator.testing.OperatorProcess;
+import dev.agentsandbox.operator.testing.OperatorForClass;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,27 +42,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ExtendWith(ControlPlaneExtension.class)
 class AgentExitIT {
 
-    private static KubernetesClient client;
-    private static OperatorProcess operator;
+    @RegisterExtension
+    static final OperatorForClass OPERATOR = new OperatorForClass("operator-agent-exit", Map.of());
 
-    @BeforeAll
-    static void startOperator(EmbeddedControlPlane plane) {
-        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
-        client = plane.client();
-        ClusterFixtures.prepareForOperator(client);
-        operator = OperatorProcess.start(plane, "operator-agent-exit", Map.of());
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
 
     /** What the kubelet writes once the agent, the pod's only regular container, exited and may not restart. */
     private static void agentExits(String namespace, String podName, int exitCode) {
-        client.pods().inNamespace(namespace).withName(podName).editStatus(pod -> new PodBuilder(pod).editStatus()
+        OPERATOR.client().pods().inNamespace(namespace).withName(podName).editStatus(pod -> new PodBuilder(pod).editStatus()
                 .withPhase(exitCode == 0 ? "Succeeded" : "Failed")
                 .withConditions(List.of())
                 .withContainerStatuses(new ContainerStatusBuilder().withName("agent").withImage("registry.test/agent:1")
@@ -74,7 +61,7 @@ class AgentExitIT {
     }
 
     private static List<Event> events(String namespace, String name) {
-        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        return OPERATOR.client().v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
     }
 
@@ -84,30 +71,30 @@ class AgentExitIT {
      */
     @Test
     void anAgentThatExits0SucceedsItsSandboxWhichIsDeletedAfterItsTtl() {
-        String namespace = ClusterFixtures.freshNamespace(client, "agent-exit");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "agent-exit");
         oneShotTemplate(namespace, "one-shot");
         AgentSandbox sandbox = Pools.templated(namespace, "call", "one-shot");
         LifecycleSpec lifecycle = new LifecycleSpec();
         lifecycle.setTtlSecondsAfterFinished(5L);
         sandbox.getSpec().setLifecycle(lifecycle);
-        Sandboxes.apply(client, sandbox);
-        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.sandbox(client, namespace, "call").get()
+        Sandboxes.apply(OPERATOR.client(), sandbox);
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get()
                 .getStatus().getPhase()).isEqualTo(SandboxPhase.READY));
-        Pod pod = Sandboxes.pod(client, namespace, "call").get();
+        Pod pod = Sandboxes.pod(OPERATOR.client(), namespace, "call").get();
         assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
 
         agentExits(namespace, pod.getMetadata().getName(), 0);
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox ended = Sandboxes.sandbox(client, namespace, "call").get();
+            AgentSandbox ended = Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get();
             assertThat(ended).as("the sandbox, before its TTL").isNotNull();
             assertThat(ended.getStatus().getPhase()).isEqualTo(SandboxPhase.SUCCEEDED);
             assertThat(ended.getStatus().getAgentExit().exitCode()).isZero();
             assertThat(Pools.condition(ended, "Ready").orElseThrow().reason()).isEqualTo("AgentSucceeded");
         });
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Sandboxes.sandbox(client, namespace, "call").get()).as("the sandbox after its TTL").isNull();
-            assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+            assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get()).as("the sandbox after its TTL").isNull();
+            assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).isEmpty();
         });
         assertThat(events(namespace, "call")).anySatisfy(event -> {
             assertThat(event.getType()).isEqualTo("Normal");
@@ -126,17 +113,17 @@ class AgentExitIT {
      */
     @Test
     void aFailedAgentFailsItsSandboxForGoodAndNothingIsRestarted() {
-        String namespace = ClusterFixtures.freshNamespace(client, "agent-fail");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "agent-fail");
         AgentSandbox sandbox = TestSandboxes.minimal(namespace, "call");
         sandbox.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
-        Sandboxes.apply(client, sandbox);
-        Sandboxes.awaitReady(client, namespace, "call");
-        Pod pod = Sandboxes.pod(client, namespace, "call").get();
+        Sandboxes.apply(OPERATOR.client(), sandbox);
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "call");
+        Pod pod = Sandboxes.pod(OPERATOR.client(), namespace, "call").get();
 
         agentExits(namespace, pod.getMetadata().getName(), 3);
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox ended = Sandboxes.sandbox(client, namespace, "call").get();
+            AgentSandbox ended = Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get();
             assertThat(ended.getStatus().getPhase()).isEqualTo(SandboxPhase.FAILED);
             assertThat(ended.getStatus().getAgentExit().exitCode()).isEqualTo(3);
             assertThat(Pools.condition(ended, "Ready").orElseThrow().reason()).isEqualTo("AgentFailed");
@@ -147,44 +134,44 @@ class AgentExitIT {
             });
         });
 
-        Sandboxes.pod(client, namespace, "call").delete();
-        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.pod(client, namespace, "call").get()).isNull());
+        Sandboxes.pod(OPERATOR.client(), namespace, "call").delete();
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "call").get()).isNull());
         sandbox.getSpec().setLifecycle(new LifecycleSpec());
         sandbox.getSpec().getLifecycle().setTtlSecondsAfterFinished(3600L);
-        long generation = Sandboxes.apply(client, sandbox).getMetadata().getGeneration();
+        long generation = Sandboxes.apply(OPERATOR.client(), sandbox).getMetadata().getGeneration();
 
-        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.sandbox(client, namespace, "call").get()
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get()
                 .getStatus().getObservedGeneration()).isEqualTo(generation));
-        AgentSandbox after = Sandboxes.sandbox(client, namespace, "call").get();
+        AgentSandbox after = Sandboxes.sandbox(OPERATOR.client(), namespace, "call").get();
         assertThat(after.getStatus().getPhase()).isEqualTo(SandboxPhase.FAILED);
         assertThat(after.getStatus().getAgentExit().exitCode()).isEqualTo(3);
-        assertThat(Sandboxes.managedPods(client, namespace)).as("no new pod for an ended agent").isEmpty();
+        assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).as("no new pod for an ended agent").isEmpty();
     }
 
     /** A warm pod whose agent ended can serve no sandbox: the pool replaces it instead of counting it warming. */
     @Test
     void aPoolReplacesAWarmPodWhoseAgentEnded() {
-        String namespace = ClusterFixtures.freshNamespace(client, "pool-exit");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "pool-exit");
         oneShotTemplate(namespace, "one-shot");
-        Pools.pool(client, namespace, "warm", "one-shot", 1);
-        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Pools.readyReplicas(client, namespace, "warm"))
+        Pools.pool(OPERATOR.client(), namespace, "warm", "one-shot", 1);
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Pools.readyReplicas(OPERATOR.client(), namespace, "warm"))
                 .isEqualTo(1));
-        String ended = Pools.unclaimed(client, namespace, "warm").get(0).getMetadata().getName();
+        String ended = Pools.unclaimed(OPERATOR.client(), namespace, "warm").get(0).getMetadata().getName();
 
         agentExits(namespace, ended, 0);
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.unclaimed(client, namespace, "warm")).extracting(p -> p.getMetadata().getName())
+            assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "warm")).extracting(p -> p.getMetadata().getName())
                     .doesNotContain(ended).hasSize(1);
-            assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(1);
+            assertThat(Pools.readyReplicas(OPERATOR.client(), namespace, "warm")).isEqualTo(1);
         });
     }
 
     private static void oneShotTemplate(String namespace, String name) {
-        AgentSandboxTemplate template = Pools.template(client, namespace, name, "registry.test/agent:1");
+        AgentSandboxTemplate template = Pools.template(OPERATOR.client(), namespace, name, "registry.test/agent:1");
         template.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
         template.getMetadata().setManagedFields(null);
         template.getMetadata().setResourceVersion(null);
-        client.resource(template).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
+        OPERATOR.client().resource(template).fieldManager(ClusterFixtures.TEST_FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 }

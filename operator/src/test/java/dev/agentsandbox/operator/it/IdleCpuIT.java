@@ -11,7 +11,7 @@ import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
-import dev.agentsandbox.operator.testing.OperatorProcess;
+import dev.agentsandbox.operator.testing.OperatorForClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -51,50 +52,41 @@ class IdleCpuIT {
     /** Idle checks a sandbox goes through before an outcome is judged. */
     private static final int CHECKS = 3;
 
-    private static KubernetesClient client;
-    private static OperatorProcess operator;
+    @RegisterExtension
+    static final OperatorForClass OPERATOR = new OperatorForClass("operator-idle-cpu", Map.of(
+            "agentsandbox.status-refresh", REFRESH.toSeconds() + "s",
+            // The first test sees the API absent, the second present: the operator must notice soon.
+            "agentsandbox.metrics-api-recheck", REFRESH.toSeconds() + "s"));
     private static FakeMetricsApi metricsApi;
 
     @BeforeAll
-    static void start(EmbeddedControlPlane plane) throws Exception {
-        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
-        client = plane.client();
-        ClusterFixtures.prepareForOperator(client);
+    static void startMetricsApi(EmbeddedControlPlane plane) throws Exception {
         metricsApi = FakeMetricsApi.start(Files.createTempDirectory(plane.workDir(), "metrics-api-"));
-        operator = OperatorProcess.start(plane, "operator-idle-cpu", Map.of(
-                "agentsandbox.status-refresh", REFRESH.toSeconds() + "s",
-                // The first test sees the API absent, the second present: the operator must notice soon.
-                "agentsandbox.metrics-api-recheck", REFRESH.toSeconds() + "s"));
     }
 
     @AfterAll
-    static void stop() {
-        if (client != null) {
-            FakeMetricsApi.unregister(client);
-        }
+    static void stopMetricsApi() {
+        FakeMetricsApi.unregister(OPERATOR.client());
         if (metricsApi != null) {
             metricsApi.close();
-        }
-        if (operator != null) {
-            operator.close();
         }
     }
 
     @Test
     @Order(1)
     void withoutTheMetricsApiCpuDoesNotCountAndTheStatusSaysSo() {
-        assertThat(FakeMetricsApi.available(client)).as("metrics.k8s.io before registering it").isFalse();
-        String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu-absent");
-        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "builder"));
-        Sandboxes.awaitReady(client, namespace, "builder");
+        assertThat(FakeMetricsApi.available(OPERATOR.client())).as("metrics.k8s.io before registering it").isFalse();
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "idle-cpu-absent");
+        Sandboxes.apply(OPERATOR.client(), withIdleCpuThreshold(namespace, "builder"));
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "builder");
         // Discovery is asked again at the checks of these seconds (a wait for time itself): the log below must
         // still say it once.
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).pollDelay(REFRESH.multipliedBy(CHECKS))
                 .until(() -> true);
-        Sandboxes.backdateReady(client, namespace, "builder", Instant.now().minus(TIMEOUT));
+        Sandboxes.backdateReady(OPERATOR.client(), namespace, "builder", Instant.now().minus(TIMEOUT));
 
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox paused = Sandboxes.sandbox(client, namespace, "builder").get();
+            AgentSandbox paused = Sandboxes.sandbox(OPERATOR.client(), namespace, "builder").get();
             assertThat(ready(paused).reason()).isEqualTo("Idle");
             assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
             assertThat(paused.getStatus().getAgentCpu().counted()).isFalse();
@@ -105,43 +97,43 @@ class IdleCpuIT {
                     .contains("no model call for 1m (spec.lifecycle.idleTimeout)");
         });
         // Asked of discovery every recheck, said once: no error loop.
-        assertThat(Pattern.compile("metrics.k8s.io: the metrics.k8s.io API is not served").matcher(operator.log())
+        assertThat(Pattern.compile("metrics.k8s.io: the metrics.k8s.io API is not served").matcher(OPERATOR.process().log())
                 .results().count()).isEqualTo(1);
     }
 
     @Test
     @Order(2)
     void withTheMetricsApiCpuAboveTheThresholdKeepsTheSandboxRunningAndAtOrBelowItDoesNot() {
-        metricsApi.register(client);
-        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> FakeMetricsApi.available(client));
-        String namespace = ClusterFixtures.freshNamespace(client, "idle-cpu");
+        metricsApi.register(OPERATOR.client());
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> FakeMetricsApi.available(OPERATOR.client()));
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "idle-cpu");
         metricsApi.agentCpu(namespace, SandboxObjects.podName("compiler"), 850);
         metricsApi.agentCpu(namespace, SandboxObjects.podName("napper"), 100);
-        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "compiler"));
-        Sandboxes.apply(client, withIdleCpuThreshold(namespace, "napper"));
-        Sandboxes.awaitReady(client, namespace, "compiler");
-        Sandboxes.awaitReady(client, namespace, "napper");
+        Sandboxes.apply(OPERATOR.client(), withIdleCpuThreshold(namespace, "compiler"));
+        Sandboxes.apply(OPERATOR.client(), withIdleCpuThreshold(namespace, "napper"));
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "compiler");
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "napper");
         // Both counted (the operator has seen the API come) before their timers fall due.
         for (String name : List.of("compiler", "napper")) {
             ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> Boolean.TRUE.equals(
-                    Sandboxes.sandbox(client, namespace, name).get().getStatus().getAgentCpu().counted()));
+                    Sandboxes.sandbox(OPERATOR.client(), namespace, name).get().getStatus().getAgentCpu().counted()));
         }
         // Neither sandbox makes a request or a model call (nothing runs on kwok): only CPU tells them apart. Both
         // Ready for a timeout already, as if it had passed: idle at their next check unless CPU counts.
-        Sandboxes.backdateReady(client, namespace, "napper", Instant.now().minus(TIMEOUT));
+        Sandboxes.backdateReady(OPERATOR.client(), namespace, "napper", Instant.now().minus(TIMEOUT));
         Instant checkedFrom = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String compilerReady = Sandboxes.backdateReady(client, namespace, "compiler", checkedFrom.minus(TIMEOUT));
+        String compilerReady = Sandboxes.backdateReady(OPERATOR.client(), namespace, "compiler", checkedFrom.minus(TIMEOUT));
 
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> assertThat(
-                ready(Sandboxes.sandbox(client, namespace, "napper").get()).reason()).as("100m is not above 100m")
+                ready(Sandboxes.sandbox(OPERATOR.client(), namespace, "napper").get()).reason()).as("100m is not above 100m")
                 .isEqualTo("Idle"));
         assertThat(metricsApi.reads(namespace, SandboxObjects.podName("napper"))).as("napper's CPU was read")
                 .isPositive();
-        assertThat(Sandboxes.sandbox(client, namespace, "napper").get().getStatus().getAgentCpu().lastActivity())
+        assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "napper").get().getStatus().getAgentCpu().lastActivity())
                 .as("never above the threshold").isNull();
         // The compiler, Ready for its timeout, goes through more idle checks: its CPU use keeps it running.
         awaitChecks(namespace, "compiler", CHECKS);
-        AgentSandbox compiler = Sandboxes.sandbox(client, namespace, "compiler").get();
+        AgentSandbox compiler = Sandboxes.sandbox(OPERATOR.client(), namespace, "compiler").get();
         assertThat(ready(compiler).lastTransitionTime()).as("Ready since a timeout ago, as the checks saw it")
                 .isEqualTo(compilerReady);
         assertThat(compiler.getStatus().getPhase()).as("a sandbox busy at 850m").isEqualTo(SandboxPhase.READY);
@@ -155,13 +147,13 @@ class IdleCpuIT {
         metricsApi.agentCpu(namespace, SandboxObjects.podName("compiler"), 3);
         awaitChecks(namespace, "compiler", 1);
         String lastBusy = Instant.now().minus(TIMEOUT).truncatedTo(ChronoUnit.SECONDS).toString();
-        Sandboxes.backdate(client, namespace, "compiler", status -> {
+        Sandboxes.backdate(OPERATOR.client(), namespace, "compiler", status -> {
             status.setAgentCpu(AgentCpuStatus.counted(lastBusy));
             return status;
         }, sandbox -> !ready(sandbox).isTrue() || lastBusy.equals(sandbox.getStatus().getAgentCpu().lastActivity()));
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> assertThat(
-                ready(Sandboxes.sandbox(client, namespace, "compiler").get()).reason()).isEqualTo("Idle"));
-        assertThat(Sandboxes.pod(client, namespace, "compiler").get()).as("pod while idle").isNull();
+                ready(Sandboxes.sandbox(OPERATOR.client(), namespace, "compiler").get()).reason()).isEqualTo("Idle"));
+        assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "compiler").get()).as("pod while idle").isNull();
     }
 
     /** Until the operator has read the sandbox's CPU at {@code checks} more idle checks; it must run throughout. */
@@ -169,7 +161,7 @@ class IdleCpuIT {
         int before = metricsApi.reads(namespace, SandboxObjects.podName(name));
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE)
                 .failFast(name + " was paused during the idle checks",
-                        () -> Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase()
+                        () -> Sandboxes.sandbox(OPERATOR.client(), namespace, name).get().getStatus().getPhase()
                                 == SandboxPhase.PAUSED)
                 .until(() -> metricsApi.reads(namespace, SandboxObjects.podName(name)) >= before + checks);
     }

@@ -8,12 +8,13 @@ import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
-import dev.agentsandbox.operator.testing.OperatorProcess;
+import dev.agentsandbox.operator.testing.OperatorForClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,53 +35,39 @@ class IdleSuspendIT {
     /** The shortest idle timeout the API server accepts; the test backdates rather than wait it out. */
     private static final Duration TIMEOUT = Duration.ofMinutes(1);
 
-    private static KubernetesClient client;
-    private static OperatorProcess operator;
+    @RegisterExtension
+    static final OperatorForClass OPERATOR = new OperatorForClass("operator-idle", Map.of("agentsandbox.status-refresh", "5s"));
 
-    @BeforeAll
-    static void startOperator(EmbeddedControlPlane plane) {
-        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
-        client = plane.client();
-        ClusterFixtures.prepareForOperator(client);
-        operator = OperatorProcess.start(plane, "operator-idle", Map.of("agentsandbox.status-refresh", "5s"));
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
 
     @Test
     void anIdleSandboxIsPausedWithReasonIdleAndRunningResumesIt() {
-        String namespace = ClusterFixtures.freshNamespace(client, "idle");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "idle");
         AgentSandbox sandbox = TestSandboxes.minimal(namespace, "dozer");
         LifecycleSpec lifecycle = new LifecycleSpec();
         lifecycle.setIdleTimeout("1m");
         sandbox.getSpec().setLifecycle(lifecycle);
-        Sandboxes.apply(client, sandbox);
-        Sandboxes.awaitReady(client, namespace, "dozer");
-        String firstPod = Sandboxes.pod(client, namespace, "dozer").get().getMetadata().getUid();
-        Sandboxes.backdateReady(client, namespace, "dozer", Instant.now().minus(TIMEOUT));
+        Sandboxes.apply(OPERATOR.client(), sandbox);
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "dozer");
+        String firstPod = Sandboxes.pod(OPERATOR.client(), namespace, "dozer").get().getMetadata().getUid();
+        Sandboxes.backdateReady(OPERATOR.client(), namespace, "dozer", Instant.now().minus(TIMEOUT));
 
         ClusterFixtures.eventually(Sandboxes.CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox idle = Sandboxes.sandbox(client, namespace, "dozer").get();
+            AgentSandbox idle = Sandboxes.sandbox(OPERATOR.client(), namespace, "dozer").get();
             assertThat(ready(idle).reason()).isEqualTo("Idle");
             assertThat(idle.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
             assertThat(idle.getSpec().getLifecycle().getMode()).isEqualTo(LifecycleMode.PAUSED);
-            assertThat(Sandboxes.pod(client, namespace, "dozer").get()).as("pod while idle").isNull();
+            assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "dozer").get()).as("pod while idle").isNull();
         });
-        assertThat(ready(Sandboxes.sandbox(client, namespace, "dozer").get()).message())
+        assertThat(ready(Sandboxes.sandbox(OPERATOR.client(), namespace, "dozer").get()).message())
                 .contains("for 1m (spec.lifecycle.idleTimeout)");
-        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> client.v1().events().inNamespace(namespace)
+        ClusterFixtures.eventually(Sandboxes.CONVERGENCE).until(() -> OPERATOR.client().v1().events().inNamespace(namespace)
                 .list().getItems().stream().anyMatch(e -> "Idle".equals(e.getReason())
                         && "dozer".equals(e.getInvolvedObject().getName())));
 
-        TestSandboxes.setMode(client, namespace, "dozer", LifecycleMode.RUNNING);
+        TestSandboxes.setMode(OPERATOR.client(), namespace, "dozer", LifecycleMode.RUNNING);
 
-        Sandboxes.awaitReady(client, namespace, "dozer");
-        assertThat(Sandboxes.pod(client, namespace, "dozer").get().getMetadata().getUid()).as("a new pod")
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "dozer");
+        assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "dozer").get().getMetadata().getUid()).as("a new pod")
                 .isNotEqualTo(firstPod);
     }
 }

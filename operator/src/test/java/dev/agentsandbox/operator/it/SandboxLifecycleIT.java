@@ -16,7 +16,7 @@ import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.Examples;
-import dev.agentsandbox.operator.testing.OperatorProcess;
+import dev.agentsandbox.operator.testing.OperatorForClass;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,35 +52,21 @@ class SandboxLifecycleIT {
 
     private static final Logger LOG = Logger.getLogger(SandboxLifecycleIT.class);
 
-    private static KubernetesClient client;
-    private static OperatorProcess operator;
+    @RegisterExtension
+    static final OperatorForClass OPERATOR = new OperatorForClass("operator-lifecycle", Map.of());
 
-    @BeforeAll
-    static void startOperator(EmbeddedControlPlane plane) {
-        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
-        client = plane.client();
-        ClusterFixtures.prepareForOperator(client);
-        operator = OperatorProcess.start(plane, "operator-lifecycle", Map.of());
-    }
-
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
 
     @Test
     void reconcilesASandboxIntoChildrenItOwnsAndAppliedServerSide() {
-        String namespace = ClusterFixtures.freshNamespace(client, "ready");
-        AgentSandbox sandbox = Sandboxes.apply(client, namespace, "agent");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "ready");
+        AgentSandbox sandbox = Sandboxes.apply(OPERATOR.client(), namespace, "agent");
 
-        Sandboxes.awaitReady(client, namespace, "agent");
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "agent");
 
-        HasMetadata pod = Sandboxes.pod(client, namespace, "agent").get();
-        HasMetadata policy = client.network().v1().networkPolicies().inNamespace(namespace)
+        HasMetadata pod = Sandboxes.pod(OPERATOR.client(), namespace, "agent").get();
+        HasMetadata policy = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
                 .withName(SandboxObjects.networkPolicyName("agent")).get();
-        HasMetadata configMap = client.configMaps().inNamespace(namespace)
+        HasMetadata configMap = OPERATOR.client().configMaps().inNamespace(namespace)
                 .withName(SandboxObjects.configMapName("agent")).get();
         assertThat(List.of(pod, policy, configMap)).doesNotContainNull().allSatisfy(child ->
                 assertThat(child.getMetadata().getOwnerReferences()).as("%s owners", child.getKind())
@@ -98,94 +85,94 @@ class SandboxLifecycleIT {
         assertThat(configMap.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getOperation)
                 .containsOnly("Update");
         // The status is written through the status subresource, by the operator.
-        assertThat(Sandboxes.sandbox(client, namespace, "agent").get().getMetadata().getManagedFields())
+        assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "agent").get().getMetadata().getManagedFields())
                 .extracting(ManagedFieldsEntry::getSubresource).contains("status");
-        assertThat(Sandboxes.pod(client, namespace, "agent").get().getSpec().getRuntimeClassName())
+        assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "agent").get().getSpec().getRuntimeClassName())
                 .isEqualTo("kata");
     }
 
     @Test
     void deletingTheSandboxGarbageCollectsEverythingItOwns() {
-        String namespace = ClusterFixtures.freshNamespace(client, "gc");
-        Sandboxes.apply(client, namespace, "doomed");
-        Sandboxes.awaitReady(client, namespace, "doomed");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "gc");
+        Sandboxes.apply(OPERATOR.client(), namespace, "doomed");
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "doomed");
 
-        Sandboxes.sandbox(client, namespace, "doomed").delete();
+        Sandboxes.sandbox(OPERATOR.client(), namespace, "doomed").delete();
 
         // Nobody but the controller-manager's garbage collector deletes the children (no finalizer, no operator
         // code): the owner references must be right for this to happen.
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
-            assertThat(client.configMaps().inNamespace(namespace)
+            assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).isEmpty();
+            assertThat(OPERATOR.client().configMaps().inNamespace(namespace)
                     .withLabel(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY).list().getItems())
                     .isEmpty();
-            assertThat(client.network().v1().networkPolicies().inNamespace(namespace).list().getItems()).isEmpty();
+            assertThat(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace).list().getItems()).isEmpty();
         });
     }
 
     @Test
     void pausingDeletesThePodAndRunningAgainBringsItBack() {
-        String namespace = ClusterFixtures.freshNamespace(client, "pause");
-        Sandboxes.apply(client, namespace, "napper");
-        Sandboxes.awaitReady(client, namespace, "napper");
-        String firstPodUid = Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid();
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "pause");
+        Sandboxes.apply(OPERATOR.client(), namespace, "napper");
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "napper");
+        String firstPodUid = Sandboxes.pod(OPERATOR.client(), namespace, "napper").get().getMetadata().getUid();
 
-        Sandboxes.apply(client, withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.PAUSED));
+        Sandboxes.apply(OPERATOR.client(), withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.PAUSED));
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Sandboxes.pod(client, namespace, "napper").get()).as("pod while Paused").isNull();
-            AgentSandbox paused = Sandboxes.sandbox(client, namespace, "napper").get();
+            assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "napper").get()).as("pod while Paused").isNull();
+            AgentSandbox paused = Sandboxes.sandbox(OPERATOR.client(), namespace, "napper").get();
             assertThat(paused.getStatus().getPhase()).isEqualTo(SandboxPhase.PAUSED);
             assertThat(condition(paused, "Ready").reason()).isEqualTo("Paused");
         });
 
-        Sandboxes.apply(client, withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.RUNNING));
+        Sandboxes.apply(OPERATOR.client(), withMode(TestSandboxes.minimal(namespace, "napper"), LifecycleMode.RUNNING));
 
-        Sandboxes.awaitReady(client, namespace, "napper");
-        assertThat(Sandboxes.pod(client, namespace, "napper").get().getMetadata().getUid())
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "napper");
+        assertThat(Sandboxes.pod(OPERATOR.client(), namespace, "napper").get().getMetadata().getUid())
                 .as("a new pod").isNotEqualTo(firstPodUid);
     }
 
     @Test
     void aSecretCreatedAfterTheSandboxMakesItReadyWithoutAnyoneTouchingTheSandbox() {
-        String namespace = ClusterFixtures.freshNamespace(client, "late-secret");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "late-secret");
         AgentSandbox sandbox = TestSandboxes.minimal(namespace, "patient");
         CredentialSpec credential = new CredentialSpec();
         credential.setName("anthropic");
         credential.setPreset(CredentialPreset.ANTHROPIC);
         credential.setSecretRef(new SecretKeyRef("anthropic-key", "api-key"));
         sandbox.getSpec().setCredentials(List.of(credential));
-        Sandboxes.apply(client, sandbox);
+        Sandboxes.apply(OPERATOR.client(), sandbox);
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox waiting = Sandboxes.sandbox(client, namespace, "patient").get();
+            AgentSandbox waiting = Sandboxes.sandbox(OPERATOR.client(), namespace, "patient").get();
             assertThat(condition(waiting, "CredentialsReady").reason()).isEqualTo("SecretNotFound");
             assertThat(condition(waiting, "Ready").status()).isEqualTo(SandboxCondition.FALSE);
         });
-        assertThat(Sandboxes.managedPods(client, namespace)).as("no pod without its Secret").isEmpty();
-        long generation = Sandboxes.sandbox(client, namespace, "patient").get().getMetadata().getGeneration();
+        assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).as("no pod without its Secret").isEmpty();
+        long generation = Sandboxes.sandbox(OPERATOR.client(), namespace, "patient").get().getMetadata().getGeneration();
 
-        client.resource(new SecretBuilder().withNewMetadata().withName("anthropic-key").withNamespace(namespace)
+        OPERATOR.client().resource(new SecretBuilder().withNewMetadata().withName("anthropic-key").withNamespace(namespace)
                 .endMetadata().addToStringData("api-key", "test-canary-anthropic").build()).create();
 
-        Sandboxes.awaitReady(client, namespace, "patient");
-        assertThat(Sandboxes.sandbox(client, namespace, "patient").get().getMetadata().getGeneration())
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "patient");
+        assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "patient").get().getMetadata().getGeneration())
                 .as("the sandbox's spec was not touched").isEqualTo(generation);
-        assertThat(operator.log()).as("operator log").doesNotContain("test-canary-anthropic");
+        assertThat(OPERATOR.process().log()).as("operator log").doesNotContain("test-canary-anthropic");
     }
 
     @Test
     void everyExampleBecomesReadyWithWhatItRefersTo() {
         Map<String, List<AgentSandbox>> applied = new LinkedHashMap<>();
         for (Path file : Examples.files()) {
-            String namespace = ClusterFixtures.freshNamespace(client, "example");
-            applied.put(namespace, Examples.apply(client, file, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
+            String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "example");
+            applied.put(namespace, Examples.apply(OPERATOR.client(), file, namespace, ClusterFixtures.TEST_FIELD_MANAGER,
                     message -> LOG.infof("%s: %s", file.getFileName(), message)));
             assertThat(applied.get(namespace)).as("AgentSandboxes in %s", file.getFileName()).isNotEmpty();
         }
         // Every example converges at once: Ready, not Expired, whatever the date of the run.
         applied.forEach((namespace, sandboxes) -> sandboxes.forEach(sandbox ->
-                Sandboxes.awaitReady(client, namespace, sandbox.getMetadata().getName())));
+                Sandboxes.awaitReady(OPERATOR.client(), namespace, sandbox.getMetadata().getName())));
     }
 
     private static AgentSandbox withMode(AgentSandbox sandbox, LifecycleMode mode) {
@@ -207,9 +194,9 @@ class SandboxLifecycleIT {
      */
     @Test
     void aPolicyThatOpensTheSandboxsEgressIsReportedUntilItIsDeleted() {
-        String namespace = ClusterFixtures.freshNamespace(client, "widened");
-        Sandboxes.apply(client, namespace, "agent");
-        Sandboxes.awaitReady(client, namespace, "agent");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "widened");
+        Sandboxes.apply(OPERATOR.client(), namespace, "agent");
+        Sandboxes.awaitReady(OPERATOR.client(), namespace, "agent");
 
         // What users were bitten by: a namespace-wide "let my apps reach the internal API" policy.
         NetworkPolicy widening = new NetworkPolicyBuilder()
@@ -221,8 +208,8 @@ class SandboxLifecycleIT {
         NetworkPolicy elsewhere = new NetworkPolicyBuilder(widening).editMetadata().withName("web-egress")
                 .endMetadata().editSpec().withNewPodSelector().addToMatchLabels("app", "web").endPodSelector()
                 .endSpec().build();
-        client.resource(elsewhere).create();
-        client.resource(widening).create();
+        OPERATOR.client().resource(elsewhere).create();
+        OPERATOR.client().resource(widening).create();
 
         eventually(CONVERGENCE).untilAsserted(() -> assertThat(egressReady(namespace)).satisfies(c -> {
             assertThat(c.status()).isEqualTo(SandboxCondition.FALSE);
@@ -238,7 +225,7 @@ class SandboxLifecycleIT {
             assertThat(event.getInvolvedObject().getName()).isEqualTo("agent");
         }));
 
-        client.resource(widening).delete();
+        OPERATOR.client().resource(widening).delete();
 
         eventually(CONVERGENCE).untilAsserted(() -> assertThat(egressReady(namespace)).satisfies(c -> {
             assertThat(c.status()).isEqualTo(SandboxCondition.TRUE);
@@ -246,7 +233,7 @@ class SandboxLifecycleIT {
         }));
         eventually(CONVERGENCE).untilAsserted(() -> assertThat(events(namespace))
                 .anySatisfy(event -> assertThat(event.getReason()).isEqualTo("EgressNarrowed")));
-        Sandboxes.assertReady(client, namespace, "agent");
+        Sandboxes.assertReady(OPERATOR.client(), namespace, "agent");
     }
 
     /**
@@ -257,22 +244,22 @@ class SandboxLifecycleIT {
      */
     @Test
     void aSandboxWithAnActiveDeadlineIsDeletedByTheOperatorWhenItPasses() {
-        String namespace = ClusterFixtures.freshNamespace(client, "deadline");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "deadline");
         AgentSandbox sandbox = TestSandboxes.minimal(namespace, "tool-call");
         LifecycleSpec lifecycle = new LifecycleSpec();
         lifecycle.setActiveDeadlineSeconds(10L);
         lifecycle.setShutdownPolicy(ShutdownPolicy.DELETE);
         sandbox.getSpec().setLifecycle(lifecycle);
-        Sandboxes.apply(client, sandbox);
+        Sandboxes.apply(OPERATOR.client(), sandbox);
         // What it owns is made at its first reconcile, well before the deadline; Ready is not the point here, and
         // waiting for it would need a deadline that leaves a loaded machine time for kwok's pod start.
-        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.managedPods(client, namespace))
+        eventually(CONVERGENCE).untilAsserted(() -> assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace))
                 .as("the sandbox's pod before its deadline").isNotEmpty());
 
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Sandboxes.sandbox(client, namespace, "tool-call").get()).as("sandbox after its deadline")
+            assertThat(Sandboxes.sandbox(OPERATOR.client(), namespace, "tool-call").get()).as("sandbox after its deadline")
                     .isNull();
-            assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+            assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).isEmpty();
         });
         assertThat(events(namespace)).anySatisfy(event -> {
             assertThat(event.getType()).isEqualTo("Normal");
@@ -284,10 +271,10 @@ class SandboxLifecycleIT {
     }
 
     private static SandboxCondition egressReady(String namespace) {
-        return condition(Sandboxes.sandbox(client, namespace, "agent").get(), "EgressReady");
+        return condition(Sandboxes.sandbox(OPERATOR.client(), namespace, "agent").get(), "EgressReady");
     }
 
     private static List<Event> events(String namespace) {
-        return client.v1().events().inNamespace(namespace).list().getItems();
+        return OPERATOR.client().v1().events().inNamespace(namespace).list().getItems();
     }
 }

@@ -11,7 +11,7 @@ import dev.agentsandbox.operator.status.WarmStart;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
-import dev.agentsandbox.operator.testing.OperatorProcess;
+import dev.agentsandbox.operator.testing.OperatorForClass;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,42 +57,28 @@ class WarmPoolIT {
     private static final int MAX_REPLICAS = 5;
     private static final String IMAGE = "registry.test/agent:1";
 
-    private static KubernetesClient client;
-    private static OperatorProcess operator;
-
-    @BeforeAll
-    static void startOperator(EmbeddedControlPlane plane) {
-        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
-        client = plane.client();
-        ClusterFixtures.prepareForOperator(client);
-        operator = OperatorProcess.start(plane, "operator-warm-pool",
+    @RegisterExtension
+    static final OperatorForClass OPERATOR = new OperatorForClass("operator-warm-pool",
                 Map.of("agentsandbox.pool.max-replicas", String.valueOf(MAX_REPLICAS)));
-    }
 
-    @AfterAll
-    static void stopOperator() {
-        if (operator != null) {
-            operator.close();
-        }
-    }
 
     @Test
     void aSandboxOfThePoolsTemplateAdoptsAReadyPodUnderAPolicyAtEveryStepAndThePoolRefills() {
-        String namespace = ClusterFixtures.freshNamespace(client, "adopt");
-        Pools.template(client, namespace, "python", IMAGE);
-        Pools.pool(client, namespace, "warm", "python", 2);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 2);
-        Set<String> warm = names(Pools.unclaimed(client, namespace, "warm"));
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "adopt");
+        Pools.template(OPERATOR.client(), namespace, "python", IMAGE);
+        Pools.pool(OPERATOR.client(), namespace, "warm", "python", 2);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 2);
+        Set<String> warm = names(Pools.unclaimed(OPERATOR.client(), namespace, "warm"));
 
         History history = History.of(namespace);
         try {
-            Sandboxes.apply(client, Pools.templated(namespace, "agent", "python"));
+            Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "agent", "python"));
             eventually(CONVERGENCE).until(() -> phase(namespace, "agent") == SandboxPhase.READY);
         } finally {
             history.close();
         }
 
-        AgentSandbox sandbox = Sandboxes.sandbox(client, namespace, "agent").get();
+        AgentSandbox sandbox = Sandboxes.sandbox(OPERATOR.client(), namespace, "agent").get();
         assertThat(sandbox.getStatus().getPodName()).as("a warm pod, not a new one").isIn(warm);
         assertThat(Pools.condition(sandbox, "WarmStart")).get().satisfies(c -> {
             assertThat(c.status()).isEqualTo(SandboxCondition.TRUE);
@@ -100,12 +87,12 @@ class WarmPoolIT {
         assertThat(sandbox.getStatus().getConditions()).filteredOn(c -> !"WarmStart".equals(c.type()))
                 .allSatisfy(c -> assertThat(c.status()).as("%s: %s", c.type(), c.message())
                         .isEqualTo(SandboxCondition.TRUE));
-        Pod pod = client.pods().inNamespace(namespace).withName(sandbox.getStatus().getPodName()).get();
+        Pod pod = OPERATOR.client().pods().inNamespace(namespace).withName(sandbox.getStatus().getPodName()).get();
         String slot = pod.getMetadata().getLabels().get(WarmSlots.SLOT_LABEL);
         assertThat(pod.getMetadata().getLabels()).containsEntry(SandboxObjects.SANDBOX_LABEL, "agent")
                 .doesNotContainKey(WarmSlots.POOL_LABEL);
         assertOwnedBy(pod.getMetadata().getOwnerReferences(), sandbox);
-        ConfigMap configMap = client.configMaps().inNamespace(namespace)
+        ConfigMap configMap = OPERATOR.client().configMaps().inNamespace(namespace)
                 .withName(SandboxObjects.configMapName(slot)).get();
         assertOwnedBy(configMap.getMetadata().getOwnerReferences(), sandbox);
         assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
@@ -122,7 +109,7 @@ class WarmPoolIT {
             assertThat(history.policyCreatedAt(namespace, policy)).as("policy %s of pod version %s", policy,
                             version.getMetadata().getResourceVersion())
                     .isNotNull().isLessThan(Long.parseLong(version.getMetadata().getResourceVersion()));
-            NetworkPolicy current = client.network().v1().networkPolicies().inNamespace(namespace).withName(policy)
+            NetworkPolicy current = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace).withName(policy)
                     .get();
             assertThat(current.getSpec().getPodSelector().getMatchLabels().entrySet())
                     .as("%s selects the pod version's labels", policy).isSubsetOf(labels.entrySet());
@@ -131,24 +118,24 @@ class WarmPoolIT {
 
         // The pool made a new warm pod for the one it lent.
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(2);
-            assertThat(names(Pools.unclaimed(client, namespace, "warm"))).doesNotContain(pod.getMetadata().getName());
+            assertThat(Pools.readyReplicas(OPERATOR.client(), namespace, "warm")).isEqualTo(2);
+            assertThat(names(Pools.unclaimed(OPERATOR.client(), namespace, "warm"))).doesNotContain(pod.getMetadata().getName());
         });
     }
 
     @Test
     void aBurstOfSandboxesAgainstASmallPoolGivesEachItsOwnPod() throws Exception {
-        String namespace = ClusterFixtures.freshNamespace(client, "burst");
-        Pools.template(client, namespace, "python", IMAGE);
-        Pools.pool(client, namespace, "warm", "python", 3);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 3);
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "burst");
+        Pools.template(OPERATOR.client(), namespace, "python", IMAGE);
+        Pools.pool(OPERATOR.client(), namespace, "warm", "python", 3);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 3);
         List<String> names = IntStream.range(0, 10).mapToObj(i -> "agent-" + i).toList();
 
         ExecutorService threads = Executors.newFixedThreadPool(names.size());
         try {
             List<Future<AgentSandbox>> created = new ArrayList<>();
             for (String name : names) {
-                created.add(threads.submit(() -> Sandboxes.apply(client, Pools.templated(namespace, name, "python"))));
+                created.add(threads.submit(() -> Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, name, "python"))));
             }
             for (Future<AgentSandbox> future : created) {
                 future.get();
@@ -159,13 +146,13 @@ class WarmPoolIT {
         eventually(CONVERGENCE).untilAsserted(() -> assertThat(names).allMatch(
                 name -> phase(namespace, name) == SandboxPhase.READY));
 
-        Map<String, AgentSandbox> byName = client.resources(AgentSandbox.class).inNamespace(namespace).list()
+        Map<String, AgentSandbox> byName = OPERATOR.client().resources(AgentSandbox.class).inNamespace(namespace).list()
                 .getItems().stream().collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
         Set<String> pods = ConcurrentHashMap.newKeySet();
         int adopted = 0;
         for (String name : names) {
             AgentSandbox sandbox = byName.get(name);
-            Pod pod = Pools.podOf(client, namespace, name);
+            Pod pod = Pools.podOf(OPERATOR.client(), namespace, name);
             assertThat(pod).as("exactly one pod labelled for %s", name).isNotNull();
             assertThat(pod.getMetadata().getName()).isEqualTo(sandbox.getStatus().getPodName());
             assertOwnedBy(pod.getMetadata().getOwnerReferences(), sandbox);
@@ -178,122 +165,122 @@ class WarmPoolIT {
             }
         }
         assertThat(adopted).as("every warm pod there was at the burst was adopted").isGreaterThanOrEqualTo(3);
-        assertThat(client.pods().inNamespace(namespace).list().getItems())
+        assertThat(OPERATOR.client().pods().inNamespace(namespace).list().getItems())
                 .allSatisfy(pod -> assertThat(pod.getMetadata().getOwnerReferences()).hasSize(1));
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 3);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 3);
     }
 
     @Test
     void aTemplateChangeReplacesTheUnclaimedPodsAndDeletingThePoolKeepsTheAdoptedOne() {
-        String namespace = ClusterFixtures.freshNamespace(client, "rollout");
-        Pools.template(client, namespace, "python", IMAGE);
-        Pools.pool(client, namespace, "warm", "python", 3);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 3);
-        Sandboxes.apply(client, Pools.templated(namespace, "kept", "python"));
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "rollout");
+        Pools.template(OPERATOR.client(), namespace, "python", IMAGE);
+        Pools.pool(OPERATOR.client(), namespace, "warm", "python", 3);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 3);
+        Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "kept", "python"));
         eventually(CONVERGENCE).until(() -> phase(namespace, "kept") == SandboxPhase.READY);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 3);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 3);
 
-        Pools.template(client, namespace, "python", "registry.test/agent:2");
+        Pools.template(OPERATOR.client(), namespace, "python", "registry.test/agent:2");
         eventually(CONVERGENCE).untilAsserted(() -> {
-            List<Pod> unclaimed = Pools.unclaimed(client, namespace, "warm");
+            List<Pod> unclaimed = Pools.unclaimed(OPERATOR.client(), namespace, "warm");
             assertThat(unclaimed).hasSize(3).allSatisfy(pod -> assertThat(pod.getSpec().getContainers().get(0)
                     .getImage()).isEqualTo("registry.test/agent:2"));
-            assertThat(Pools.readyReplicas(client, namespace, "warm")).isEqualTo(3);
+            assertThat(Pools.readyReplicas(OPERATOR.client(), namespace, "warm")).isEqualTo(3);
         });
-        AgentSandboxPool pool = Pools.poolResource(client, namespace, "warm").get();
+        AgentSandboxPool pool = Pools.poolResource(OPERATOR.client(), namespace, "warm").get();
         assertThat(pool.getStatus().getUpdatedReplicas()).isEqualTo(3);
 
-        Pools.poolResource(client, namespace, "warm").delete();
+        Pools.poolResource(OPERATOR.client(), namespace, "warm").delete();
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.unclaimed(client, namespace, "warm")).isEmpty();
-            assertThat(client.network().v1().networkPolicies().inNamespace(namespace)
+            assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "warm")).isEmpty();
+            assertThat(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
                     .withName(WarmSlots.networkPolicyName("warm")).get()).isNull();
         });
-        assertThat(Pools.podOf(client, namespace, "kept")).as("the adopted pod is the sandbox's").isNotNull();
+        assertThat(Pools.podOf(OPERATOR.client(), namespace, "kept")).as("the adopted pod is the sandbox's").isNotNull();
         assertThat(phase(namespace, "kept")).isEqualTo(SandboxPhase.READY);
     }
 
     @Test
     void scaleSubresourceSizesThePoolAndReportsItsSelector() {
-        String namespace = ClusterFixtures.freshNamespace(client, "scale");
-        Pools.template(client, namespace, "python", IMAGE);
-        Pools.pool(client, namespace, "warm", "python", 1);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 1);
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "scale");
+        Pools.template(OPERATOR.client(), namespace, "python", IMAGE);
+        Pools.pool(OPERATOR.client(), namespace, "warm", "python", 1);
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 1);
 
-        Pools.poolResource(client, namespace, "warm").scale(3);
+        Pools.poolResource(OPERATOR.client(), namespace, "warm").scale(3);
 
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(client, namespace, "warm") == 3);
-        Scale scale = Pools.poolResource(client, namespace, "warm").scale();
+        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 3);
+        Scale scale = Pools.poolResource(OPERATOR.client(), namespace, "warm").scale();
         assertThat(scale.getSpec().getReplicas()).isEqualTo(3);
         assertThat(scale.getStatus().getReplicas()).isEqualTo(3);
-        assertThat(client.pods().inNamespace(namespace).withLabelSelector(scale.getStatus().getSelector()).list()
+        assertThat(OPERATOR.client().pods().inNamespace(namespace).withLabelSelector(scale.getStatus().getSelector()).list()
                 .getItems()).hasSize(3);
     }
 
     @Test
     void badInputIsACleanRefusalWithAReasonAndAnEventNeverAnOrphanOrUnguardedPod() {
-        String namespace = ClusterFixtures.freshNamespace(client, "bad-pool");
+        String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "bad-pool");
 
         // A sandbox of a template that does not exist: no pod, a reason, an Event; it starts once the template comes.
-        Sandboxes.apply(client, Pools.templated(namespace, "early", "later"));
+        Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "early", "later"));
         eventually(CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox early = Sandboxes.sandbox(client, namespace, "early").get();
+            AgentSandbox early = Sandboxes.sandbox(OPERATOR.client(), namespace, "early").get();
             assertThat(early.getStatus().getPhase()).isEqualTo(SandboxPhase.FAILED);
             assertThat(Pools.condition(early, "Ready")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("TemplateNotFound");
             assertThat(events(namespace)).anyMatch(e -> "TemplateNotFound".equals(e.getReason())
                     && "early".equals(e.getInvolvedObject().getName()));
         });
-        assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+        assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).isEmpty();
 
         // A pool of a template that does not exist: no pod, a reason, an Event.
-        Pools.pool(client, namespace, "orphan", "nowhere", 2);
+        Pools.pool(OPERATOR.client(), namespace, "orphan", "nowhere", 2);
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.poolReady(client, namespace, "orphan")).get().extracting(SandboxCondition::reason)
+            assertThat(Pools.poolReady(OPERATOR.client(), namespace, "orphan")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("TemplateNotFound");
             assertThat(events(namespace)).anyMatch(e -> "TemplateNotFound".equals(e.getReason())
                     && "orphan".equals(e.getInvolvedObject().getName()));
         });
-        assertThat(Sandboxes.managedPods(client, namespace)).isEmpty();
+        assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).isEmpty();
 
         // The template arrives: the waiting sandbox starts cold (there is no pool of it), and says so.
-        Pools.template(client, namespace, "later", IMAGE);
+        Pools.template(OPERATOR.client(), namespace, "later", IMAGE);
         eventually(CONVERGENCE).untilAsserted(() -> {
-            AgentSandbox early = Sandboxes.sandbox(client, namespace, "early").get();
+            AgentSandbox early = Sandboxes.sandbox(OPERATOR.client(), namespace, "early").get();
             assertThat(early.getStatus().getPhase()).isEqualTo(SandboxPhase.READY);
             assertThat(Pools.condition(early, "WarmStart")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("NoPool");
         });
 
         // Above the operator's limit: the limit's worth of pods, a reason, an Event.
-        Pools.pool(client, namespace, "huge", "later", MAX_REPLICAS + 100);
+        Pools.pool(OPERATOR.client(), namespace, "huge", "later", MAX_REPLICAS + 100);
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.readyReplicas(client, namespace, "huge")).isEqualTo(MAX_REPLICAS);
-            assertThat(Pools.poolReady(client, namespace, "huge")).get().extracting(SandboxCondition::reason)
+            assertThat(Pools.readyReplicas(OPERATOR.client(), namespace, "huge")).isEqualTo(MAX_REPLICAS);
+            assertThat(Pools.poolReady(OPERATOR.client(), namespace, "huge")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("ReplicasAboveLimit");
             assertThat(events(namespace)).anyMatch(e -> "ReplicasAboveLimit".equals(e.getReason()));
         });
-        assertThat(Pools.unclaimed(client, namespace, "huge")).hasSize(MAX_REPLICAS);
+        assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "huge")).hasSize(MAX_REPLICAS);
 
         // The template goes while a pool and a sandbox use it: the pool lets its unclaimed pods go, the sandbox
         // keeps its pod and its policy and says why it cannot change.
-        client.resources(AgentSandboxTemplate.class).inNamespace(namespace).withName("later").delete();
+        OPERATOR.client().resources(AgentSandboxTemplate.class).inNamespace(namespace).withName("later").delete();
         eventually(CONVERGENCE).untilAsserted(() -> {
-            assertThat(Pools.unclaimed(client, namespace, "huge")).isEmpty();
-            assertThat(Pools.poolReady(client, namespace, "huge")).get().extracting(SandboxCondition::reason)
+            assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "huge")).isEmpty();
+            assertThat(Pools.poolReady(OPERATOR.client(), namespace, "huge")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("TemplateNotFound");
-            AgentSandbox early = Sandboxes.sandbox(client, namespace, "early").get();
+            AgentSandbox early = Sandboxes.sandbox(OPERATOR.client(), namespace, "early").get();
             assertThat(Pools.condition(early, "TemplateReady")).get().extracting(SandboxCondition::reason)
                     .isEqualTo("TemplateNotFound");
         });
-        Pod kept = Pools.podOf(client, namespace, "early");
+        Pod kept = Pools.podOf(OPERATOR.client(), namespace, "early");
         assertThat(kept).as("the running pod is left as it is").isNotNull();
-        assertThat(client.network().v1().networkPolicies().inNamespace(namespace)
+        assertThat(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
                 .withName(SandboxObjects.networkPolicyName("early")).get()).isNotNull();
         // No pod without an owner, none without a policy that selects it.
-        List<NetworkPolicy> policies = client.network().v1().networkPolicies().inNamespace(namespace).list()
+        List<NetworkPolicy> policies = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace).list()
                 .getItems();
-        assertThat(Sandboxes.managedPods(client, namespace)).allSatisfy(pod -> {
+        assertThat(Sandboxes.managedPods(OPERATOR.client(), namespace)).allSatisfy(pod -> {
             assertThat(pod.getMetadata().getOwnerReferences()).hasSize(1);
             assertThat(policies).anyMatch(policy -> pod.getMetadata().getLabels().entrySet()
                     .containsAll(policy.getSpec().getPodSelector().getMatchLabels().entrySet()));
@@ -308,7 +295,7 @@ class WarmPoolIT {
     }
 
     private static SandboxPhase phase(String namespace, String name) {
-        AgentSandbox sandbox = Sandboxes.sandbox(client, namespace, name).get();
+        AgentSandbox sandbox = Sandboxes.sandbox(OPERATOR.client(), namespace, name).get();
         return sandbox == null || sandbox.getStatus() == null ? null : sandbox.getStatus().getPhase();
     }
 
@@ -317,7 +304,7 @@ class WarmPoolIT {
     }
 
     private static List<Event> events(String namespace) {
-        return client.v1().events().inNamespace(namespace).list().getItems();
+        return OPERATOR.client().v1().events().inNamespace(namespace).list().getItems();
     }
 
     /**
@@ -334,12 +321,12 @@ class WarmPoolIT {
 
         static History of(String namespace) {
             History history = new History();
-            client.network().v1().networkPolicies().inNamespace(namespace).list().getItems()
+            OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace).list().getItems()
                     .forEach(history::policySeen);
-            history.watches.add(client.pods().inNamespace(namespace).watch(history.watcher(history.pods::add)));
-            history.watches.add(client.network().v1().networkPolicies().inNamespace(namespace)
+            history.watches.add(OPERATOR.client().pods().inNamespace(namespace).watch(history.watcher(history.pods::add)));
+            history.watches.add(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
                     .watch(history.watcher(history::policySeen)));
-            history.watches.add(client.configMaps().inNamespace(namespace).watch(new Watcher<>() {
+            history.watches.add(OPERATOR.client().configMaps().inNamespace(namespace).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, ConfigMap configMap) {
                     if (action == Action.DELETED) {
