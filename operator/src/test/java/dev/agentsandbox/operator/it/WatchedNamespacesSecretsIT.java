@@ -55,6 +55,8 @@ class WatchedNamespacesSecretsIT {
             Pools.pool(client, namespace, "warm", "warm", 1);
         }
 
+        // Started after the Secrets exist (not OperatorForClass): a shared store lost them in the informers' first
+        // lists, which later watch events would not repeat.
         try (OperatorProcess operator = OperatorProcess.start(plane, "operator-watched-namespaces",
                 Map.of("agentsandbox.watch-namespaces", String.join(",", namespaces)))) {
             eventually(CONVERGENCE).untilAsserted(() -> assertThat(namespaces).allSatisfy(namespace ->
