@@ -144,8 +144,14 @@ public final class TestSandboxes {
      * resourceVersion, so it cannot lose a race with the operator's own writes (an edit() of the whole object can).
      */
     public static void setMode(KubernetesClient client, String namespace, String name, LifecycleMode mode) {
+        patchLifecycle(client, namespace, name, Map.of("mode", mode));
+    }
+
+    /** Sets fields of {@code spec.lifecycle} with a merge patch, as {@link #setMode} does. */
+    public static void patchLifecycle(KubernetesClient client, String namespace, String name,
+                                      Map<String, Object> lifecycle) {
         client.resources(AgentSandbox.class).inNamespace(namespace).withName(name).patch(
                 PatchContext.of(PatchType.JSON_MERGE),
-                Serialization.asJson(Map.of("spec", Map.of("lifecycle", Map.of("mode", mode)))));
+                Serialization.asJson(Map.of("spec", Map.of("lifecycle", lifecycle))));
     }
 }
