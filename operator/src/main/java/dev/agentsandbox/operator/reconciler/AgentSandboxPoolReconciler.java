@@ -165,6 +165,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
             }
         }
         refills.left(id, pods.size() - deleted.size() + decision.create());
+        refills.retain(other -> context.getPrimaryCache().get(other).isPresent());
         warming += decision.create();
         updated += decision.create();
         Set<String> unclaimedSlots = pods.stream().map(WarmSlots::slotOf).flatMap(Optional::stream)

@@ -8,11 +8,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Notices, from one reconcile of a pool to the next, that sandboxes took its pods (fewer unclaimed pods than the
  * last reconcile left), and holds the refill back as {@link RefillHold} says. What the last reconcile left is kept
- * per pool for the operator's lifetime: one number per pool.
+ * per pool while the pool exists: a pool is deleted without a reconcile (it has no finalizer), so each reconcile
+ * lets go of the pools that are gone ({@link #retain}).
  */
 final class PoolRefills {
 
@@ -46,5 +48,11 @@ final class PoolRefills {
     /** The unclaimed pods this reconcile left (after its deletions and creations). */
     void left(ResourceID pool, int unclaimed) {
         left.put(pool, unclaimed);
+    }
+
+    /** Forgets every pool that {@code exists} no longer accepts. */
+    void retain(Predicate<ResourceID> exists) {
+        left.keySet().removeIf(exists.negate());
+        holds.keySet().removeIf(exists.negate());
     }
 }
