@@ -181,11 +181,13 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         String template = resolved.templateName();
         WarmStart warmStart = adoptedSlot.map(WarmStart::adopted)
                 .orElseGet(() -> WarmStart.recorded(sandbox.getMetadata().getAnnotations(), template));
+        boolean claimedNow = false;
         if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
                 && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
             warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context);
             if (warmStart.adopted()) {
                 plan = plan.withObjectBase(warmStart.slot());
+                claimedNow = true;
             }
         }
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
@@ -193,7 +195,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // built: there is nothing to build it from.
         // An ended agent's sandbox is left as it is: its pod neither restarted nor deleted (its logs), nothing
         // applied, like a finished Job's.
-        if (resolved.templateFound() && !lifecycle.finished()
+        // Just after a claim the slot's objects are still the pool's, and the pod, ready, is behind its slot's
+        // policy: the status goes first, the workflow after the next reconcile's finish.
+        if (resolved.templateFound() && !lifecycle.finished() && !claimedNow
                 && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -220,8 +224,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), status.getPhase());
-        // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no more.
-        nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        if (claimedNow) {
+            // At once, to finish the adoption: the claim's pod event is no trigger (the claim is in the cache already).
+            control.rescheduleAfter(Duration.ZERO);
+        } else {
+            // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no
+            // more.
+            nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        }
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
         sidecars.retain(id -> context.getPrimaryCache().get(id).isPresent());
@@ -304,14 +314,19 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
                                       WarmStart warmStart, AgentExitStatus agentExit) {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
-        PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
-        // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
-        boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
-                && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
-                .isPresent();
+        // By name, whoever owns them: right after a claim they are still the pool's slot's, and already the pod's.
+        String namespace = plan.namespace();
+        PersistentVolumeClaim claim = ReferenceWatches.cached(context, PersistentVolumeClaim.class,
+                WorkspaceClaimDependentResource.NAME,
+                new ResourceID(SandboxObjects.workspaceClaimName(plan.objectBase()), namespace)).orElse(null);
+        boolean policyApplied = ReferenceWatches.cached(context, ConfigMap.class,
+                SidecarConfigMapDependentResource.NAME,
+                new ResourceID(SandboxObjects.configMapName(plan.objectBase()), namespace)).isPresent()
+                && ReferenceWatches.cached(context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME,
+                new ResourceID(SandboxObjects.networkPolicyName(plan.objectBase()), namespace)).isPresent();
         List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
                         plan.name()),
-                SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
+                SandboxObjects.networkPolicyName(plan.objectBase()), SandboxObjects.labels(plan.name()));
         SidecarReports.Latest reports = SidecarReports.Latest.NOTHING;
         ResourceID id = ResourceID.fromResource(sandbox);
         if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {
