@@ -74,6 +74,9 @@ class WarmPoolIT {
         try {
             Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "agent", "python"));
             eventually(CONVERGENCE).until(() -> phase(namespace, "agent") == SandboxPhase.READY);
+            // Ready right after the claim; the slot's other objects become the sandbox's just after.
+            eventually(CONVERGENCE).until(() -> Sandboxes.sandbox(OPERATOR.client(), namespace, "agent").get()
+                    .getMetadata().getAnnotations().containsKey(WarmStart.SLOT_ANNOTATION));
         } finally {
             history.close();
         }
@@ -92,10 +95,10 @@ class WarmPoolIT {
         assertThat(pod.getMetadata().getLabels()).containsEntry(SandboxObjects.SANDBOX_LABEL, "agent")
                 .doesNotContainKey(WarmSlots.POOL_LABEL);
         assertOwnedBy(pod.getMetadata().getOwnerReferences(), sandbox);
-        ConfigMap configMap = OPERATOR.client().configMaps().inNamespace(namespace)
-                .withName(SandboxObjects.configMapName(slot)).get();
-        assertOwnedBy(configMap.getMetadata().getOwnerReferences(), sandbox);
         assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
+        eventually(CONVERGENCE).untilAsserted(() -> assertOwnedBy(OPERATOR.client().configMaps()
+                .inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).get().getMetadata()
+                .getOwnerReferences(), sandbox));
 
         // Before, during and after: every version of the pod was selected by a NetworkPolicy in force at that
         // version (created before it, not deleted since), and its ConfigMap (the proxy's config) was never gone.
@@ -110,7 +113,9 @@ class WarmPoolIT {
         }
         NetworkPolicy own = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
                 .withName(SandboxObjects.networkPolicyName(slot)).get();
-        assertOwnedBy(own.getMetadata().getOwnerReferences(), sandbox);
+        eventually(CONVERGENCE).untilAsserted(() -> assertOwnedBy(OPERATOR.client().network().v1().networkPolicies()
+                .inNamespace(namespace).withName(SandboxObjects.networkPolicyName(slot)).get().getMetadata()
+                .getOwnerReferences(), sandbox));
         assertThat(own.getSpec().getPodSelector().getMatchLabels()).containsExactly(Map.entry(WarmSlots.SLOT_LABEL,
                 slot));
         assertThat(history.deletedConfigMaps()).doesNotContain(SandboxObjects.configMapName(slot));
