@@ -24,6 +24,7 @@ import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
 import dev.agentsandbox.operator.dependent.AgentContainers;
 import dev.agentsandbox.operator.plan.CpuSample;
+import dev.agentsandbox.operator.plan.FinishHold;
 import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.ResolvedSandbox;
@@ -32,6 +33,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.AgentExits;
+import dev.agentsandbox.operator.status.ConditionTypes;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarReports;
 import dev.agentsandbox.operator.status.SidecarRestarts;
@@ -105,6 +107,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final AgentCpuReader agentCpu;
     private final SandboxMetrics metrics;
     private final Duration statusRefresh;
+    private final Duration finishDelay;
+    private final Duration finishDelayMax;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
@@ -116,6 +120,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         this.events = events;
         this.sidecars = sidecars;
         this.statusRefresh = config.statusRefresh();
+        // The adoptions' takeovers wait for a burst of creations as the pools' refills do.
+        this.finishDelay = config.pool().refillDelay();
+        this.finishDelayMax = config.pool().refillDelayMax();
     }
 
     @Override
@@ -167,9 +174,16 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
         SandboxPlan plan = planner.plan(effective, lifecycle, cluster);
         Optional<String> adoptedSlot = WarmPodAdoption.adoptedSlot(sandbox, context);
+        // While other sandboxes wait for their first status, the takeover of an adopted slot's objects waits.
+        Optional<Duration> finishHeld = Optional.empty();
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
-            WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
+            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get())) {
+                finishHeld = finishHold(sandbox, context, now);
+            }
+            if (finishHeld.isEmpty()) {
+                WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
+            }
         }
         List<CheckResult> checks = new ArrayList<>();
         if (resolved.templated()) {
@@ -195,9 +209,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // built: there is nothing to build it from.
         // An ended agent's sandbox is left as it is: its pod neither restarted nor deleted (its logs), nothing
         // applied, like a finished Job's.
-        // Just after a claim the slot's objects are still the pool's, and the pod, ready, is behind its slot's
-        // policy: the status goes first, the workflow after the next reconcile's finish.
-        if (resolved.templateFound() && !lifecycle.finished() && !claimedNow
+        // Just after a claim (or while the takeover waits) the slot's objects are still the pool's, and the pod,
+        // ready, is behind its slot's policy: the status goes first, the workflow after the takeover.
+        if (resolved.templateFound() && !lifecycle.finished() && !claimedNow && finishHeld.isEmpty()
                 && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -224,9 +238,11 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), status.getPhase());
-        if (claimedNow) {
-            // At once, to finish the adoption: the claim's pod event is no trigger (the claim is in the cache already).
-            control.rescheduleAfter(Duration.ZERO);
+        if (claimedNow || finishHeld.isPresent()) {
+            // To finish the adoption, at once unless others wait for their status: the claim's pod event is no
+            // trigger (the claim is in the cache already).
+            control.rescheduleAfter(claimedNow ? finishHold(sandbox, context, now).orElse(Duration.ZERO)
+                    : finishHeld.get());
         } else {
             // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no
             // more.
@@ -236,6 +252,15 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         metrics.measure(context.getPrimaryCache());
         sidecars.retain(id -> context.getPrimaryCache().get(id).isPresent());
         return control;
+    }
+
+    /** {@link FinishHold} for this sandbox: from when its status says it became Ready, else (just claimed) now. */
+    private Optional<Duration> finishHold(AgentSandbox sandbox, Context<AgentSandbox> context, Instant now) {
+        Instant readySince = Optional.ofNullable(sandbox.getStatus()).map(AgentSandboxStatus::getConditions)
+                .flatMap(conditions -> conditions.stream().filter(c -> ConditionTypes.READY.equals(c.type()))
+                        .findFirst()).flatMap(ready -> Timestamps.parse(ready.lastTransitionTime())).orElse(now);
+        return FinishHold.remaining(readySince, now, ReferenceWatches.othersAwaitStatus(context, sandbox),
+                finishDelay, finishDelayMax);
     }
 
     /**

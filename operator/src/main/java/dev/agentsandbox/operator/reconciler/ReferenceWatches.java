@@ -58,6 +58,9 @@ final class ReferenceWatches {
     private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
     private static final String TEMPLATE_INDEX = "agentsandbox.dev/template";
     private static final String POLICY_SCOPE_INDEX = "agentsandbox.dev/policy-scope";
+    /** Sandboxes without a status yet: created, not reconciled once. */
+    private static final String AWAITING_INDEX = "agentsandbox.dev/awaiting-status";
+    private static final String AWAITING = "awaiting";
     /** Not a sandbox name (a name is a DNS label): the scope of policies that may select any sandbox's pod. */
     private static final String ANY_SANDBOX = "*";
     /** Scope of a policy selecting one warm slot's pod; no sandbox name can contain it. */
@@ -79,7 +82,8 @@ final class ReferenceWatches {
                         .map(ResolvedRunner::serviceKey).stream().toList(),
                 NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace()),
                 TEMPLATE_INDEX, sandbox -> Optional.ofNullable(sandbox.getSpec().getTemplateRef())
-                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList()));
+                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList(),
+                AWAITING_INDEX, sandbox -> sandbox.getStatus() == null ? List.of(AWAITING) : List.of()));
 
         // A template that appears, changes or goes concerns the sandboxes that name it.
         var templates = new InformerEventSource<>(InformerEventSourceConfiguration
@@ -228,6 +232,12 @@ final class ReferenceWatches {
                 return found;
             }
         };
+    }
+
+    /** Whether a sandbox other than {@code self} waits for its first status (in the primary cache). */
+    static boolean othersAwaitStatus(Context<AgentSandbox> context, AgentSandbox self) {
+        return context.getPrimaryCache().byIndex(AWAITING_INDEX, AWAITING).stream()
+                .anyMatch(other -> !other.getMetadata().getUid().equals(self.getMetadata().getUid()));
     }
 
     /** The pools of a template in a namespace. */

@@ -137,8 +137,8 @@ final class WarmPodAdoption {
         return startCold(sandbox, WarmStart.POOL_EMPTY, template, context);
     }
 
-    /** Whether the sandbox records that it adopted {@code slot}. */
-    private static boolean recorded(AgentSandbox sandbox, String slot) {
+    /** Whether the sandbox records that it adopted {@code slot} (the annotation, the last step's, was written). */
+    static boolean recorded(AgentSandbox sandbox, String slot) {
         Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
         return annotations != null && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION));
     }
