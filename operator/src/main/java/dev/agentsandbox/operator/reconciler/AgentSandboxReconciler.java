@@ -178,7 +178,11 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         Optional<Duration> finishHeld = Optional.empty();
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
-            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get())) {
+            // Never while the slot's policy is gone (its pool deleted before the takeover): the workflow makes it.
+            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.cached(context,
+                    NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME, new ResourceID(
+                            SandboxObjects.networkPolicyName(adoptedSlot.get()), sandbox.getMetadata().getNamespace()))
+                    .isPresent()) {
                 finishHeld = finishHold(sandbox, context, now);
             }
             if (finishHeld.isEmpty()) {

@@ -114,30 +114,34 @@ class WarmPoolCrashIT {
                     assertThat(Sandboxes.sandbox(client, namespace, name).get().getStatus().getPhase())
                             .as(name).isEqualTo(SandboxPhase.READY)));
 
-            Set<String> pods = new HashSet<>();
-            for (String name : all) {
-                AgentSandbox sandbox = Sandboxes.sandbox(client, namespace, name).get();
-                Pod pod = Pools.podOf(client, namespace, name);
-                assertThat(pod).as("exactly one pod for %s", name).isNotNull();
-                assertThat(pods.add(pod.getMetadata().getName())).as("%s shares its pod", name).isTrue();
-                assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
-                        .satisfies(o -> assertThat(o.getUid()).isEqualTo(sandbox.getMetadata().getUid()));
-                WarmSlots.slotOf(pod).ifPresent(slot -> {
-                    ConfigMap configMap = client.configMaps().inNamespace(namespace)
-                            .withName(SandboxObjects.configMapName(slot)).get();
-                    assertThat(configMap.getMetadata().getOwnerReferences()).as("ConfigMap of %s", name)
-                            .singleElement().satisfies(o -> assertThat(o.getUid())
-                                    .isEqualTo(sandbox.getMetadata().getUid()));
-                    assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
-                    NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace(namespace)
-                            .withName(SandboxObjects.networkPolicyName(slot)).get();
-                    assertThat(policy.getMetadata().getOwnerReferences()).as("NetworkPolicy of %s", name)
-                            .singleElement().satisfies(o -> assertThat(o.getUid())
-                                    .isEqualTo(sandbox.getMetadata().getUid()));
-                    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
-                            .containsExactly(Map.entry(WarmSlots.SLOT_LABEL, slot));
-                });
-            }
+            // Ready comes with the claim; the takeover of the slot's objects follows (later during a burst).
+            eventually(CONVERGENCE).untilAsserted(() -> {
+                Set<String> pods = new HashSet<>();
+                for (String name : all) {
+                    AgentSandbox sandbox = Sandboxes.sandbox(client, namespace, name).get();
+                    Pod pod = Pools.podOf(client, namespace, name);
+                    assertThat(pod).as("exactly one pod for %s", name).isNotNull();
+                    assertThat(pods.add(pod.getMetadata().getName())).as("%s shares its pod", name).isTrue();
+                    assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+                            .satisfies(o -> assertThat(o.getUid()).isEqualTo(sandbox.getMetadata().getUid()));
+                    WarmSlots.slotOf(pod).ifPresent(slot -> {
+                        ConfigMap configMap = client.configMaps().inNamespace(namespace)
+                                .withName(SandboxObjects.configMapName(slot)).get();
+                        assertThat(configMap.getMetadata().getOwnerReferences()).as("ConfigMap of %s", name)
+                                .singleElement().satisfies(o -> assertThat(o.getUid())
+                                        .isEqualTo(sandbox.getMetadata().getUid()));
+                        assertThat(sandbox.getMetadata().getAnnotations())
+                                .containsEntry(WarmStart.SLOT_ANNOTATION, slot);
+                        NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace(namespace)
+                                .withName(SandboxObjects.networkPolicyName(slot)).get();
+                        assertThat(policy.getMetadata().getOwnerReferences()).as("NetworkPolicy of %s", name)
+                                .singleElement().satisfies(o -> assertThat(o.getUid())
+                                        .isEqualTo(sandbox.getMetadata().getUid()));
+                        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                                .containsExactly(Map.entry(WarmSlots.SLOT_LABEL, slot));
+                    });
+                }
+            });
             AgentSandbox finished = Sandboxes.sandbox(client, namespace, "claimed-by-hand").get();
             assertThat(finished.getStatus().getPodName()).isEqualTo(warm.getMetadata().getName());
             assertThat(client.pods().inNamespace(namespace).list().getItems())
