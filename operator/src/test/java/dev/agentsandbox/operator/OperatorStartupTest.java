@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
@@ -35,6 +38,21 @@ class OperatorStartupTest {
     void registersTheAgentSandboxController() {
         assertThat(operator.getRegisteredControllers())
                 .anySatisfy(c -> assertThat(c.getConfiguration().getName()).isEqualTo(AgentSandboxReconciler.NAME));
+    }
+
+    /**
+     * One informer of NetworkPolicies for sandboxes, without a label selector: every policy of the namespaces (any
+     * may widen a sandbox's egress), the sandboxes' own among them, which their dependent reads from it. A second,
+     * labelled informer for the dependent would keep a second copy of each sandbox's policy.
+     */
+    @Test
+    void watchesNetworkPoliciesOnceForSandboxes() {
+        Controller<?> sandboxes = (Controller<?>) operator.getRegisteredController(AgentSandboxReconciler.NAME)
+                .orElseThrow();
+
+        assertThat(sandboxes.getEventSourceManager().getEventSourcesFor(NetworkPolicy.class)).singleElement()
+                .satisfies(source -> assertThat(((InformerEventSource<?, ?>) source).configuration()
+                        .getInformerConfig().getLabelSelector()).isNull());
     }
 
     /**

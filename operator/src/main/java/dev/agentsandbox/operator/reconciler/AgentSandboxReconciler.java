@@ -44,7 +44,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -82,8 +81,10 @@ import java.util.Optional;
 @ControllerConfiguration(name = AgentSandboxReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = SidecarConfigMapDependentResource.NAME, type = SidecarConfigMapDependentResource.class),
+        // Read from the informer of every NetworkPolicy of the namespaces (ReferenceWatches), not one of its own.
         @Dependent(name = EgressNetworkPolicyDependentResource.NAME,
-                type = EgressNetworkPolicyDependentResource.class),
+                type = EgressNetworkPolicyDependentResource.class,
+                useEventSourceWithName = ReferenceWatches.NETWORK_POLICIES),
         @Dependent(name = WorkspaceClaimDependentResource.NAME, type = WorkspaceClaimDependentResource.class,
                 reconcilePrecondition = WorkspaceClaimWantedCondition.class),
         @Dependent(name = SandboxPodDependentResource.NAME, type = SandboxPodDependentResource.class,
@@ -305,10 +306,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
         PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
-        // Named: NetworkPolicies are watched twice, the operator's own (this dependent) and every policy around it.
+        // By name: the informer the sandbox's policy is read from has the namespace's other policies too.
         boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
-                && context.getSecondaryResource(NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME)
-                .isPresent();
+                && ReferenceWatches.ownNetworkPolicy(context, plan.namespace(), plan.name()).isPresent();
         List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
                         plan.name()),
                 SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
