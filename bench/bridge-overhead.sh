@@ -4,7 +4,7 @@
 # dominates), then a paced SSE stream (a Python runner sending one event every INTERVAL_MS: time to the first event
 # and total time). Configurations are interleaved round by round; see BENCHMARKS.md.
 #
-#   bench/bridge-overhead.sh           # DURATION=5 ROUNDS=3 CONCURRENCY=16 SSE_EVENTS=200 by default
+#   bench/bridge-overhead.sh           # DURATION=5 ROUNDS=3 CONCURRENCY=16 SSE_EVENTS=200 PACED_WARMUP=2000 by default
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/upstream.sh"
 need hey nginx python3 java curl
@@ -17,6 +17,7 @@ SSE_EVENTS="${SSE_EVENTS:-200}"
 PACED_EVENTS="${PACED_EVENTS:-50}"
 INTERVAL_MS="${INTERVAL_MS:-10}"
 PACED_REQUESTS="${PACED_REQUESTS:-20}"
+PACED_WARMUP="${PACED_WARMUP:-2000}"
 ENGINE=/engines/llama.cpp
 
 RUNNER_PORT=$(free_port)
@@ -54,6 +55,10 @@ with open(path, "w") as out:
     out.write(f"location = {engine}/v1/completions {{ error_page 405 =200 /sse-stream.txt; return 405; }}\n")
     out.write(f"location = /sse-stream.txt {{ internal; root {stream_path.rsplit('/', 1)[0]}; default_type text/event-stream; }}\n")
 EOF
+# nginx as a relay in front of the paced runner too: what any proxy's hop costs the first event (a new connection
+# to the runner per request, no buffering), beside what the bridge's costs.
+echo "location /paced-relay/ { proxy_pass http://127.0.0.1:$PACED_RUNNER_PORT$ENGINE/; proxy_http_version 1.1;" \
+    "proxy_buffering off; }" >>"$WORK/runner-locations.conf"
 start_nginx "$RUNNER_PORT" "" "include $WORK/runner-locations.conf;"
 start paced-runner python3 "$BENCH_DIR/fake_runner.py" "$PACED_RUNNER_PORT" "$PACED_EVENTS" "$INTERVAL_MS"
 
@@ -120,10 +125,20 @@ RSS_WARM="$(rss_mib "$BRIDGE_PID")"
 measure_rounds "${CONFIGS[@]}"
 RSS_END="$(rss_mib "$BRIDGE_PID")"
 
+# paced_probe BRIDGE_LABEL: the paced stream direct, through nginx and through the paced bridge, interleaved.
+paced_probe() {
+    python3 "$BENCH_DIR/stream_probe.py" "$PACED_REQUESTS" \
+        "direct=http://127.0.0.1:$PACED_RUNNER_PORT$ENGINE/v1/chat/completions" \
+        "nginx=http://127.0.0.1:$RUNNER_PORT/paced-relay/v1/chat/completions" \
+        "$1=http://127.0.0.1:$PACED_BRIDGE_PORT/v1/chat/completions"
+}
 echo "paced stream: $PACED_REQUESTS requests per target, interleaved" >&2
-PACED="$(python3 "$BENCH_DIR/stream_probe.py" "$PACED_REQUESTS" \
-    "direct=http://127.0.0.1:$PACED_RUNNER_PORT$ENGINE/v1/chat/completions" \
-    "bridge=http://127.0.0.1:$PACED_BRIDGE_PORT/v1/chat/completions")"
+# First as a new sandbox's bridge meets it (three requests after its start), then after PACED_WARMUP requests: the
+# code on a request's path runs interpreted until the JIT has compiled it, which takes some hundreds of requests.
+PACED="$(paced_probe bridge-new)"
+hey -n "$PACED_WARMUP" -c 50 -m POST -T application/json -D "$WORK/chat.json" \
+    "http://127.0.0.1:$PACED_BRIDGE_PORT/v1/chat/completions" >/dev/null 2>&1 || true
+PACED+=$'\n'"$(paced_probe bridge-warm)"
 LOADS+=("$(cut -d' ' -f1 /proc/loadavg) (after the paced streams)")
 
 [ -z "$OUT" ] || mkdir -p "$(dirname "$OUT")"
@@ -136,7 +151,9 @@ LOADS+=("$(cut -d' ' -f1 /proc/loadavg) (after the paced streams)")
     python3 "$BENCH_DIR/summarize.py" "$RESULTS"
     echo
     echo "Paced stream ($PACED_EVENTS events, one every $INTERVAL_MS ms, from a Python runner; a new connection per" \
-        "request; $PACED_REQUESTS requests per target, alternating):"
+        "request; $PACED_REQUESTS requests per target, alternating; nginx relays with a new connection to the runner" \
+        "per request; bridge-new: the bridge three requests after its start, bridge-warm: after $PACED_WARMUP more;" \
+        "each delta is against the direct line above it):"
     echo
     paced_table "$PACED"
     echo
