@@ -369,9 +369,10 @@ public final class OperatorScale {
                     .toList();
             jcmd.waitFor(2, TimeUnit.MINUTES);
             report.append("\nLive heap, biggest classes (`jcmd GC.class_histogram`):\n\n```\n");
-            lines.stream().limit(24).forEach(line -> report.append(line).append('\n'));
+            lines.stream().limit(32).forEach(line -> report.append(line).append('\n'));
             lines.stream().filter(line -> line.startsWith("Total")).forEach(line -> report.append(line).append('\n'));
             report.append("```\n");
+            threads(pid);
             // With -XX:NativeMemoryTracking=summary: where the rest of the RSS is (metaspace, code, threads...).
             Process nmt = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
@@ -389,6 +390,23 @@ public final class OperatorScale {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The operator's threads by name (numbers dropped: one line per pool), the most numerous first. */
+    private void threads(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+        Map<String, Long> pools = new TreeMap<>();
+        new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("\""))
+                .map(line -> line.substring(1, line.indexOf('"', 1)).replaceAll("[0-9]+", "N"))
+                .forEach(name -> pools.merge(name, 1L, Long::sum));
+        jcmd.waitFor(2, TimeUnit.MINUTES);
+        report.append("\nThreads (`jcmd Thread.print`, by name; ").append(procStatus(pid, "Threads:"))
+                .append(" in all, with the JVM's own):\n\n```\n");
+        pools.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(pool -> report.append(pool.getValue()).append("  ").append(pool.getKey()).append('\n'));
+        report.append("```\n");
     }
 
     /** Requests by the process after all are Ready, in a quiet window: what it costs to keep N sandboxes. */

@@ -17,10 +17,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +29,10 @@ import java.util.Objects;
  * {@code <name>-egress}: no ingress but the operator to the sidecars' admin ports; egress only to DNS, the Model
  * Runner pods and public addresses on 80/443. It cannot tell the agent from the proxy (docs/architecture.md,
  * "Security model"): the iptables enforcement mode closes that gap.
+ *
+ * <p>It has no informer of its own: the reconciler watches every NetworkPolicy of the namespaces (others may widen
+ * a sandbox's egress) and this dependent reads the sandbox's policy, by name, from that informer.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = SandboxObjects.MANAGED_SELECTOR))
 public class EgressNetworkPolicyDependentResource
         extends PlannedDependentResource<NetworkPolicy> {
 

@@ -46,7 +46,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -84,8 +83,10 @@ import java.util.Optional;
 @ControllerConfiguration(name = AgentSandboxReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = SidecarConfigMapDependentResource.NAME, type = SidecarConfigMapDependentResource.class),
+        // Read from the informer of every NetworkPolicy of the namespaces (ReferenceWatches), not one of its own.
         @Dependent(name = EgressNetworkPolicyDependentResource.NAME,
-                type = EgressNetworkPolicyDependentResource.class),
+                type = EgressNetworkPolicyDependentResource.class,
+                useEventSourceWithName = ReferenceWatches.NETWORK_POLICIES),
         @Dependent(name = WorkspaceClaimDependentResource.NAME, type = WorkspaceClaimDependentResource.class,
                 reconcilePrecondition = WorkspaceClaimWantedCondition.class),
         @Dependent(name = SandboxPodDependentResource.NAME, type = SandboxPodDependentResource.class,
@@ -179,10 +180,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
             // Never while the slot's policy is gone (its pool deleted before the takeover): the workflow makes it.
-            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.cached(context,
-                    NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME, new ResourceID(
-                            SandboxObjects.networkPolicyName(adoptedSlot.get()), sandbox.getMetadata().getNamespace()))
-                    .isPresent()) {
+            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.ownNetworkPolicy(context,
+                    sandbox.getMetadata().getNamespace(), adoptedSlot.get()).isPresent()) {
                 finishHeld = finishHold(sandbox, context, now);
             }
             if (finishHeld.isEmpty()) {
@@ -343,7 +342,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
                                       WarmStart warmStart, AgentExitStatus agentExit) {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
-        // By name, whoever owns them: right after a claim they are still the pool's slot's, and already the pod's.
+        // By name, whoever owns them: right after a claim they are still the pool's slot's, and already the pod's
+        // (and the informer the sandbox's policy is read from has the namespace's other policies too).
         String namespace = plan.namespace();
         PersistentVolumeClaim claim = ReferenceWatches.cached(context, PersistentVolumeClaim.class,
                 WorkspaceClaimDependentResource.NAME,
@@ -351,8 +351,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         boolean policyApplied = ReferenceWatches.cached(context, ConfigMap.class,
                 SidecarConfigMapDependentResource.NAME,
                 new ResourceID(SandboxObjects.configMapName(plan.objectBase()), namespace)).isPresent()
-                && ReferenceWatches.cached(context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME,
-                new ResourceID(SandboxObjects.networkPolicyName(plan.objectBase()), namespace)).isPresent();
+                && ReferenceWatches.ownNetworkPolicy(context, namespace, plan.objectBase()).isPresent();
         List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
                         plan.name()),
                 SandboxObjects.networkPolicyName(plan.objectBase()), SandboxObjects.labels(plan.name()));

@@ -4,6 +4,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
+import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.ClusterLookup;
@@ -47,7 +48,12 @@ final class ReferenceWatches {
     static final String SECRETS = "referenced-secrets";
     static final String RUNTIME_CLASSES = "runtime-classes";
     static final String RUNNER_SERVICES = "model-runner-services";
-    static final String NETWORK_POLICIES = "namespace-networkpolicies";
+    /**
+     * Every NetworkPolicy of the watched namespaces, the operator's own among them: the egress policy's dependent
+     * reads its policy from this informer too (one cache, rather than a second copy of every sandbox's policy in an
+     * informer of its own), hence its name.
+     */
+    static final String NETWORK_POLICIES = EgressNetworkPolicyDependentResource.NAME;
     static final String TEMPLATES = "templates";
     static final String POOLS = "pools";
     static final String WARM_PODS = "warm-pods";
@@ -121,7 +127,8 @@ final class ReferenceWatches {
                 .withSecondaryToPrimaryMapper(referrers(sandboxes, SERVICE_INDEX,
                         s -> key(s.getMetadata().getNamespace(), s.getMetadata().getName())))
                 .build();
-        // Label-free: anyone's policy may select a sandbox's pod. A change to one may select or release any sandbox
+        // Label-free: anyone's policy may select a sandbox's pod (and the sandboxes' own policies are read from here
+        // too: NETWORK_POLICIES). A change to one may select or release any sandbox
         // of its namespace (its selector may have changed), so all of them are looked at again; except for a policy
         // whose pod selector requires one sandbox's label (the operator's own, one per sandbox), which can select
         // that sandbox's pod only: that sandbox alone (otherwise a burst of N sandboxes in one namespace would cost
@@ -197,6 +204,16 @@ final class ReferenceWatches {
     static Optional<String> selectedSandbox(NetworkPolicy policy) {
         return Optional.ofNullable(policy.getSpec()).map(NetworkPolicySpec::getPodSelector)
                 .map(LabelSelector::getMatchLabels).map(labels -> labels.get(SandboxObjects.SANDBOX_LABEL));
+    }
+
+    /**
+     * The sandbox's own NetworkPolicy as last seen or written ({@code <objectBase>-egress}: its name, or the slot it
+     * adopted), if there is one, whoever owns it yet.
+     */
+    static Optional<NetworkPolicy> ownNetworkPolicy(Context<AgentSandbox> context, String namespace,
+                                                    String objectBase) {
+        return cached(context, NetworkPolicy.class, NETWORK_POLICIES,
+                new ResourceID(SandboxObjects.networkPolicyName(objectBase), namespace));
     }
 
     /** Reads the watched objects from the informers' caches. */

@@ -30,6 +30,7 @@ final class SandboxSeries {
     static final String MODEL_REQUESTS = "agentsandbox.sandbox.model.requests";
     static final String MODEL_TOKENS = "agentsandbox.sandbox.model.tokens";
     static final String BUDGET_REMAINING = "agentsandbox.sandbox.token.budget.remaining";
+    static final String AGENT_EXIT_CODE = "agentsandbox.sandbox.agent.exit.code";
     static final Map<String, String> DESCRIPTIONS = Map.of(
             SANDBOXES, "AgentSandboxes by status.phase",
             PHASE, "1 for the sandbox's status.phase",
@@ -38,7 +39,8 @@ final class SandboxSeries {
             INJECTED_REQUESTS, "Requests that carried an injected credential, by host",
             MODEL_REQUESTS, "Inference requests the model bridge forwarded, by model",
             MODEL_TOKENS, "Tokens the Model Runner reported, by model and kind (prompt, completion)",
-            BUDGET_REMAINING, "spec.model.tokenBudget minus the tokens used");
+            BUDGET_REMAINING, "spec.model.tokenBudget minus the tokens used",
+            AGENT_EXIT_CODE, "The agent's exit code once it ended for good (status.agentExit)");
     /** Hosts or models named per sandbox; the rest are summed under {@link #OTHER}. */
     static final int TOP = 5;
     static final String OTHER = "other";
@@ -69,6 +71,10 @@ final class SandboxSeries {
             Map<String, String> id = Map.of("namespace", sandbox.getMetadata().getNamespace(),
                     "sandbox", sandbox.getMetadata().getName());
             samples.add(new Sample(PHASE, with(id, "phase", label(status.getPhase())), 1, false));
+            // Tells the agent's own end from a sandbox that failed to run it: the alert on Failed skips the former.
+            if (status.getAgentExit() != null && status.getAgentExit().exitCode() != null) {
+                samples.add(new Sample(AGENT_EXIT_CODE, id, status.getAgentExit().exitCode(), false));
+            }
             if (status.getEgress() != null) {
                 egress(id, status.getEgress(), samples);
             }

@@ -114,9 +114,7 @@ final class WarmPodAdoption {
         for (Pod candidate : candidates) {
             Optional<String> slot = WarmSlots.slotOf(candidate);
             // A pod an older operator warmed has only its pool-wide policy until the pool gives it its slot's.
-            if (slot.isEmpty() || ReferenceWatches.cached(context, NetworkPolicy.class,
-                    EgressNetworkPolicyDependentResource.NAME,
-                    new ResourceID(SandboxObjects.networkPolicyName(slot.get()), namespace)).isEmpty()) {
+            if (slot.isEmpty() || ReferenceWatches.ownNetworkPolicy(context, namespace, slot.get()).isEmpty()) {
                 continue;
             }
             SandboxPlan adopted = plan.withObjectBase(slot.get());

@@ -1,8 +1,12 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.TestSandboxes;
+import dev.agentsandbox.operator.api.v1alpha1.AgentRestartPolicy;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.status.SidecarStatusReader;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -236,8 +240,21 @@ class SidecarReportsTest {
                 + "\"host-not-allowed\",\"count\":1,\"at\":\"2026-11-01T10:00:00Z\"}],\"injected\":{\"api.anthropic.com\":1}}");
         sidecars.bridge("{\"requests\":1,\"promptTokens\":1,\"completionTokens\":1,\"models\":[{\"model\":"
                 + "\"ai/qwen2.5:7B-Q4_K_M\",\"requests\":1,\"promptTokens\":1,\"completionTokens\":1}]}");
-        readySandbox("dashboard", "agent");
-        eventually().until(() -> scrape().contains("agentsandbox_sandbox_token_budget_remaining{namespace=\"dashboard\""));
+        OperatorTestSupport cluster = readySandbox("dashboard", "agent");
+        // and one whose agent ended (a tool call that exited 3), for the series only an ended agent has
+        AgentSandbox toolCall = TestSandboxes.full("tool-call");
+        toolCall.getSpec().getAgent().setRestartPolicy(AgentRestartPolicy.NEVER);
+        cluster.create(cluster.sandbox(toolCall));
+        eventually().until(() -> cluster.pod("tool-call").isPresent());
+        client.pods().inNamespace("dashboard").withName("tool-call-sandbox").editStatus(pod -> new PodBuilder(pod)
+                .editOrNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder()
+                        .withName("agent").withNewState().withNewTerminated().withExitCode(3).withReason("Error")
+                        .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                        .endTerminated().endState().build()).endStatus().build());
+        eventually().untilAsserted(() -> assertThat(scrape())
+                .contains("agentsandbox_sandbox_token_budget_remaining{namespace=\"dashboard\"")
+                .contains("agentsandbox_sandbox_agent_exit_code{namespace=\"dashboard\",sandbox=\"tool-call\"} 3.0")
+                .doesNotContain("agentsandbox_sandbox_agent_exit_code{namespace=\"dashboard\",sandbox=\"agent\"}"));
         java.util.Set<String> exported = scrape().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                 .map(l -> l.split("[{ ]", 2)[0]).collect(java.util.stream.Collectors.toSet());
 
@@ -254,7 +271,7 @@ class SidecarReportsTest {
 
         assertThat(queried).as("metric names in the dashboard's and the rules' queries")
                 .contains("agentsandbox_sandbox_token_budget_remaining", "agentsandbox_sandbox_egress_requests_total",
-                        "agentsandbox_sandbox_phase");
+                        "agentsandbox_sandbox_phase", "agentsandbox_sandbox_agent_exit_code");
         assertThat(exported).containsAll(queried);
     }
 
