@@ -5,12 +5,16 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -94,6 +98,27 @@ public final class WarmSlots {
         NetworkPolicy policy = relabelled(new EgressNetworkPolicyDependentResource().desired(slot), pool, slot.name());
         policy.getSpec().setPodSelector(slotSelector(slot.name()));
         return policy;
+    }
+
+    /**
+     * The slot's policy, owned by the slot's pod: it then goes only with the pod, after the pod's grace period,
+     * whoever deletes the pod or its owner (the pool deleted, a rollout, a sandbox deleted before it took the policy
+     * over), and a pool deleted between a claim and the takeover leaves it to the pod, now the sandbox's.
+     */
+    public static NetworkPolicy ownedByPod(NetworkPolicy policy, Pod pod) {
+        policy.getMetadata().setOwnerReferences(List.of(podOwner(pod)));
+        return policy;
+    }
+
+    /** Whether the slot's policy is owned by the pod: only then does a sandbox adopt the pod. */
+    public static boolean policyOwnedBy(NetworkPolicy policy, Pod pod) {
+        return policy.getMetadata().getOwnerReferences().stream()
+                .anyMatch(owner -> Objects.equals(owner.getUid(), pod.getMetadata().getUid()));
+    }
+
+    public static OwnerReference podOwner(Pod pod) {
+        return new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+                .withUid(pod.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build();
     }
 
     /** The spec hash a slot's pod carries: equal to the desired pod's when the template has not changed. */

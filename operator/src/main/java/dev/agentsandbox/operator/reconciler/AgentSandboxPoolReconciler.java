@@ -23,6 +23,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -37,6 +40,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +52,8 @@ import java.util.stream.Stream;
 
 /**
  * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): for each missing slot its ConfigMap,
- * workspace claim, NetworkPolicy and pod, in that order, owned by the pool; each unclaimed pod's policy is kept to the
+ * workspace claim, NetworkPolicy and pod, in that order, owned by the pool (the policy then by its pod, so that it
+ * goes only with the pod); each unclaimed pod's policy is kept to the
  * template's rules (and made, for a pod of an operator that made one policy per pool); outdated and
  * surplus unclaimed pods are deleted as {@link PoolRollout} decides. A pod a sandbox claimed is no longer the pool's
  * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled,
@@ -60,6 +65,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
     public static final String NAME = "agentsandboxpool";
 
     private static final Logger LOG = Logger.getLogger(AgentSandboxPoolReconciler.class);
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
     private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private final SandboxPlanner planner;
@@ -106,7 +112,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                     cluster);
             blocked = SandboxInputChecks.check(templatePlan, planner.allowedRuntimeClasses(), cluster).stream()
                     .filter(c -> !c.passed()).findFirst();
-            List<NetworkPolicy> slotPolicies = new ArrayList<>();
+            Map<Pod, NetworkPolicy> slotPolicies = new LinkedHashMap<>();
             for (Pod pod : pods) {
                 String slot = WarmSlots.slotOf(pod).orElse(pod.getMetadata().getName());
                 SandboxPlan slotPlan = planner.warmSlot(template.get(), namespace, slot, cluster);
@@ -116,7 +122,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 // replaced, as an outdated one is.
                 slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate && !AgentExits.ended(pod),
                         SandboxStatusAggregator.podReady(pod)));
-                WarmSlots.slotOf(pod).ifPresent(s -> slotPolicies.add(WarmSlots.networkPolicy(slotPlan,
+                WarmSlots.slotOf(pod).ifPresent(s -> slotPolicies.put(pod, WarmSlots.networkPolicy(slotPlan,
                         pool.getMetadata().getName())));
             }
             if (blocked.isPresent()) {
@@ -193,7 +199,8 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
 
     /**
      * ConfigMap and claim before the pod, which mounts them, and the NetworkPolicy before the pod, which starts behind
-     * it; all owned by the pool, so they go with it.
+     * it; all owned by the pool, so they go with it, except the policy, which the pod owns as soon as it exists
+     * ({@link WarmSlots#ownedByPod}): it must outlive the pool for as long as the pod runs.
      */
     private void createSlot(AgentSandboxPool pool, AgentSandboxTemplate template, ClusterLookup cluster,
                             Context<AgentSandboxPool> context) {
@@ -203,10 +210,21 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         client.resource(owned(WarmSlots.configMap(plan, pool.getMetadata().getName()), pool)).create();
         WarmSlots.claim(plan, pool.getMetadata().getName())
                 .ifPresent(claim -> client.resource(owned(claim, pool)).create());
-        PoolWatches.created(context, client.resource(owned(WarmSlots.networkPolicy(plan,
-                pool.getMetadata().getName()), pool)).create());
+        NetworkPolicy policy = client.resource(owned(WarmSlots.networkPolicy(plan, pool.getMetadata().getName()),
+                pool)).create();
+        PoolWatches.created(context, policy);
         Pod pod = client.resource(owned(WarmSlots.pod(plan, pool.getMetadata().getName()), pool)).create();
         PoolWatches.created(context, pod);
+        ownByPod(policy, pod, context);
+    }
+
+    /** The policy's ownership given to its pod (a crash before it: the next reconcile's {@link #guardSlots}). */
+    private static void ownByPod(NetworkPolicy policy, Pod pod, Context<AgentSandboxPool> context) {
+        NetworkPolicy written = context.getClient().network().v1().networkPolicies()
+                .inNamespace(policy.getMetadata().getNamespace()).withName(policy.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.asJson(Map.of("metadata",
+                        Map.of("ownerReferences", List.of(WarmSlots.podOwner(pod))))));
+        PoolWatches.updated(context, written);
     }
 
     /**
@@ -215,20 +233,27 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
      * here, and that pool-wide policy goes once no unclaimed pod needs it. A sandbox adopts only a pod whose slot
      * policy exists ({@link WarmPodAdoption}).
      */
-    private static void guardSlots(AgentSandboxPool pool, List<NetworkPolicy> wanted, Map<String, NetworkPolicy> actual,
-                                   Context<AgentSandboxPool> context) {
+    private static void guardSlots(AgentSandboxPool pool, Map<Pod, NetworkPolicy> wanted,
+                                   Map<String, NetworkPolicy> actual, Context<AgentSandboxPool> context) {
         KubernetesClient client = context.getClient();
         boolean everyPodGuarded = true;
-        for (NetworkPolicy policy : wanted) {
+        for (Map.Entry<Pod, NetworkPolicy> slot : wanted.entrySet()) {
+            Pod pod = slot.getKey();
+            NetworkPolicy policy = slot.getValue();
             NetworkPolicy existing = actual.get(policy.getMetadata().getName());
             try {
                 if (existing == null) {
-                    PoolWatches.created(context, client.resource(owned(policy, pool)).create());
-                } else if (!EgressNetworkPolicyDependentResource.sameRules(existing, policy)) {
-                    client.resource(existing).edit(current -> {
-                        current.setSpec(policy.getSpec());
-                        return current;
-                    });
+                    PoolWatches.created(context, client.resource(WarmSlots.ownedByPod(policy, pod)).create());
+                } else {
+                    if (!EgressNetworkPolicyDependentResource.sameRules(existing, policy)) {
+                        client.resource(existing).edit(current -> {
+                            current.setSpec(policy.getSpec());
+                            return current;
+                        });
+                    }
+                    if (!WarmSlots.policyOwnedBy(existing, pod)) {
+                        ownByPod(existing, pod, context);
+                    }
                 }
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
@@ -251,7 +276,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
     /**
      * Deletes an unclaimed pod only if it is still as the pool saw it: a sandbox that claimed it in the meantime
      * changed its resourceVersion, and the deletion is refused (409) rather than taking the sandbox's pod. Its
-     * ConfigMap and claim go after it; its NetworkPolicy only once the pod is gone ({@link StrandedSlots}), as a pod
+     * ConfigMap and claim go after it; its NetworkPolicy, the pod's, only once the pod is gone, as a pod
      * runs on for its grace period.
      */
     private static boolean deleteSlot(KubernetesClient client, Pod pod) {

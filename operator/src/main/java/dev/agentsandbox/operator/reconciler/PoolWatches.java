@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -59,13 +60,15 @@ final class PoolWatches {
                 .withLabelSelector(WarmSlots.POOL_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AgentSandboxPool.class))
                 .build();
-        // The slots' NetworkPolicies still the pool's (an adopted slot's policy loses the pool label with its claim's
-        // transfer), and the pool-wide policy of older operators.
+        // The slots' NetworkPolicies not yet adopted (an adopted slot's policy loses the pool label with its
+        // transfer), and the pool-wide policy of older operators. By label: a slot's policy is its pod's.
         var policies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandboxPool.class)
                 .withName(POLICIES)
                 .withNamespacesInheritedFromController()
                 .withLabelSelector(WarmSlots.POOL_SELECTOR)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AgentSandboxPool.class))
+                .withSecondaryToPrimaryMapper(policy -> Set.of(new ResourceID(
+                        policy.getMetadata().getLabels().get(WarmSlots.POOL_LABEL),
+                        policy.getMetadata().getNamespace())))
                 .build();
         var templates = InformerEventSourceConfiguration.from(AgentSandboxTemplate.class, AgentSandboxPool.class)
                 .withName(TEMPLATES)
@@ -104,9 +107,9 @@ final class PoolWatches {
 
     /** The pool's NetworkPolicies (its slots' not yet adopted, and an older operator's pool-wide one), by name. */
     static Map<String, NetworkPolicy> policies(Context<AgentSandboxPool> context, AgentSandboxPool pool) {
-        String uid = pool.getMetadata().getUid();
+        String name = pool.getMetadata().getName();
         return source(context, NetworkPolicy.class, POLICIES).list(pool.getMetadata().getNamespace(),
-                        policy -> policy.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+                        policy -> name.equals(policy.getMetadata().getLabels().get(WarmSlots.POOL_LABEL)))
                 .collect(Collectors.toMap(policy -> policy.getMetadata().getName(), policy -> policy));
     }
 
@@ -119,6 +122,14 @@ final class PoolWatches {
     static void created(Context<AgentSandboxPool> context, NetworkPolicy policy) {
         source(context, NetworkPolicy.class, POLICIES).handleRecentResourceCreate(ResourceID.fromResource(policy),
                 policy);
+    }
+
+    /** As {@link #created(Context, NetworkPolicy)}, for a policy this reconcile changed. */
+    static void updated(Context<AgentSandboxPool> context, NetworkPolicy policy) {
+        InformerEventSource<NetworkPolicy, AgentSandboxPool> cache = source(context, NetworkPolicy.class, POLICIES);
+        ResourceID id = ResourceID.fromResource(policy);
+        cache.get(id).ifPresentOrElse(previous -> cache.handleRecentResourceUpdate(id, policy, previous),
+                () -> cache.handleRecentResourceCreate(id, policy));
     }
 
     static ClusterLookup lookup(Context<AgentSandboxPool> context) {

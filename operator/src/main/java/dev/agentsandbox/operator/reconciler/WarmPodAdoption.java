@@ -113,8 +113,10 @@ final class WarmPodAdoption {
         KubernetesClient client = context.getClient();
         for (Pod candidate : candidates) {
             Optional<String> slot = WarmSlots.slotOf(candidate);
-            // A pod an older operator warmed has only its pool-wide policy until the pool gives it its slot's.
-            if (slot.isEmpty() || ReferenceWatches.ownNetworkPolicy(context, namespace, slot.get()).isEmpty()) {
+            // Only a pod whose slot policy it owns: a policy still the pool's (a refill's first moment, a pod an older
+            // operator warmed) would go with the pool if the pool were deleted before this sandbox took it over.
+            if (slot.isEmpty() || ReferenceWatches.ownNetworkPolicy(context, namespace, slot.get())
+                    .filter(policy -> WarmSlots.policyOwnedBy(policy, candidate)).isEmpty()) {
                 continue;
             }
             SandboxPlan adopted = plan.withObjectBase(slot.get());

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,6 +58,8 @@ class WarmPoolIT {
     /** Small, so that "above the limit" needs few pods. */
     private static final int MAX_REPLICAS = 5;
     private static final String IMAGE = "registry.test/agent:1";
+    /** Keeps a deleted pod terminating, as a long grace period would. */
+    private static final String LINGER = "agentsandbox.dev/test-linger";
 
     @RegisterExtension
     static final OperatorForClass OPERATOR = new OperatorForClass("operator-warm-pool",
@@ -194,7 +198,23 @@ class WarmPoolIT {
         AgentSandboxPool pool = Pools.poolResource(OPERATOR.client(), namespace, "warm").get();
         assertThat(pool.getStatus().getUpdatedReplicas()).isEqualTo(3);
 
+        // A warm pod that takes its time to go (a finalizer standing in for a grace period) keeps its policy until it
+        // is gone: the pool's deletion takes the pod, and the policy only with the pod.
+        Pod lingering = Pools.unclaimed(OPERATOR.client(), namespace, "warm").get(0);
+        String lingeringPolicy = SandboxObjects.networkPolicyName(WarmSlots.slotOf(lingering).orElseThrow());
+        OPERATOR.client().pods().inNamespace(namespace).withName(lingering.getMetadata().getName())
+                .edit(pod -> new PodBuilder(pod).editMetadata().addToFinalizers(LINGER).endMetadata().build());
         Pools.poolResource(OPERATOR.client(), namespace, "warm").delete();
+        eventually(CONVERGENCE).until(() -> OPERATOR.client().pods().inNamespace(namespace)
+                .withName(lingering.getMetadata().getName()).get().getMetadata().getDeletionTimestamp() != null);
+        eventually(CONVERGENCE).until(() -> OPERATOR.client().pods().inNamespace(namespace)
+                .withLabel(WarmSlots.POOL_LABEL, "warm").list().getItems().stream()
+                .allMatch(pod -> pod.getMetadata().getName().equals(lingering.getMetadata().getName())));
+        eventually(CONVERGENCE).during(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(OPERATOR.client()
+                .network().v1().networkPolicies().inNamespace(namespace).withName(lingeringPolicy).get())
+                .as("the policy of a pod still terminating").isNotNull());
+        OPERATOR.client().pods().inNamespace(namespace).withName(lingering.getMetadata().getName())
+                .edit(pod -> new PodBuilder(pod).editMetadata().removeFromFinalizers(LINGER).endMetadata().build());
         eventually(CONVERGENCE).untilAsserted(() -> {
             assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "warm")).isEmpty();
             assertThat(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
