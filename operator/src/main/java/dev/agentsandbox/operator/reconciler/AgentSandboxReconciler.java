@@ -179,7 +179,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         Optional<Duration> finishHeld = Optional.empty();
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
-            // Never while the slot's policy is gone (its pod's owner deleted it by hand): the workflow makes it.
+            // Never while the slot's policy is gone (deleted by hand): the workflow makes it again.
             if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.ownNetworkPolicy(context,
                     sandbox.getMetadata().getNamespace(), adoptedSlot.get()).isPresent()) {
                 finishHeld = finishHold(sandbox, context, now);
