@@ -147,12 +147,20 @@ public class AgentCpuReader {
         Instant now = clock.instant();
         if ((latest == null || !now.isBefore(latest.at().plus(freshness))) && readings.reading.compareAndSet(false,
                 true)) {
+            // Once per list: the namespaces nobody reads any more (their sandboxes gone) lose their snapshots.
+            scopes.values().removeIf(other -> other != readings && !other.reading.get() && !usable(other.latest, now));
             refresh(scope, readings);
         }
-        if (latest == null || !now.isBefore(latest.at().plus(freshness.multipliedBy(UNUSABLE_AFTER)))) {
-            return CpuSample.unavailable(NO_READING);
-        }
-        return latest.sample(pod, container);
+        return usable(latest, now) ? latest.sample(pod, container) : CpuSample.unavailable(NO_READING);
+    }
+
+    /** How many namespaces' snapshots are kept. */
+    int size() {
+        return scopes.size();
+    }
+
+    private boolean usable(Snapshot snapshot, Instant now) {
+        return snapshot != null && now.isBefore(snapshot.at().plus(freshness.multipliedBy(UNUSABLE_AFTER)));
     }
 
     private void refresh(Scope scope, Readings readings) {

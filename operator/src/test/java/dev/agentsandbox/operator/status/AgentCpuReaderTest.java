@@ -147,6 +147,25 @@ class AgentCpuReaderTest {
     }
 
     @Test
+    void aNamespaceNoLongerReadLosesItsSnapshot() {
+        answers.put(DISCOVERY, new Answer(200, SERVED));
+        answers.put(LIST, new Answer(200, list(Map.of("build-sandbox", "850m"))));
+        answers.put(DISCOVERY + "/namespaces/team-b/pods", new Answer(200, list(Map.of("other-sandbox", "5m"))));
+        read("build-sandbox", "agent");
+        reader.read("team-b", SELECTOR, "other-sandbox", "agent");
+        awaitReading("build-sandbox");
+        await().atMost(Duration.ofSeconds(10)).until(() -> reader.read("team-b", SELECTOR, "other-sandbox", "agent")
+                .cores() != null);
+        assertThat(reader.size()).isEqualTo(2);
+
+        // team-b's sandboxes are gone; team-a's are still read.
+        clock.advance(FRESHNESS.multipliedBy(AgentCpuReader.UNUSABLE_AFTER));
+        read("build-sandbox", "agent");
+
+        assertThat(reader.size()).isEqualTo(1);
+    }
+
+    @Test
     void withoutTheApiEveryReadSaysSoAndDiscoveryIsAskedOncePerRecheck() {
         answers.put(DISCOVERY, new Answer(404, "{\"kind\":\"Status\",\"code\":404,\"reason\":\"NotFound\"}"));
         String notServed = "the metrics.k8s.io API is not served (install metrics-server)" + NOT_COUNTED;
