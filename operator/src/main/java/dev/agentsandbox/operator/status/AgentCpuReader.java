@@ -186,6 +186,11 @@ public class AgentCpuReader {
 
     private Snapshot snapshot(Scope scope, Answer answer) {
         Instant now = clock.instant();
+        if (answer.code() == 403) {
+            // Served, but this operator may not list it (RBAC from before the reads were lists): no discovery helps.
+            return Snapshot.failed("the metrics.k8s.io API refused to list PodMetrics (HTTP 403: the operator's RBAC"
+                    + " needs list on pods.metrics.k8s.io)" + NOT_COUNTED, now);
+        }
         if (answer.code() != 200) {
             // The API went away or broke since discovery: ask discovery again at the next list.
             discovery.set(null);

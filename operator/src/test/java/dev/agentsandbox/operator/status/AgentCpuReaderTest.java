@@ -225,6 +225,22 @@ class AgentCpuReaderTest {
     }
 
     @Test
+    void aListTheOperatorMayNotMakeSaysWhichRbacItNeeds() {
+        answers.put(DISCOVERY, new Answer(200, SERVED));
+        answers.put(LIST, new Answer(403, "{\"kind\":\"Status\",\"code\":403,\"reason\":\"Forbidden\"}"));
+        String forbidden = "the metrics.k8s.io API refused to list PodMetrics (HTTP 403: the operator's RBAC needs list"
+                + " on pods.metrics.k8s.io)" + NOT_COUNTED;
+
+        read("build-sandbox", "agent");
+        await().atMost(Duration.ofSeconds(10)).until(() -> forbidden.equals(read("build-sandbox", "agent")
+                .unavailable()));
+        clock.advance(FRESHNESS);
+        read("build-sandbox", "agent");
+        await().atMost(Duration.ofSeconds(10)).until(() -> asked(LIST) == 2);
+        assertThat(asked(DISCOVERY)).as("the API is served: no discovery again before the recheck").isEqualTo(1);
+    }
+
+    @Test
     void aContainerWithoutAMeasurementIsNoReading() {
         answers.put(DISCOVERY, new Answer(200, SERVED));
         answers.put(LIST, new Answer(200, list(Map.of("build-sandbox", "850m"))));
