@@ -2,7 +2,9 @@
 # AgentSandbox create -> Ready on the embedded control plane (kube-apiserver, etcd, scheduler, kwok's fake Nodes on
 # loopback, as the operator's ITs use; provisioned by hack/provision-control-plane.sh), with the packaged operator as
 # a process: warm (an AgentSandboxPool of the template) and cold (no pool), SEQUENTIAL sandboxes one after another
-# and a BURST created at once (against a pool of BURST warm pods). See BENCHMARKS.md, "Warm pools".
+# and a BURST created at once (against a pool of BURST warm pods). Then, with the operator stopped, the burst's floor:
+# the driver itself makes the writes of the shortest warm path (create, claim, status) for BURST sandboxes at once,
+# so the warm burst reads as a ratio to what the API server alone costs. See BENCHMARKS.md, "Warm pools".
 #
 #   bench/warm-pool.sh                        # SEQUENTIAL=50 BURST=100
 #   OUT=/tmp/warm-pool.md bench/warm-pool.sh

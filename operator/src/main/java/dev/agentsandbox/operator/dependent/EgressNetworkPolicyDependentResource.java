@@ -5,6 +5,7 @@ import dev.agentsandbox.operator.plan.SandboxPlan;
 import dev.agentsandbox.sidecar.contract.ForbiddenRanges;
 import dev.agentsandbox.sidecar.contract.SidecarPorts;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
@@ -47,16 +48,25 @@ public class EgressNetworkPolicyDependentResource
     public NetworkPolicy desired(SandboxPlan plan) {
         return new NetworkPolicyBuilder()
                 .withApiVersion("networking.k8s.io/v1").withKind("NetworkPolicy")
-                .withMetadata(SandboxObjects.metadata(SandboxObjects.networkPolicyName(plan.name()),
+                .withMetadata(SandboxObjects.metadata(SandboxObjects.networkPolicyName(plan.objectBase()),
                         plan.namespace(), plan.name()))
                 .withNewSpec()
-                .withPodSelector(new LabelSelectorBuilder()
-                        .withMatchLabels(Map.of(SandboxObjects.SANDBOX_LABEL, plan.name())).build())
+                .withPodSelector(podSelector(plan))
                 .withPolicyTypes("Ingress", "Egress")
                 .withIngress(operatorToAdminPorts(plan))
                 .withEgress(egressRules(plan))
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * A sandbox's own pod by its sandbox label; an adopted warm pod by its slot's label, as the slot's policy that
+     * the sandbox takes over selects it ({@link WarmSlots#networkPolicy}): the pod was behind that policy before its
+     * claim and stays behind it, with no policy write on the way.
+     */
+    private static LabelSelector podSelector(SandboxPlan plan) {
+        return plan.adopted() ? WarmSlots.slotSelector(plan.objectBase())
+                : new LabelSelectorBuilder().withMatchLabels(Map.of(SandboxObjects.SANDBOX_LABEL, plan.name())).build();
     }
 
     /**
@@ -69,8 +79,8 @@ public class EgressNetworkPolicyDependentResource
         return Matcher.Result.computed(sameRules(actual, desired), desired);
     }
 
-    /** Exactly the desired rules (also of a pool's policy, {@link PoolNetworkPolicyDependentResource}). */
-    static boolean sameRules(NetworkPolicy actual, NetworkPolicy desired) {
+    /** Exactly the desired rules and selector (also of a slot's policy, which the pool keeps to its template). */
+    public static boolean sameRules(NetworkPolicy actual, NetworkPolicy desired) {
         return Objects.equals(actual.getSpec(), desired.getSpec());
     }
 

@@ -3,6 +3,7 @@ package dev.agentsandbox.operator.dependent;
 import dev.agentsandbox.operator.plan.SandboxPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,8 +17,9 @@ import java.util.Optional;
  * The objects of a pool's warm slots (docs/architecture.md, "Warm pools"). A slot is what a sandbox would own,
  * named after the slot ({@code <slot>-sandbox}, {@code <slot>-sidecar}, {@code <slot>-workspace}) and built by the
  * sandbox's own {@code desired()} from the slot's plan, so the pod a sandbox adopts is exactly the pod it would
- * have made; only the labels differ: a slot's objects carry the pool's and the slot's instead of a sandbox's. One
- * NetworkPolicy per pool, the sandbox's rules, selects every unclaimed pod of the pool. Pure functions.
+ * have made; only the labels differ: a slot's objects carry the pool's and the slot's instead of a sandbox's. The
+ * slot's NetworkPolicy ({@code <slot>-egress}) is the one the adopting sandbox wants too: it selects the slot's
+ * label, which the pod keeps for good, so the pod is behind it before, during and after its claim. Pure functions.
  */
 public final class WarmSlots {
 
@@ -39,8 +41,17 @@ public final class WarmSlots {
         return (prefix.endsWith("-") ? prefix : prefix + "-") + suffix;
     }
 
-    public static String networkPolicyName(String pool) {
+    /**
+     * The pool-wide policy of operators before per-slot policies: the pool deletes it once each of its unclaimed
+     * pods has its slot's policy.
+     */
+    public static String legacyPoolPolicyName(String pool) {
         return pool + "-pool-egress";
+    }
+
+    /** What a slot's NetworkPolicy selects: the slot's pod, unclaimed or adopted. */
+    public static LabelSelector slotSelector(String slot) {
+        return new LabelSelectorBuilder().withMatchLabels(Map.of(SLOT_LABEL, slot)).build();
     }
 
     public static String selector(String pool) {
@@ -75,15 +86,13 @@ public final class WarmSlots {
                 pool, slot.name())) : Optional.empty();
     }
 
-    /** The sandbox's egress rules, selecting the pool's unclaimed pods. @param template a plan of the template */
-    public static NetworkPolicy networkPolicy(SandboxPlan template, String pool) {
-        NetworkPolicy policy = new EgressNetworkPolicyDependentResource().desired(template);
-        policy.getMetadata().setName(networkPolicyName(pool));
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY);
-        labels.put(POOL_LABEL, pool);
-        policy.getMetadata().setLabels(labels);
-        policy.getSpec().setPodSelector(new LabelSelectorBuilder().withMatchLabels(Map.of(POOL_LABEL, pool)).build());
+    /**
+     * {@code <slot>-egress}: exactly the policy of a sandbox that adopted the slot (name, rules, selector), so the
+     * adoption writes no policy; made before the slot's pod.
+     */
+    public static NetworkPolicy networkPolicy(SandboxPlan slot, String pool) {
+        NetworkPolicy policy = relabelled(new EgressNetworkPolicyDependentResource().desired(slot), pool, slot.name());
+        policy.getSpec().setPodSelector(slotSelector(slot.name()));
         return policy;
     }
 

@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param runner           null when the sandbox has no model section (then: no bridge)
  * @param enforcement      the egress enforcement this sandbox gets (spec, operator and RuntimeClass together)
  * @param podWanted        false while Paused or after an expiry with shutdownPolicy Pause
- * @param objectBase       what the pod, the sidecar ConfigMap and the workspace claim are named after: the sandbox's
- *                         own name, or the warm slot of a pool whose pod it adopted (a pod's volumes name its
- *                         ConfigMap and claim, so the adopted ones keep their names)
+ * @param objectBase       what the pod, the sidecar ConfigMap, the NetworkPolicy and the workspace claim are named
+ *                         after: the sandbox's own name, or the warm slot of a pool whose pod it adopted (a pod's
+ *                         volumes name its ConfigMap and claim, and the slot's policy selects the pod from before
+ *                         its claim, so the adopted ones keep their names)
  */
 public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, ResolvedRunner runner,
                           List<ResolvedCredential> credentials, SandboxSettings settings,
@@ -36,9 +37,14 @@ public record SandboxPlan(AgentSandbox sandbox, String runtimeClassName, Resolve
         this(sandbox, runtimeClassName, runner, credentials, settings, enforcement, podWanted, null);
     }
 
-    /** The same plan with the pod, ConfigMap and claim named after {@code base}. */
+    /** The same plan with the pod, ConfigMap, NetworkPolicy and claim named after {@code base}. */
     public SandboxPlan withObjectBase(String base) {
         return new SandboxPlan(sandbox, runtimeClassName, runner, credentials, settings, enforcement, podWanted, base);
+    }
+
+    /** Whether the sandbox's objects are a warm slot's it adopted. */
+    public boolean adopted() {
+        return !objectBase.equals(name());
     }
 
     public String name() {

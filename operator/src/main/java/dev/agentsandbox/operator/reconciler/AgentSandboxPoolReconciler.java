@@ -4,8 +4,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPoolStatus;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.config.OperatorConfig;
-import dev.agentsandbox.operator.dependent.PlanHandoff;
-import dev.agentsandbox.operator.dependent.PoolNetworkPolicyDependentResource;
+import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.plan.ClusterLookup;
@@ -21,6 +20,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,8 +28,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.Workflow;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
@@ -41,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,16 +47,14 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): the pool's NetworkPolicy first (a
- * dependent), then for each missing slot its ConfigMap, workspace claim and pod, owned by the pool; outdated and
+ * Keeps an AgentSandboxPool's warm pods (docs/architecture.md, "Warm pools"): for each missing slot its ConfigMap,
+ * workspace claim, NetworkPolicy and pod, in that order, owned by the pool; each unclaimed pod's policy is kept to the
+ * template's rules (and made, for a pod of an operator that made one policy per pool); outdated and
  * surplus unclaimed pods are deleted as {@link PoolRollout} decides. A pod a sandbox claimed is no longer the pool's
  * (it lost the pool label and the pool's ownership in one write, see {@link WarmPodAdoption}); its slot is refilled,
  * and the slot's ConfigMap and claim, should no sandbox take them, are deleted ({@link StrandedSlots}).
  */
 @ControllerConfiguration(name = AgentSandboxPoolReconciler.NAME)
-@Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = PoolNetworkPolicyDependentResource.NAME, type = PoolNetworkPolicyDependentResource.class)
-})
 public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> {
 
     public static final String NAME = "agentsandboxpool";
@@ -109,23 +106,24 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                     cluster);
             blocked = SandboxInputChecks.check(templatePlan, planner.allowedRuntimeClasses(), cluster).stream()
                     .filter(c -> !c.passed()).findFirst();
+            List<NetworkPolicy> slotPolicies = new ArrayList<>();
             for (Pod pod : pods) {
                 String slot = WarmSlots.slotOf(pod).orElse(pod.getMetadata().getName());
+                SandboxPlan slotPlan = planner.warmSlot(template.get(), namespace, slot, cluster);
                 boolean upToDate = Objects.equals(WarmSlots.specHash(pod), WarmSlots.specHash(
-                        WarmSlots.pod(planner.warmSlot(template.get(), namespace, slot, cluster), pool.getMetadata()
-                                .getName())));
+                        WarmSlots.pod(slotPlan, pool.getMetadata().getName())));
                 // A warm pod whose agent ended (a template whose agent may not restart) serves no sandbox any more:
                 // replaced, as an outdated one is.
                 slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate && !AgentExits.ended(pod),
                         SandboxStatusAggregator.podReady(pod)));
+                WarmSlots.slotOf(pod).ifPresent(s -> slotPolicies.add(WarmSlots.networkPolicy(slotPlan,
+                        pool.getMetadata().getName())));
             }
             if (blocked.isPresent()) {
                 // A template the cluster cannot run (a Secret missing) gets no new pod; its running ones stay.
                 decision = new PoolRollout.Decision(0, List.of());
             } else {
-                PlanHandoff.put(context, templatePlan);
-                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
-                        .throwAggregateExceptionIfErrorsPresent();
+                guardSlots(pool, slotPolicies, PoolWatches.policies(context, pool), context);
                 decision = PoolRollout.decide(slots, wanted, Math.max(1, wanted / 4));
             }
         }
@@ -171,7 +169,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         Set<String> unclaimedSlots = pods.stream().map(WarmSlots::slotOf).flatMap(Optional::stream)
                 .collect(Collectors.toSet());
         boolean lookAgain = StrandedSlots.sweep(context.getClient(), namespace, pool.getMetadata().getName(),
-                unclaimedSlots, clock.instant());
+                unclaimedSlots, PoolWatches.policies(context, pool).values(), clock.instant());
         AgentSandboxPoolStatus status = PoolStatusAggregator.aggregate(new PoolStatusAggregator.PoolInputs(
                         generationOf(pool), templateName, blocked, requested, maxReplicas, ready, warming, updated,
                         WarmSlots.selector(pool.getMetadata().getName())),
@@ -193,7 +191,10 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         return control;
     }
 
-    /** ConfigMap and claim before the pod, which mounts them; all owned by the pool, so they go with it. */
+    /**
+     * ConfigMap and claim before the pod, which mounts them, and the NetworkPolicy before the pod, which starts behind
+     * it; all owned by the pool, so they go with it.
+     */
     private void createSlot(AgentSandboxPool pool, AgentSandboxTemplate template, ClusterLookup cluster,
                             Context<AgentSandboxPool> context) {
         String slot = WarmSlots.slotName(pool.getMetadata().getName(), suffix());
@@ -202,14 +203,56 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
         client.resource(owned(WarmSlots.configMap(plan, pool.getMetadata().getName()), pool)).create();
         WarmSlots.claim(plan, pool.getMetadata().getName())
                 .ifPresent(claim -> client.resource(owned(claim, pool)).create());
+        PoolWatches.created(context, client.resource(owned(WarmSlots.networkPolicy(plan,
+                pool.getMetadata().getName()), pool)).create());
         Pod pod = client.resource(owned(WarmSlots.pod(plan, pool.getMetadata().getName()), pool)).create();
         PoolWatches.created(context, pod);
     }
 
     /**
+     * Each unclaimed pod's policy as the template says (its rules follow the template, as the sandbox's own follow
+     * its spec); a pod an older operator warmed, which only its pool-wide policy selected, gets its slot's policy
+     * here, and that pool-wide policy goes once no unclaimed pod needs it. A sandbox adopts only a pod whose slot
+     * policy exists ({@link WarmPodAdoption}).
+     */
+    private static void guardSlots(AgentSandboxPool pool, List<NetworkPolicy> wanted, Map<String, NetworkPolicy> actual,
+                                   Context<AgentSandboxPool> context) {
+        KubernetesClient client = context.getClient();
+        boolean everyPodGuarded = true;
+        for (NetworkPolicy policy : wanted) {
+            NetworkPolicy existing = actual.get(policy.getMetadata().getName());
+            try {
+                if (existing == null) {
+                    PoolWatches.created(context, client.resource(owned(policy, pool)).create());
+                } else if (!EgressNetworkPolicyDependentResource.sameRules(existing, policy)) {
+                    client.resource(existing).edit(current -> {
+                        current.setSpec(policy.getSpec());
+                        return current;
+                    });
+                }
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // Made a moment ago, or changed by someone since the cache saw it: the event brings it back here.
+                LOG.debugf("NetworkPolicy %s/%s: %s", pool.getMetadata().getNamespace(),
+                        policy.getMetadata().getName(), e.getMessage());
+                everyPodGuarded = false;
+            }
+        }
+        String legacy = WarmSlots.legacyPoolPolicyName(pool.getMetadata().getName());
+        if (everyPodGuarded && actual.containsKey(legacy)) {
+            LOG.infof("Deleting NetworkPolicy %s/%s: each warm pod of the pool has its slot's policy",
+                    pool.getMetadata().getNamespace(), legacy);
+            client.resource(actual.get(legacy)).delete();
+        }
+    }
+
+    /**
      * Deletes an unclaimed pod only if it is still as the pool saw it: a sandbox that claimed it in the meantime
      * changed its resourceVersion, and the deletion is refused (409) rather than taking the sandbox's pod. Its
-     * ConfigMap and claim go after it.
+     * ConfigMap and claim go after it; its NetworkPolicy only once the pod is gone ({@link StrandedSlots}), as a pod
+     * runs on for its grace period.
      */
     private static boolean deleteSlot(KubernetesClient client, Pod pod) {
         String namespace = pod.getMetadata().getNamespace();

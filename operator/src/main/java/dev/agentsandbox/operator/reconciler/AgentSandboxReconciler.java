@@ -24,6 +24,7 @@ import dev.agentsandbox.operator.dependent.WorkspaceClaimDependentResource;
 import dev.agentsandbox.operator.dependent.WorkspaceClaimWantedCondition;
 import dev.agentsandbox.operator.dependent.AgentContainers;
 import dev.agentsandbox.operator.plan.CpuSample;
+import dev.agentsandbox.operator.plan.FinishHold;
 import dev.agentsandbox.operator.plan.IdleTimer;
 import dev.agentsandbox.operator.plan.LifecycleState;
 import dev.agentsandbox.operator.plan.ResolvedSandbox;
@@ -32,6 +33,7 @@ import dev.agentsandbox.operator.plan.SandboxPlanner;
 import dev.agentsandbox.operator.plan.Timestamps;
 import dev.agentsandbox.operator.status.AgentCpuReader;
 import dev.agentsandbox.operator.status.AgentExits;
+import dev.agentsandbox.operator.status.ConditionTypes;
 import dev.agentsandbox.operator.status.SandboxStatusAggregator;
 import dev.agentsandbox.operator.status.SidecarReports;
 import dev.agentsandbox.operator.status.SidecarRestarts;
@@ -106,6 +108,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final AgentCpuReader agentCpu;
     private final SandboxMetrics metrics;
     private final Duration statusRefresh;
+    private final Duration finishDelay;
+    private final Duration finishDelayMax;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
@@ -117,6 +121,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         this.events = events;
         this.sidecars = sidecars;
         this.statusRefresh = config.statusRefresh();
+        // The adoptions' takeovers wait for a burst of creations as the pools' refills do.
+        this.finishDelay = config.pool().refillDelay();
+        this.finishDelayMax = config.pool().refillDelayMax();
     }
 
     @Override
@@ -168,9 +175,18 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
         SandboxPlan plan = planner.plan(effective, lifecycle, cluster);
         Optional<String> adoptedSlot = WarmPodAdoption.adoptedSlot(sandbox, context);
+        // While other sandboxes wait for their first status, the takeover of an adopted slot's objects waits.
+        Optional<Duration> finishHeld = Optional.empty();
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
-            WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
+            // Never while the slot's policy is gone (its pool deleted before the takeover): the workflow makes it.
+            if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.ownNetworkPolicy(context,
+                    sandbox.getMetadata().getNamespace(), adoptedSlot.get()).isPresent()) {
+                finishHeld = finishHold(sandbox, context, now);
+            }
+            if (finishHeld.isEmpty()) {
+                WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
+            }
         }
         List<CheckResult> checks = new ArrayList<>();
         if (resolved.templated()) {
@@ -182,11 +198,13 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         String template = resolved.templateName();
         WarmStart warmStart = adoptedSlot.map(WarmStart::adopted)
                 .orElseGet(() -> WarmStart.recorded(sandbox.getMetadata().getAnnotations(), template));
+        boolean claimedNow = false;
         if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
                 && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
             warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context);
             if (warmStart.adopted()) {
                 plan = plan.withObjectBase(warmStart.slot());
+                claimedNow = true;
             }
         }
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
@@ -194,7 +212,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // built: there is nothing to build it from.
         // An ended agent's sandbox is left as it is: its pod neither restarted nor deleted (its logs), nothing
         // applied, like a finished Job's.
-        if (resolved.templateFound() && !lifecycle.finished()
+        // Just after a claim (or while the takeover waits) the slot's objects are still the pool's, and the pod,
+        // ready, is behind its slot's policy: the status goes first, the workflow after the takeover.
+        if (resolved.templateFound() && !lifecycle.finished() && !claimedNow && finishHeld.isEmpty()
                 && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -221,12 +241,29 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), status.getPhase());
-        // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no more.
-        nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        if (claimedNow || finishHeld.isPresent()) {
+            // To finish the adoption, at once unless others wait for their status: the claim's pod event is no
+            // trigger (the claim is in the cache already).
+            control.rescheduleAfter(claimedNow ? finishHold(sandbox, context, now).orElse(Duration.ZERO)
+                    : finishHeld.get());
+        } else {
+            // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no
+            // more.
+            nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
+        }
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
         sidecars.retain(id -> context.getPrimaryCache().get(id).isPresent());
         return control;
+    }
+
+    /** {@link FinishHold} for this sandbox: from when its status says it became Ready, else (just claimed) now. */
+    private Optional<Duration> finishHold(AgentSandbox sandbox, Context<AgentSandbox> context, Instant now) {
+        Instant readySince = Optional.ofNullable(sandbox.getStatus()).map(AgentSandboxStatus::getConditions)
+                .flatMap(conditions -> conditions.stream().filter(c -> ConditionTypes.READY.equals(c.type()))
+                        .findFirst()).flatMap(ready -> Timestamps.parse(ready.lastTransitionTime())).orElse(now);
+        return FinishHold.remaining(readySince, now, ReferenceWatches.othersAwaitStatus(context, sandbox),
+                finishDelay, finishDelayMax);
     }
 
     /**
@@ -306,13 +343,19 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
                                       WarmStart warmStart, AgentExitStatus agentExit) {
         // Named: pods are watched twice, the sandbox's own (this dependent) and the pools' unclaimed ones.
         Pod pod = context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME).orElse(null);
-        PersistentVolumeClaim claim = context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null);
-        // By name: the informer the sandbox's policy is read from has the namespace's other policies too.
-        boolean policyApplied = context.getSecondaryResource(ConfigMap.class).isPresent()
-                && ReferenceWatches.ownNetworkPolicy(context, plan.namespace(), plan.name()).isPresent();
+        // By name, whoever owns them: right after a claim they are still the pool's slot's, and already the pod's
+        // (and the informer the sandbox's policy is read from has the namespace's other policies too).
+        String namespace = plan.namespace();
+        PersistentVolumeClaim claim = ReferenceWatches.cached(context, PersistentVolumeClaim.class,
+                WorkspaceClaimDependentResource.NAME,
+                new ResourceID(SandboxObjects.workspaceClaimName(plan.objectBase()), namespace)).orElse(null);
+        boolean policyApplied = ReferenceWatches.cached(context, ConfigMap.class,
+                SidecarConfigMapDependentResource.NAME,
+                new ResourceID(SandboxObjects.configMapName(plan.objectBase()), namespace)).isPresent()
+                && ReferenceWatches.ownNetworkPolicy(context, namespace, plan.objectBase()).isPresent();
         List<String> widening = WideningPolicies.among(cluster.networkPoliciesThatMaySelect(plan.namespace(),
                         plan.name()),
-                SandboxObjects.networkPolicyName(plan.name()), SandboxObjects.labels(plan.name()));
+                SandboxObjects.networkPolicyName(plan.objectBase()), SandboxObjects.labels(plan.name()));
         SidecarReports.Latest reports = SidecarReports.Latest.NOTHING;
         ResourceID id = ResourceID.fromResource(sandbox);
         if (pod != null && SandboxStatusAggregator.podReady(pod) && pod.getStatus().getPodIP() != null) {

@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 final class PoolWatches {
 
     static final String PODS = "pool-pods";
+    static final String POLICIES = "pool-policies";
     static final String TEMPLATES = "pool-templates";
     static final String SECRETS = "pool-secrets";
     static final String RUNTIME_CLASSES = "pool-runtime-classes";
@@ -54,6 +55,14 @@ final class PoolWatches {
         // A claimed pod loses the pool label: it leaves this informer, and its pool refills.
         var pods = InformerEventSourceConfiguration.from(Pod.class, AgentSandboxPool.class)
                 .withName(PODS)
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(WarmSlots.POOL_SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AgentSandboxPool.class))
+                .build();
+        // The slots' NetworkPolicies still the pool's (an adopted slot's policy loses the pool label with its claim's
+        // transfer), and the pool-wide policy of older operators.
+        var policies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandboxPool.class)
+                .withName(POLICIES)
                 .withNamespacesInheritedFromController()
                 .withLabelSelector(WarmSlots.POOL_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AgentSandboxPool.class))
@@ -79,7 +88,8 @@ final class PoolWatches {
                 .build();
         List<EventSource<?, AgentSandboxPool>> sources = new ArrayList<>(
                 SecretSources.eventSources(context, SECRETS, everyPool::toPrimaryResourceIDs));
-        sources.addAll(List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(templates, context),
+        sources.addAll(List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(policies, context),
+                new InformerEventSource<>(templates, context),
                 new InformerEventSource<>(runtimeClasses, context), new InformerEventSource<>(services, context)));
         return sources;
     }
@@ -92,9 +102,23 @@ final class PoolWatches {
                 .anyMatch(o -> uid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController()))).toList();
     }
 
+    /** The pool's NetworkPolicies (its slots' not yet adopted, and an older operator's pool-wide one), by name. */
+    static Map<String, NetworkPolicy> policies(Context<AgentSandboxPool> context, AgentSandboxPool pool) {
+        String uid = pool.getMetadata().getUid();
+        return source(context, NetworkPolicy.class, POLICIES).list(pool.getMetadata().getNamespace(),
+                        policy -> policy.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+                .collect(Collectors.toMap(policy -> policy.getMetadata().getName(), policy -> policy));
+    }
+
     /** Makes a pod this reconcile created visible to the next one at once (no second pod for the same gap). */
     static void created(Context<AgentSandboxPool> context, Pod pod) {
         pods(context).handleRecentResourceCreate(ResourceID.fromResource(pod), pod);
+    }
+
+    /** As {@link #created(Context, Pod)}, for a slot's policy: the next reconcile does not make it again. */
+    static void created(Context<AgentSandboxPool> context, NetworkPolicy policy) {
+        source(context, NetworkPolicy.class, POLICIES).handleRecentResourceCreate(ResourceID.fromResource(policy),
+                policy);
     }
 
     static ClusterLookup lookup(Context<AgentSandboxPool> context) {

@@ -64,8 +64,13 @@ final class ReferenceWatches {
     private static final String NAMESPACE_INDEX = "agentsandbox.dev/namespace";
     private static final String TEMPLATE_INDEX = "agentsandbox.dev/template";
     private static final String POLICY_SCOPE_INDEX = "agentsandbox.dev/policy-scope";
+    /** Sandboxes without a status yet: created, not reconciled once. */
+    private static final String AWAITING_INDEX = "agentsandbox.dev/awaiting-status";
+    private static final String AWAITING = "awaiting";
     /** Not a sandbox name (a name is a DNS label): the scope of policies that may select any sandbox's pod. */
     private static final String ANY_SANDBOX = "*";
+    /** Scope of a policy selecting one warm slot's pod; no sandbox name can contain it. */
+    private static final String SLOT_SCOPE = "slot:";
 
     private ReferenceWatches() {
     }
@@ -83,7 +88,8 @@ final class ReferenceWatches {
                         .map(ResolvedRunner::serviceKey).stream().toList(),
                 NAMESPACE_INDEX, sandbox -> List.of(sandbox.getMetadata().getNamespace()),
                 TEMPLATE_INDEX, sandbox -> Optional.ofNullable(sandbox.getSpec().getTemplateRef())
-                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList()));
+                        .map(ref -> key(sandbox.getMetadata().getNamespace(), ref.getName())).stream().toList(),
+                AWAITING_INDEX, sandbox -> sandbox.getStatus() == null ? List.of(AWAITING) : List.of()));
 
         // A template that appears, changes or goes concerns the sandboxes that name it.
         var templates = new InformerEventSource<>(InformerEventSourceConfiguration
@@ -126,14 +132,18 @@ final class ReferenceWatches {
         // of its namespace (its selector may have changed), so all of them are looked at again; except for a policy
         // whose pod selector requires one sandbox's label (the operator's own, one per sandbox), which can select
         // that sandbox's pod only: that sandbox alone (otherwise a burst of N sandboxes in one namespace would cost
-        // N x N reconciles). A policy narrowed to one sandbox releases the others at their next status refresh.
+        // N x N reconciles); and for a policy whose pod selector requires one warm slot's label (a slot's own,
+        // see selectedSlot), which concerns the sandbox that adopted the slot, if any, alone. A policy narrowed to
+        // one sandbox releases the others at their next status refresh.
         SecondaryToPrimaryMapper<NetworkPolicy> wholeNamespace = referrers(sandboxes, NAMESPACE_INDEX,
                 policy -> policy.getMetadata().getNamespace());
         var networkPolicies = InformerEventSourceConfiguration.from(NetworkPolicy.class, AgentSandbox.class)
                 .withName(NETWORK_POLICIES)
                 .withNamespacesInheritedFromController()
-                .withSecondaryToPrimaryMapper(policy -> selectedSandbox(policy)
-                        .map(sandbox -> Set.of(new ResourceID(sandbox, policy.getMetadata().getNamespace())))
+                .withSecondaryToPrimaryMapper(policy -> selectedSlot(policy)
+                        .map(slot -> slotOwner(policy))
+                        .or(() -> selectedSandbox(policy).map(sandbox -> Set.of(new ResourceID(sandbox,
+                                policy.getMetadata().getNamespace()))))
                         .orElseGet(() -> wholeNamespace.toPrimaryResourceIDs(policy)))
                 .build();
         // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
@@ -165,7 +175,26 @@ final class ReferenceWatches {
      * namespace).
      */
     static String policyScope(NetworkPolicy policy) {
-        return key(policy.getMetadata().getNamespace(), selectedSandbox(policy).orElse(ANY_SANDBOX));
+        return key(policy.getMetadata().getNamespace(), selectedSlot(policy).map(slot -> SLOT_SCOPE + slot)
+                .or(() -> selectedSandbox(policy)).orElse(ANY_SANDBOX));
+    }
+
+    /**
+     * The warm slot whose pod a NetworkPolicy may select, when its pod selector requires that slot's label: a slot's
+     * own policy, the pool's or, once adopted, its sandbox's ({@code WarmSlots.networkPolicy}). It concerns no other
+     * sandbox, so a burst of refills does not reconcile every sandbox of the namespace.
+     */
+    static Optional<String> selectedSlot(NetworkPolicy policy) {
+        return Optional.ofNullable(policy.getSpec()).map(NetworkPolicySpec::getPodSelector)
+                .map(LabelSelector::getMatchLabels).map(labels -> labels.get(WarmSlots.SLOT_LABEL));
+    }
+
+    /** The sandbox that adopted a slot's policy, if one did (until then the pool owns it, and no sandbox cares). */
+    private static Set<ResourceID> slotOwner(NetworkPolicy policy) {
+        return policy.getMetadata().getOwnerReferences().stream()
+                .filter(owner -> AgentSandbox.KIND.equals(owner.getKind()))
+                .map(owner -> new ResourceID(owner.getName(), policy.getMetadata().getNamespace()))
+                .collect(Collectors.toSet());
     }
 
     /**
@@ -177,10 +206,14 @@ final class ReferenceWatches {
                 .map(LabelSelector::getMatchLabels).map(labels -> labels.get(SandboxObjects.SANDBOX_LABEL));
     }
 
-    /** The sandbox's own NetworkPolicy as last seen or written ({@code <sandbox>-egress}), if there is one. */
-    static Optional<NetworkPolicy> ownNetworkPolicy(Context<AgentSandbox> context, String namespace, String sandbox) {
+    /**
+     * The sandbox's own NetworkPolicy as last seen or written ({@code <objectBase>-egress}: its name, or the slot it
+     * adopted), if there is one, whoever owns it yet.
+     */
+    static Optional<NetworkPolicy> ownNetworkPolicy(Context<AgentSandbox> context, String namespace,
+                                                    String objectBase) {
         return cached(context, NetworkPolicy.class, NETWORK_POLICIES,
-                new ResourceID(SandboxObjects.networkPolicyName(sandbox), namespace));
+                new ResourceID(SandboxObjects.networkPolicyName(objectBase), namespace));
     }
 
     /** Reads the watched objects from the informers' caches. */
@@ -218,6 +251,12 @@ final class ReferenceWatches {
         };
     }
 
+    /** Whether a sandbox other than {@code self} waits for its first status (in the primary cache). */
+    static boolean othersAwaitStatus(Context<AgentSandbox> context, AgentSandbox self) {
+        return context.getPrimaryCache().byIndex(AWAITING_INDEX, AWAITING).stream()
+                .anyMatch(other -> !other.getMetadata().getUid().equals(self.getMetadata().getUid()));
+    }
+
     /** The pools of a template in a namespace. */
     static List<AgentSandboxPool> pools(Context<AgentSandbox> context, String namespace, String template) {
         return source(context, AgentSandboxPool.class, POOLS).list(namespace,
@@ -229,8 +268,9 @@ final class ReferenceWatches {
         return source(context, Pod.class, WARM_PODS).list(namespace, pod -> true).toList();
     }
 
-    private static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type,
-                                                              String name, ResourceID id) {
+    /** An object of the informer registered under {@code name}, whoever owns it. */
+    static <R extends HasMetadata> Optional<R> cached(Context<AgentSandbox> context, Class<R> type, String name,
+                                                      ResourceID id) {
         return source(context, type, name).get(id);
     }
 

@@ -49,20 +49,19 @@ import java.util.stream.Collectors;
  * <p>The claim is one write to the pod, guarded by the resourceVersion the operator saw: it gives the pod the
  * sandbox's label and ownership and takes the pool's label and ownership away. Two sandboxes that pick the same pod
  * race on the API server, which accepts the first write and refuses the second (409); the loser tries another pod.
- * Before that write the sandbox's NetworkPolicy is applied (selecting the sandbox's label), so the pod leaves the
- * pool's policy in the same instant it enters the sandbox's: never without one. After it, the slot's ConfigMap and
- * workspace claim become the sandbox's, and the sandbox is annotated with the slot, in that order; a crash anywhere
- * in between leaves a pod owned by the sandbox, from which the next reconcile finishes ({@link #finish}).
+ * The pod's NetworkPolicy is its slot's, made by the pool before the pod and selecting the slot's label, which the
+ * claim leaves on the pod: the sandbox's own policy is that same object, so no policy is written on the way and the
+ * pod is never without one. The claim is all the adoption's reconcile writes before the status: the slot's
+ * ConfigMap, workspace claim and NetworkPolicy become the sandbox's, and the sandbox is annotated with the slot, in
+ * the reconcile that follows ({@link #finish}), which also finishes an adoption a crash interrupted.
  */
 final class WarmPodAdoption {
 
     private static final Logger LOG = Logger.getLogger(WarmPodAdoption.class);
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
-    /** The field manager JOSDK applies the sandbox's dependents with: the NetworkPolicy applied here is theirs. */
-    private static final String FIELD_MANAGER = AgentSandboxReconciler.NAME;
     /**
      * The independent writes that finish an adoption, sent at once: a reconcile thread waits for one round trip
-     * instead of three. Threads are made as a burst of adoptions needs them and go when idle.
+     * instead of four. Threads are made as a burst of adoptions needs them and go when idle.
      */
     private static final ExecutorService WRITES = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "warm-adoption-write");
@@ -93,7 +92,9 @@ final class WarmPodAdoption {
 
     /**
      * Claims a ready pod of one of the template's pools, or records on the sandbox why it starts cold (before the
-     * cold pod is made, so a later reconcile does not try again).
+     * cold pod is made, so a later reconcile does not try again). After a claim, the slot's other objects are still
+     * the pool's: this reconcile must not run the workflow (it would take them over as new objects of the sandbox's
+     * while the pool still owns them); the next one finishes the adoption first ({@link #finish}).
      */
     static WarmStart adopt(AgentSandbox sandbox, SandboxPlan plan, String template, Context<AgentSandbox> context) {
         String namespace = sandbox.getMetadata().getNamespace();
@@ -110,10 +111,10 @@ final class WarmPodAdoption {
         // Concurrent adoptions spread over the pool instead of all racing for its first pod.
         Collections.shuffle(candidates);
         KubernetesClient client = context.getClient();
-        boolean policyApplied = false;
         for (Pod candidate : candidates) {
             Optional<String> slot = WarmSlots.slotOf(candidate);
-            if (slot.isEmpty()) {
+            // A pod an older operator warmed has only its pool-wide policy until the pool gives it its slot's.
+            if (slot.isEmpty() || ReferenceWatches.ownNetworkPolicy(context, namespace, slot.get()).isEmpty()) {
                 continue;
             }
             SandboxPlan adopted = plan.withObjectBase(slot.get());
@@ -122,24 +123,22 @@ final class WarmPodAdoption {
                     WarmSlots.specHash(new SandboxPodDependentResource().desired(adopted)))) {
                 continue;
             }
-            if (!policyApplied) {
-                applyNetworkPolicy(context, sandbox, adopted);
-                policyApplied = true;
-                LOG.debugf("AgentSandbox %s/%s: NetworkPolicy applied", namespace, sandbox.getMetadata().getName());
-            }
             Optional<Pod> claimed = claim(client, candidate, sandbox);
             if (claimed.isEmpty()) {
                 continue;
             }
-            LOG.debugf("AgentSandbox %s/%s: claimed %s", namespace, sandbox.getMetadata().getName(),
-                    candidate.getMetadata().getName());
             remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());
-            finish(sandbox, slot.get(), plan, context);
             LOG.infof("AgentSandbox %s/%s adopted warm pod %s of pool %s", namespace, sandbox.getMetadata().getName(),
                     candidate.getMetadata().getName(), candidate.getMetadata().getLabels().get(WarmSlots.POOL_LABEL));
             return WarmStart.adopted(slot.get());
         }
         return startCold(sandbox, WarmStart.POOL_EMPTY, template, context);
+    }
+
+    /** Whether the sandbox records that it adopted {@code slot} (the annotation, the last step's, was written). */
+    static boolean recorded(AgentSandbox sandbox, String slot) {
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
+        return annotations != null && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION));
     }
 
     private static WarmStart startCold(AgentSandbox sandbox, String reason, String template,
@@ -170,11 +169,12 @@ final class WarmPodAdoption {
     }
 
     /**
-     * Makes the slot's ConfigMap and workspace claim the sandbox's and records the slot on the sandbox; idempotent,
-     * so a reconcile after a crash mid-adoption finishes it. The three writes are independent of each other (the pod,
-     * already the sandbox's, names the slot until the annotation does), so they are sent at once; whichever of them a
-     * crash left undone, the next reconcile sees it in the caches and redoes it. The ConfigMap's content becomes the
-     * sandbox's when the workflow applies it next (same name, now owned by the sandbox).
+     * Makes the slot's ConfigMap, workspace claim and NetworkPolicy the sandbox's and records the slot on the
+     * sandbox; idempotent, so a reconcile after a crash mid-adoption finishes it. The writes are independent of each
+     * other (the pod, already the sandbox's, names the slot until the annotation does), so they are sent at once;
+     * whichever of them a crash left undone, the next reconcile sees it in the caches and redoes it. The ConfigMap's
+     * content becomes the sandbox's when the workflow applies it next (same name, now owned by the sandbox); the
+     * policy already is the sandbox's (same name, rules and selector).
      */
     static void finish(AgentSandbox sandbox, String slot, SandboxPlan plan, Context<AgentSandbox> context) {
         KubernetesClient client = context.getClient();
@@ -188,6 +188,13 @@ final class WarmPodAdoption {
                     .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
                             configMap)), WRITES));
         }
+        if (!ownedBy(sandbox, context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME,
+                SandboxObjects.networkPolicyName(slot))) {
+            writes.add(CompletableFuture.runAsync(() -> transfer(client.network().v1().networkPolicies()
+                    .inNamespace(namespace).withName(SandboxObjects.networkPolicyName(slot)), transfer)
+                    .ifPresent(policy -> remember(context, NetworkPolicy.class,
+                            EgressNetworkPolicyDependentResource.NAME, policy)), WRITES));
+        }
         if (plan.workspaceClaimed() && !ownedBy(sandbox, context, PersistentVolumeClaim.class,
                 WorkspaceClaimDependentResource.NAME, SandboxObjects.workspaceClaimName(slot))) {
             writes.add(CompletableFuture.runAsync(() -> transfer(client.persistentVolumeClaims()
@@ -195,18 +202,33 @@ final class WarmPodAdoption {
                     .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
                             WorkspaceClaimDependentResource.NAME, claim)), WRITES));
         }
-        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-        CompletableFuture<AgentSandbox> annotated = annotations != null
-                && slot.equals(annotations.get(WarmStart.SLOT_ANNOTATION)) ? CompletableFuture.completedFuture(null)
+        CompletableFuture<AgentSandbox> annotated = recorded(sandbox, slot) ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> annotation(client, sandbox, WarmStart.SLOT_ANNOTATION, slot),
                 WRITES);
         writes.add(annotated);
-        if (writes.size() == 1 && annotated.isDone()) {
-            return;
+        if (writes.size() > 1 || !annotated.isDone()) {
+            awaitAll(writes);
         }
-        awaitAll(writes);
+        dropOlderPolicy(sandbox, slot, context);
         Optional.ofNullable(annotated.join()).ifPresent(written -> copyWritten(sandbox, written));
         LOG.debugf("AgentSandbox %s/%s: slot %s is the sandbox's", namespace, sandbox.getMetadata().getName(), slot);
+    }
+
+    /**
+     * An operator before per-slot policies gave an adopting sandbox a policy of its own name, {@code <name>-egress};
+     * once the slot's policy is the sandbox's (made by the workflow, as the pool of that operator made none), that
+     * one, an identical second policy, would only read as another policy widening the pod's egress.
+     */
+    private static void dropOlderPolicy(AgentSandbox sandbox, String slot, Context<AgentSandbox> context) {
+        String older = SandboxObjects.networkPolicyName(sandbox.getMetadata().getName());
+        if (ownedBy(sandbox, context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME,
+                SandboxObjects.networkPolicyName(slot)) && ownedBy(sandbox, context, NetworkPolicy.class,
+                EgressNetworkPolicyDependentResource.NAME, older)) {
+            LOG.infof("Deleting NetworkPolicy %s/%s: the adopted slot's policy selects the pod",
+                    sandbox.getMetadata().getNamespace(), older);
+            context.getClient().network().v1().networkPolicies().inNamespace(sandbox.getMetadata().getNamespace())
+                    .withName(older).delete();
+        }
     }
 
     /** Whether the informer of the dependent {@code dependent} holds {@code name} owned by the sandbox. */
@@ -230,14 +252,6 @@ final class WarmPodAdoption {
             }
             throw e;
         }
-    }
-
-    /** Applied as the workflow would, and remembered, so that the workflow that follows does not apply it again. */
-    private static void applyNetworkPolicy(Context<AgentSandbox> context, AgentSandbox sandbox, SandboxPlan plan) {
-        NetworkPolicy policy = new EgressNetworkPolicyDependentResource().desired(plan);
-        policy.getMetadata().setOwnerReferences(List.of(ownerOf(sandbox)));
-        remember(context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME, context.getClient()
-                .resource(policy).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply());
     }
 
     /** The claim: one merge patch guarded by the pod's resourceVersion; empty when another writer was first. */

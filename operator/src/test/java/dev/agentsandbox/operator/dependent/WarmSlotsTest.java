@@ -116,17 +116,32 @@ class WarmSlotsTest {
     }
 
     @Test
-    void thePoolPolicyHasTheSandboxsRulesAndSelectsThePoolsUnclaimedPods() {
-        NetworkPolicy pool = WarmSlots.networkPolicy(slotPlan(POOL), POOL);
-        NetworkPolicy sandbox = new EgressNetworkPolicyDependentResource().desired(adopterPlan());
+    void theSlotsPolicyIsExactlyThePolicyTheAdoptingSandboxWantsAndSelectsTheSlotsPodForGood() {
+        NetworkPolicy slot = WarmSlots.networkPolicy(slotPlan(SLOT), POOL);
+        NetworkPolicy adopter = new EgressNetworkPolicyDependentResource().desired(adopterPlan());
 
-        assertThat(pool.getMetadata().getName()).isEqualTo("python-pool-pool-egress");
-        assertThat(pool.getSpec().getPodSelector().getMatchLabels()).containsExactly(
-                java.util.Map.entry(WarmSlots.POOL_LABEL, POOL));
-        assertThat(pool.getSpec().getEgress()).isEqualTo(sandbox.getSpec().getEgress());
-        assertThat(pool.getSpec().getIngress()).isEqualTo(sandbox.getSpec().getIngress());
-        assertThat(sandbox.getSpec().getPodSelector().getMatchLabels())
-                .containsExactly(java.util.Map.entry(SandboxObjects.SANDBOX_LABEL, "my-agent"));
+        assertThat(slot.getMetadata().getName()).isEqualTo(SLOT + "-egress")
+                .isEqualTo(adopter.getMetadata().getName());
+        assertThat(slot.getSpec()).isEqualTo(adopter.getSpec());
+        assertThat(EgressNetworkPolicyDependentResource.sameRules(slot, adopter)).isTrue();
+        assertThat(slot.getSpec().getPodSelector().getMatchLabels())
+                .containsExactly(java.util.Map.entry(WarmSlots.SLOT_LABEL, SLOT));
+        assertThat(slot.getMetadata().getLabels()).containsEntry(WarmSlots.POOL_LABEL, POOL)
+                .containsEntry(WarmSlots.SLOT_LABEL, SLOT).doesNotContainKey(SandboxObjects.SANDBOX_LABEL);
+        // The slot's pod carries the label the policy selects, before and after its claim.
+        assertThat(WarmSlots.pod(slotPlan(SLOT), POOL).getMetadata().getLabels())
+                .containsEntry(WarmSlots.SLOT_LABEL, SLOT);
+    }
+
+    @Test
+    void aSandboxThatAdoptedNothingKeepsSelectingItsOwnLabel() {
+        AgentSandbox sandbox = TestSandboxes.minimal("team-a", "cold");
+        sandbox.setSpec(template().getSpec());
+        NetworkPolicy cold = new EgressNetworkPolicyDependentResource().desired(TestSandboxes.plan(sandbox));
+
+        assertThat(cold.getMetadata().getName()).isEqualTo("cold-egress");
+        assertThat(cold.getSpec().getPodSelector().getMatchLabels())
+                .containsExactly(java.util.Map.entry(SandboxObjects.SANDBOX_LABEL, "cold"));
     }
 
     @Test

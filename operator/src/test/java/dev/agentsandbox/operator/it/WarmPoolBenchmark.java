@@ -1,18 +1,26 @@
 package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
+import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxStatus;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxCondition;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.OperatorProcess;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.Watchable;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,6 +49,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * → Ready on the embedded control plane with the packaged operator, warm (a pool of the template) and cold (no pool),
  * sequentially and in a burst. "Create" is the client's create request; "Ready" is the watch event that carries
  * {@code status.phase: Ready}, as a client waiting for its sandbox sees it. Results in BENCHMARKS.md only.
+ *
+ * <p>After the operator stopped, the floor of the warm burst: what the API server alone costs for the writes the
+ * shortest warm path needs, made by this driver for {@code BURST} sandboxes at once against a pool the operator warmed
+ * before it stopped: the sandbox's create (16 client threads, as the burst), then the claim (a merge patch of a warm
+ * pod guarded by its resourceVersion) and a Ready status (as big as an adopted sandbox's) on as many threads as the
+ * operator reconciles with, timed by the same watch.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class WarmPoolBenchmark {
@@ -49,6 +63,8 @@ class WarmPoolBenchmark {
     static final int SEQUENTIAL = Integer.parseInt(System.getenv().getOrDefault("SEQUENTIAL", "50"));
     static final int BURST = Integer.parseInt(System.getenv().getOrDefault("BURST", "100"));
     static final Duration WAIT = Duration.ofMinutes(10);
+    /** The operator's {@code quarkus.operator-sdk.concurrent-reconciliation-threads}, for the floor's writes. */
+    private static final int RECONCILE_THREADS = 24;
 
     @Test
     void createToReadyWarmAndCold(EmbeddedControlPlane plane) throws Exception {
@@ -62,9 +78,17 @@ class WarmPoolBenchmark {
             // Sequential, pool large enough that it never runs dry: each sandbox adopts.
             report.append(sequential(client, "warm sequential", true)).append('\n');
             report.append(sequential(client, "cold sequential", false)).append('\n');
-            report.append(burst(client, "warm burst (pool of " + BURST + ")", true)).append('\n');
-            report.append(burst(client, "cold burst", false)).append('\n');
+            Burst warm = burst(client, "warm burst (pool of " + BURST + ")", true);
+            report.append(warm.row()).append('\n');
+            report.append(burst(client, "cold burst", false).row()).append('\n');
+            AgentSandboxStatus adoptedStatus = Sandboxes.sandbox(client, warm.namespace(), "burst-0").get().getStatus();
+            String floorNamespace = prepare(client, BURST);
             keepLog(operator);
+            operator.close();
+            Burst floor = floor(client, floorNamespace, adoptedStatus);
+            report.append(floor.row()).append('\n').append('\n')
+                    .append(String.format(java.util.Locale.ROOT, "Warm burst all Ready / floor: %.1f%n%n",
+                            (double) warm.all() / floor.all()));
         }
         publish(report);
         String peerBuild = System.getenv().getOrDefault("AGENT_SANDBOX_DIR", "");
@@ -134,11 +158,59 @@ class WarmPoolBenchmark {
         }
     }
 
-    private static String burst(KubernetesClient client, String label, boolean warm) throws Exception {
+    private static Burst burst(KubernetesClient client, String label, boolean warm) throws Exception {
         String namespace = prepare(client, warm ? BURST : 0);
         try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace)) {
-            return burst(label, clock, () -> adopted(client, namespace));
+            return new Burst(namespace, burst(label, clock, () -> adopted(client, namespace)), clock.lastReady());
         }
+    }
+
+    /** A burst's row, its namespace, and the time until all its sandboxes were Ready. */
+    private record Burst(String namespace, String row, long all) {
+    }
+
+    /**
+     * The floor (see the class comment): with no operator, the driver itself writes, per sandbox, its create, the
+     * claim of a warm pod and a Ready status.
+     */
+    private static Burst floor(KubernetesClient client, String namespace, AgentSandboxStatus adopted)
+            throws Exception {
+        List<Pod> pods = Pools.unclaimed(client, namespace, "warm");
+        assertThat(pods).hasSize(BURST);
+        ExecutorService reconcilers = Executors.newFixedThreadPool(RECONCILE_THREADS);
+        Map<String, Pod> podOf = new ConcurrentHashMap<>();
+        for (int i = 0; i < BURST; i++) {
+            podOf.put("burst-" + i, pods.get(i));
+        }
+        try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace, name -> {
+            AgentSandbox sandbox = client.resource(Pools.templated(namespace, name, "python")).create();
+            reconcilers.execute(() -> adoptByHand(client, sandbox, podOf.get(name), adopted));
+        })) {
+            String row = burst("floor: create, claim, status; no operator", clock, () -> 0L);
+            return new Burst(namespace, row, clock.lastReady());
+        } finally {
+            reconcilers.shutdown();
+        }
+    }
+
+    /** The claim and the status, as the operator writes them on its shortest warm path. */
+    private static void adoptByHand(KubernetesClient client, AgentSandbox sandbox, Pod pod, AgentSandboxStatus status) {
+        Map<String, Object> labels = new java.util.LinkedHashMap<>();
+        labels.put(WarmSlots.POOL_LABEL, null);
+        labels.put(SandboxObjects.SANDBOX_LABEL, sandbox.getMetadata().getName());
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("resourceVersion", pod.getMetadata().getResourceVersion());
+        metadata.put("labels", labels);
+        metadata.put("ownerReferences", List.of(new OwnerReferenceBuilder().withApiVersion(sandbox.getApiVersion())
+                .withKind(sandbox.getKind()).withName(sandbox.getMetadata().getName())
+                .withUid(sandbox.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
+                        new KubernetesSerialization().asJson(Map.of("metadata", metadata)));
+        AgentSandboxStatus ready = new KubernetesSerialization().clone(status);
+        ready.setPodName(pod.getMetadata().getName());
+        sandbox.setStatus(ready);
+        client.resource(sandbox).patchStatus();
     }
 
     static String sequential(String label, ReadyClock<?> clock, Supplier<Long> adopted) throws Exception {
@@ -155,6 +227,7 @@ class WarmPoolBenchmark {
         ExecutorService threads = Executors.newFixedThreadPool(16);
         try {
             long start = System.nanoTime();
+            clock.started(start);
             List<CompletableFuture<Long>> created = new ArrayList<>();
             for (int i = 0; i < BURST; i++) {
                 String name = "burst-" + i;
@@ -174,9 +247,14 @@ class WarmPoolBenchmark {
     }
 
     private static ReadyClock<AgentSandbox> sandboxes(KubernetesClient client, String namespace) {
+        return sandboxes(client, namespace, name -> client.resource(Pools.templated(namespace, name, "python"))
+                .create());
+    }
+
+    private static ReadyClock<AgentSandbox> sandboxes(KubernetesClient client, String namespace,
+                                                      Consumer<String> creator) {
         return new ReadyClock<>(client.resources(AgentSandbox.class).inNamespace(namespace),
-                s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY,
-                name -> client.resource(Pools.templated(namespace, name, "python")).create());
+                s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY, creator);
     }
 
     /** A namespace with the template and, for warm runs, a pool of {@code warm} ready pods. */
@@ -214,6 +292,7 @@ class WarmPoolBenchmark {
         private final Consumer<String> creator;
         private final Map<String, CompletableFuture<Long>> ready = new ConcurrentHashMap<>();
         private final Watch watch;
+        private long started;
 
         ReadyClock(Watchable<T> objects, Predicate<T> isReady, Consumer<String> creator) {
             this.creator = creator;
@@ -229,6 +308,17 @@ class WarmPoolBenchmark {
                 public void onClose(WatcherException cause) {
                 }
             });
+        }
+
+        /** When the burst began: {@link #lastReady()} counts from there. */
+        void started(long nanos) {
+            this.started = nanos;
+        }
+
+        /** Milliseconds from the burst's start until the last sandbox was Ready. */
+        long lastReady() {
+            return TimeUnit.NANOSECONDS.toMillis(ready.values().stream().mapToLong(CompletableFuture::join).max()
+                    .orElse(started) - started);
         }
 
         long create(String name) {

@@ -74,6 +74,9 @@ class WarmPoolIT {
         try {
             Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "agent", "python"));
             eventually(CONVERGENCE).until(() -> phase(namespace, "agent") == SandboxPhase.READY);
+            // Ready right after the claim; the slot's other objects become the sandbox's just after.
+            eventually(CONVERGENCE).until(() -> Sandboxes.sandbox(OPERATOR.client(), namespace, "agent").get()
+                    .getMetadata().getAnnotations().containsKey(WarmStart.SLOT_ANNOTATION));
         } finally {
             history.close();
         }
@@ -92,28 +95,29 @@ class WarmPoolIT {
         assertThat(pod.getMetadata().getLabels()).containsEntry(SandboxObjects.SANDBOX_LABEL, "agent")
                 .doesNotContainKey(WarmSlots.POOL_LABEL);
         assertOwnedBy(pod.getMetadata().getOwnerReferences(), sandbox);
-        ConfigMap configMap = OPERATOR.client().configMaps().inNamespace(namespace)
-                .withName(SandboxObjects.configMapName(slot)).get();
-        assertOwnedBy(configMap.getMetadata().getOwnerReferences(), sandbox);
         assertThat(sandbox.getMetadata().getAnnotations()).containsEntry(WarmStart.SLOT_ANNOTATION, slot);
+        eventually(CONVERGENCE).untilAsserted(() -> assertOwnedBy(OPERATOR.client().configMaps()
+                .inNamespace(namespace).withName(SandboxObjects.configMapName(slot)).get().getMetadata()
+                .getOwnerReferences(), sandbox));
 
-        // Before, during and after: every version of the pod was selected by a NetworkPolicy that existed already,
-        // and its ConfigMap (the proxy's config) was never gone.
+        // Before, during and after: every version of the pod was selected by a NetworkPolicy in force at that
+        // version (created before it, not deleted since), and its ConfigMap (the proxy's config) was never gone.
         List<Pod> versions = history.podVersions(pod.getMetadata().getName());
         assertThat(versions).as("versions of the adopted pod seen").isNotEmpty();
+        assertThat(versions).anySatisfy(version -> assertThat(version.getMetadata().getLabels())
+                .as("a version before the claim").containsKey(WarmSlots.POOL_LABEL));
         for (Pod version : versions) {
-            Map<String, String> labels = version.getMetadata().getLabels();
-            String policy = labels.containsKey(WarmSlots.POOL_LABEL)
-                    ? WarmSlots.networkPolicyName(labels.get(WarmSlots.POOL_LABEL))
-                    : SandboxObjects.networkPolicyName(labels.get(SandboxObjects.SANDBOX_LABEL));
-            assertThat(history.policyCreatedAt(namespace, policy)).as("policy %s of pod version %s", policy,
-                            version.getMetadata().getResourceVersion())
-                    .isNotNull().isLessThan(Long.parseLong(version.getMetadata().getResourceVersion()));
-            NetworkPolicy current = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace).withName(policy)
-                    .get();
-            assertThat(current.getSpec().getPodSelector().getMatchLabels().entrySet())
-                    .as("%s selects the pod version's labels", policy).isSubsetOf(labels.entrySet());
+            assertThat(history.policiesSelecting(version)).as("policies selecting pod version %s %s",
+                            version.getMetadata().getResourceVersion(), version.getMetadata().getLabels())
+                    .isNotEmpty();
         }
+        NetworkPolicy own = OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
+                .withName(SandboxObjects.networkPolicyName(slot)).get();
+        eventually(CONVERGENCE).untilAsserted(() -> assertOwnedBy(OPERATOR.client().network().v1().networkPolicies()
+                .inNamespace(namespace).withName(SandboxObjects.networkPolicyName(slot)).get().getMetadata()
+                .getOwnerReferences(), sandbox));
+        assertThat(own.getSpec().getPodSelector().getMatchLabels()).containsExactly(Map.entry(WarmSlots.SLOT_LABEL,
+                slot));
         assertThat(history.deletedConfigMaps()).doesNotContain(SandboxObjects.configMapName(slot));
 
         // The pool made a new warm pod for the one it lent.
@@ -194,7 +198,7 @@ class WarmPoolIT {
         eventually(CONVERGENCE).untilAsserted(() -> {
             assertThat(Pools.unclaimed(OPERATOR.client(), namespace, "warm")).isEmpty();
             assertThat(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
-                    .withName(WarmSlots.networkPolicyName("warm")).get()).isNull();
+                    .withLabel(WarmSlots.POOL_LABEL, "warm").list().getItems()).isEmpty();
         });
         assertThat(Pools.podOf(OPERATOR.client(), namespace, "kept")).as("the adopted pod is the sandbox's").isNotNull();
         assertThat(phase(namespace, "kept")).isEqualTo(SandboxPhase.READY);
@@ -312,10 +316,14 @@ class WarmPoolIT {
      * deleted, as watches report them. ResourceVersions are compared as numbers: the API server's are etcd
      * revisions, increasing across kinds (opaque by contract, but the test needs an order across objects).
      */
+    private record PolicyVersion(String name, long resourceVersion, Map<String, String> matchLabels) {
+    }
+
     private static final class History implements AutoCloseable {
 
         private final List<Pod> pods = Collections.synchronizedList(new ArrayList<>());
-        private final Map<String, Long> policies = new ConcurrentHashMap<>();
+        /** Every version of every policy (null selector: deleted), in the order seen. */
+        private final List<PolicyVersion> policies = Collections.synchronizedList(new ArrayList<>());
         private final Set<String> deletedConfigMaps = ConcurrentHashMap.newKeySet();
         private final List<Watch> watches = new ArrayList<>();
 
@@ -325,7 +333,19 @@ class WarmPoolIT {
                     .forEach(history::policySeen);
             history.watches.add(OPERATOR.client().pods().inNamespace(namespace).watch(history.watcher(history.pods::add)));
             history.watches.add(OPERATOR.client().network().v1().networkPolicies().inNamespace(namespace)
-                    .watch(history.watcher(history::policySeen)));
+                    .watch(new Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, NetworkPolicy policy) {
+                            history.policies.add(new PolicyVersion(policy.getMetadata().getName(),
+                                    Long.parseLong(policy.getMetadata().getResourceVersion()),
+                                    action == Action.DELETED ? null : policy.getSpec().getPodSelector()
+                                            .getMatchLabels()));
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                        }
+                    }));
             history.watches.add(OPERATOR.client().configMaps().inNamespace(namespace).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, ConfigMap configMap) {
@@ -342,8 +362,9 @@ class WarmPoolIT {
         }
 
         private void policySeen(NetworkPolicy policy) {
-            policies.putIfAbsent(policy.getMetadata().getName(),
-                    Long.parseLong(policy.getMetadata().getResourceVersion()));
+            policies.add(new PolicyVersion(policy.getMetadata().getName(),
+                    Long.parseLong(policy.getMetadata().getResourceVersion()),
+                    policy.getSpec().getPodSelector().getMatchLabels()));
         }
 
         private <T> Watcher<T> watcher(java.util.function.Consumer<T> sink) {
@@ -367,8 +388,18 @@ class WarmPoolIT {
             }
         }
 
-        Long policyCreatedAt(String namespace, String name) {
-            return policies.get(name);
+        /** The policies in force at the pod version (their last version before it) that select its labels. */
+        Set<String> policiesSelecting(Pod version) {
+            long at = Long.parseLong(version.getMetadata().getResourceVersion());
+            Map<String, PolicyVersion> inForce = new java.util.HashMap<>();
+            synchronized (policies) {
+                policies.stream().filter(p -> p.resourceVersion() < at).sorted(java.util.Comparator.comparingLong(
+                        PolicyVersion::resourceVersion)).forEach(p -> inForce.put(p.name(), p));
+            }
+            Map<String, String> labels = version.getMetadata().getLabels();
+            return inForce.values().stream().filter(p -> p.matchLabels() != null
+                            && labels.entrySet().containsAll(p.matchLabels().entrySet()))
+                    .map(PolicyVersion::name).collect(Collectors.toSet());
         }
 
         Set<String> deletedConfigMaps() {

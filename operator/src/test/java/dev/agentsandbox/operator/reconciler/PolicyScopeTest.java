@@ -1,6 +1,7 @@
 package dev.agentsandbox.operator.reconciler;
 
 import dev.agentsandbox.operator.dependent.SandboxObjects;
+import dev.agentsandbox.operator.dependent.WarmSlots;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,14 @@ class PolicyScopeTest {
         NetworkPolicy pinned = policy(Map.of(SandboxObjects.SANDBOX_LABEL, "s-2", "team", "x"));
 
         assertThat(ReferenceWatches.policyScope(pinned)).isEqualTo("team-a/s-2");
+    }
+
+    @Test
+    void aWarmSlotsPolicyReachesNoSandboxButTheOneThatAdoptedTheSlot() {
+        NetworkPolicy slot = policy(Map.of(WarmSlots.SLOT_LABEL, "warm-x7k2q"));
+
+        assertThat(ReferenceWatches.selectedSlot(slot)).contains("warm-x7k2q");
+        assertThat(ReferenceWatches.policyScope(slot)).isEqualTo("team-a/slot:warm-x7k2q");
     }
 
     @Test
