@@ -132,10 +132,7 @@ class AgentCpuReaderTest {
 
     @Test
     void aSnapshotOlderThanAFewFreshnessPeriodsIsNotUsed() {
-        answers.put(DISCOVERY, new Answer(200, SERVED));
-        answers.put(LIST, new Answer(200, list(Map.of("build-sandbox", "850m"))));
-        read("build-sandbox", "agent");
-        awaitReading("build-sandbox");
+        listed(Map.of("build-sandbox", "850m"), "build-sandbox");
 
         // Nothing read the namespace for a while (its sandboxes were paused): the old use of a pod of the same name
         // must not count as activity now.
@@ -193,10 +190,7 @@ class AgentCpuReaderTest {
 
     @Test
     void aPodNotMeasuredYetIsNotAnAbsentApi() {
-        answers.put(DISCOVERY, new Answer(200, SERVED));
-        answers.put(LIST, new Answer(200, list(Map.of("lint-sandbox", "10m"))));
-        read("build-sandbox", "agent");
-        awaitReading("lint-sandbox");
+        listed(Map.of("lint-sandbox", "10m"), "lint-sandbox");
 
         assertThat(read("build-sandbox", "agent").unavailable())
                 .isEqualTo("the metrics API has no measurement of pod build-sandbox yet" + NOT_COUNTED);
@@ -242,10 +236,7 @@ class AgentCpuReaderTest {
 
     @Test
     void aContainerWithoutAMeasurementIsNoReading() {
-        answers.put(DISCOVERY, new Answer(200, SERVED));
-        answers.put(LIST, new Answer(200, list(Map.of("build-sandbox", "850m"))));
-        read("build-sandbox", "agent");
-        awaitReading("build-sandbox");
+        listed(Map.of("build-sandbox", "850m"), "build-sandbox");
 
         assertThat(read("build-sandbox", "builder").unavailable())
                 .isEqualTo("the metrics API has no measurement of container builder yet" + NOT_COUNTED);
@@ -270,6 +261,14 @@ class AgentCpuReaderTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> read("build-sandbox", "agent").unavailable()
                 .equals("the metrics.k8s.io API did not answer within 2s" + NOT_COUNTED));
         assertThat(asked(LIST)).as("no second list while one is under way").isEqualTo(1);
+    }
+
+    /** The API serves these pods' readings in team-a, and a first read of {@code measured} has waited for them. */
+    private void listed(Map<String, String> agentCpu, String measured) {
+        answers.put(DISCOVERY, new Answer(200, SERVED));
+        answers.put(LIST, new Answer(200, list(agentCpu)));
+        read("build-sandbox", "agent");
+        awaitReading(measured);
     }
 
     private CpuSample read(String pod, String container) {
