@@ -114,10 +114,11 @@ exist and mounts it into the proxy container; it never creates or changes one. P
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-# The agent container's CPU use, for spec.lifecycle.idleCpuThreshold (where metrics-server serves metrics.k8s.io).
+# The agent container's CPU use, for spec.lifecycle.idleCpuThreshold (where metrics-server serves metrics.k8s.io):
+# one list of the operator's pods per namespace per status refresh.
 - apiGroups: ["metrics.k8s.io"]
   resources: ["pods"]
-  verbs: ["get"]
+  verbs: ["list"]
 {{- end -}}
 
 {{/* Cross-field checks: a clear failure at install time beats an operator that refuses every sandbox. */}}

@@ -127,8 +127,8 @@ class RbacTest {
         assertGrants(rules, "networking.k8s.io", "networkpolicies", MANAGE);
         assertGrants(rules, "", "secrets", READ);
         assertGrants(rules, "", "events", Set.of("create", "patch"));
-        // spec.lifecycle.idleCpuThreshold: one PodMetrics read per idle check, never a list.
-        assertGrantsExactly(rules, "metrics.k8s.io", "pods", Set.of("get"));
+        // spec.lifecycle.idleCpuThreshold: one list of the operator's PodMetrics per namespace, never a read per pod.
+        assertGrantsExactly(rules, "metrics.k8s.io", "pods", Set.of("list"));
     }
 
     private static void assertGrants(List<PolicyRule> rules, String group, String resource, Set<String> verbs) {

@@ -289,8 +289,9 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     }
 
     /**
-     * The agent container's CPU use, read at the idle check of a sandbox with {@code spec.lifecycle.idleCpuThreshold}
-     * whose pod is ready; null (nothing read) otherwise, so other sandboxes cost the metrics API nothing.
+     * The agent container's CPU use, taken at the idle check of a sandbox with {@code spec.lifecycle.idleCpuThreshold}
+     * whose pod is ready from its namespace's latest PodMetrics (one list of the operator's pods, read in the
+     * background); null (nothing read) otherwise, so other sandboxes cost the metrics API nothing.
      */
     private CpuSample cpuSample(AgentSandbox sandbox, Context<AgentSandbox> context) {
         if (IdleTimer.cpuThreshold(sandbox.getSpec().getLifecycle()).isEmpty()) {
@@ -298,8 +299,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         return context.getSecondaryResource(Pod.class, SandboxPodDependentResource.NAME)
                 .filter(SandboxStatusAggregator::podReady)
-                .map(pod -> agentCpu.read(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                        AgentContainers.AGENT))
+                .map(pod -> agentCpu.read(pod.getMetadata().getNamespace(), SandboxObjects.MANAGED_SELECTOR,
+                        pod.getMetadata().getName(), AgentContainers.AGENT))
                 .orElse(null);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.images.TestCertificate;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -27,7 +28,7 @@ import java.util.concurrent.Executors;
 
 /**
  * A stand-in for metrics-server behind the real API server's aggregation layer: an HTTPS server on loopback that
- * serves discovery for {@code metrics.k8s.io/v1beta1} and the PodMetrics of the pods it is told about, registered
+ * serves discovery for {@code metrics.k8s.io/v1beta1} and lists the PodMetrics of the pods it is told about, registered
  * with an {@code APIService} whose Service is an ExternalName of 127.0.0.1 (kube-apiserver routes an APIService to
  * a Service's cluster IP, or to an ExternalName's name: no endpoints, so no Pod, are needed). The API server reaches
  * it as it reaches metrics-server; the operator reads it through the API server like any other API.
@@ -46,7 +47,8 @@ final class FakeMetricsApi implements AutoCloseable {
     private final HttpsServer server;
     /** The agent container's CPU use in millicores, by "namespace/pod". */
     private final Map<String, Integer> agentMillicores = new ConcurrentHashMap<>();
-    private final Map<String, Integer> reads = new ConcurrentHashMap<>();
+    /** How often each namespace's PodMetrics were listed. */
+    private final Map<String, Integer> lists = new ConcurrentHashMap<>();
 
     private FakeMetricsApi(HttpsServer server) {
         this.server = server;
@@ -64,14 +66,14 @@ final class FakeMetricsApi implements AutoCloseable {
         return api;
     }
 
-    /** What the next reads of this pod's PodMetrics say the agent container uses. */
+    /** What the next lists of this pod's namespace say the pod's agent container uses. */
     void agentCpu(String namespace, String pod, int millicores) {
         agentMillicores.put(namespace + "/" + pod, millicores);
     }
 
-    /** How often the PodMetrics of this pod were read. */
-    int reads(String namespace, String pod) {
-        return reads.getOrDefault(namespace + "/" + pod, 0);
+    /** How often the PodMetrics of this namespace were listed. */
+    int lists(String namespace) {
+        return lists.getOrDefault(namespace, 0);
     }
 
     /** Makes the API server serve metrics.k8s.io from this server, as installing metrics-server does. */
@@ -122,32 +124,40 @@ final class FakeMetricsApi implements AutoCloseable {
                                 "kind", "PodMetrics", "verbs", List.of("get", "list")))));
                 return;
             }
-            // /apis/metrics.k8s.io/v1beta1/namespaces/<namespace>/pods/<pod>
+            // /apis/metrics.k8s.io/v1beta1/namespaces/<namespace>/pods
             String[] parts = path.split("/");
-            if (path.startsWith(PATH + "/namespaces/") && parts.length == 8 && parts[6].equals("pods")) {
-                podMetrics(exchange, parts[5], parts[7]);
+            if (path.startsWith(PATH + "/namespaces/") && parts.length == 7 && parts[6].equals("pods")) {
+                podMetricsList(exchange, parts[5]);
                 return;
             }
             send(exchange, 404, notFound(path, null));
         }
     }
 
-    private void podMetrics(HttpExchange exchange, String namespace, String pod) throws IOException {
-        String key = namespace + "/" + pod;
-        reads.merge(key, 1, Integer::sum);
-        Integer millicores = agentMillicores.get(key);
-        if (millicores == null) {
-            // What metrics-server answers for a pod it has not measured.
-            send(exchange, 404, notFound("podmetrics.metrics.k8s.io \"" + key + "\" not found", pod));
-            return;
-        }
-        send(exchange, 200, Map.of("kind", "PodMetrics", "apiVersion", "metrics.k8s.io/v1beta1",
-                "metadata", Map.of("name", pod, "namespace", namespace),
+    /**
+     * The namespace's PodMetrics, of the pods it was told about (those metrics-server has measured); of none unless
+     * the list selects the operator's pods, which metrics-server filters by the pods' labels.
+     */
+    private void podMetricsList(HttpExchange exchange, String namespace) throws IOException {
+        lists.merge(namespace, 1, Integer::sum);
+        String query = Optional.ofNullable(exchange.getRequestURI().getQuery()).orElse("");
+        boolean operatorsPods = query.equals("labelSelector=" + SandboxObjects.MANAGED_SELECTOR);
+        List<Map<String, Object>> items = agentMillicores.entrySet().stream()
+                .filter(pod -> operatorsPods && pod.getKey().startsWith(namespace + "/"))
+                .map(pod -> podMetrics(namespace, pod.getKey().substring(namespace.length() + 1), pod.getValue()))
+                .toList();
+        send(exchange, 200, Map.of("kind", "PodMetricsList", "apiVersion", "metrics.k8s.io/v1beta1",
+                "metadata", Map.of(), "items", items));
+    }
+
+    private static Map<String, Object> podMetrics(String namespace, String pod, int millicores) {
+        return Map.of("metadata", Map.of("name", pod, "namespace", namespace,
+                        "labels", Map.of(SandboxObjects.MANAGED_BY_LABEL, SandboxObjects.MANAGED_BY)),
                 "timestamp", Instant.now().toString(), "window", "15s",
                 "containers", List.of(
                         Map.of("name", "agent", "usage", Map.of("cpu", millicores + "m", "memory", "52Mi")),
                         // The sidecars' use must not count for the agent.
-                        Map.of("name", "egress-proxy", "usage", Map.of("cpu", "900m", "memory", "120Mi")))));
+                        Map.of("name", "egress-proxy", "usage", Map.of("cpu", "900m", "memory", "120Mi"))));
     }
 
     private static Map<String, Object> notFound(String message, String name) {
