@@ -111,6 +111,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     private final Duration finishDelay;
     private final Duration finishDelayMax;
     private final Clock clock = Clock.systemUTC();
+    private final WarmPodReservations warmPods = new WarmPodReservations();
 
     @Inject
     public AgentSandboxReconciler(SandboxPlanner planner, EventRecorder events, SidecarReports sidecars,
@@ -201,7 +202,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         boolean claimedNow = false;
         if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
                 && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
-            warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context);
+            warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context, warmPods, clock.instant());
             if (warmStart.adopted()) {
                 plan = plan.withObjectBase(warmStart.slot());
                 claimedNow = true;

@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ import java.util.stream.Collectors;
  * <p>The claim is one write to the pod, guarded by the resourceVersion the operator saw: it gives the pod the
  * sandbox's label and ownership and takes the pool's label and ownership away. Two sandboxes that pick the same pod
  * race on the API server, which accepts the first write and refuses the second (409); the loser tries another pod.
+ * This operator's own adoptions do not race each other: each reserves its pod in memory first
+ * ({@link WarmPodReservations}), so in a burst a claim rarely meets a 409 and costs one write, not several.
  * The pod's NetworkPolicy is its slot's, made by the pool before the pod and selecting the slot's label, which the
  * claim leaves on the pod: the sandbox's own policy is that same object, so no policy is written on the way and the
  * pod is never without one. The claim is all the adoption's reconcile writes before the status: the slot's
@@ -96,7 +99,8 @@ final class WarmPodAdoption {
      * the pool's: this reconcile must not run the workflow (it would take them over as new objects of the sandbox's
      * while the pool still owns them); the next one finishes the adoption first ({@link #finish}).
      */
-    static WarmStart adopt(AgentSandbox sandbox, SandboxPlan plan, String template, Context<AgentSandbox> context) {
+    static WarmStart adopt(AgentSandbox sandbox, SandboxPlan plan, String template, Context<AgentSandbox> context,
+                           WarmPodReservations reservations, Instant now) {
         String namespace = sandbox.getMetadata().getNamespace();
         List<AgentSandboxPool> pools = ReferenceWatches.pools(context, namespace, template);
         if (pools.isEmpty()) {
@@ -125,8 +129,19 @@ final class WarmPodAdoption {
                     WarmSlots.specHash(new SandboxPodDependentResource().desired(adopted)))) {
                 continue;
             }
-            Optional<Pod> claimed = claim(client, candidate, sandbox);
+            // Another of this operator's adoptions has it: try the next rather than race for it.
+            if (!reservations.reserve(candidate.getMetadata().getUid(), now)) {
+                continue;
+            }
+            Optional<Pod> claimed;
+            try {
+                claimed = claim(client, candidate, sandbox);
+            } catch (RuntimeException e) {
+                reservations.release(candidate.getMetadata().getUid());
+                throw e;
+            }
             if (claimed.isEmpty()) {
+                // Claimed by another writer or deleted: it stays reserved, no adoption of ours can have it.
                 continue;
             }
             remember(context, Pod.class, SandboxPodDependentResource.NAME, claimed.get());

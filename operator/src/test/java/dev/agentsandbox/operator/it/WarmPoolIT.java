@@ -70,12 +70,13 @@ class WarmPoolIT {
     void aSandboxOfThePoolsTemplateAdoptsAReadyPodUnderAPolicyAtEveryStepAndThePoolRefills() {
         String namespace = ClusterFixtures.freshNamespace(OPERATOR.client(), "adopt");
         Pools.template(OPERATOR.client(), namespace, "python", IMAGE);
-        Pools.pool(OPERATOR.client(), namespace, "warm", "python", 2);
-        eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 2);
-        Set<String> warm = names(Pools.unclaimed(OPERATOR.client(), namespace, "warm"));
-
+        // From before the pool's first object: every version of the warm pods too, from their creation on.
         History history = History.of(namespace);
+        Set<String> warm;
         try {
+            Pools.pool(OPERATOR.client(), namespace, "warm", "python", 2);
+            eventually(CONVERGENCE).until(() -> Pools.readyReplicas(OPERATOR.client(), namespace, "warm") == 2);
+            warm = names(Pools.unclaimed(OPERATOR.client(), namespace, "warm"));
             Sandboxes.apply(OPERATOR.client(), Pools.templated(namespace, "agent", "python"));
             eventually(CONVERGENCE).until(() -> phase(namespace, "agent") == SandboxPhase.READY);
             // Ready right after the claim; the slot's other objects become the sandbox's just after.
