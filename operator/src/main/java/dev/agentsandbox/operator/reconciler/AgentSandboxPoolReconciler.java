@@ -40,7 +40,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +111,7 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                     cluster);
             blocked = SandboxInputChecks.check(templatePlan, planner.allowedRuntimeClasses(), cluster).stream()
                     .filter(c -> !c.passed()).findFirst();
-            Map<Pod, NetworkPolicy> slotPolicies = new LinkedHashMap<>();
+            List<SlotPolicy> slotPolicies = new ArrayList<>();
             for (Pod pod : pods) {
                 String slot = WarmSlots.slotOf(pod).orElse(pod.getMetadata().getName());
                 SandboxPlan slotPlan = planner.warmSlot(template.get(), namespace, slot, cluster);
@@ -122,8 +121,8 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 // replaced, as an outdated one is.
                 slots.add(new PoolRollout.Slot(pod.getMetadata().getName(), upToDate && !AgentExits.ended(pod),
                         SandboxStatusAggregator.podReady(pod)));
-                WarmSlots.slotOf(pod).ifPresent(s -> slotPolicies.put(pod, WarmSlots.networkPolicy(slotPlan,
-                        pool.getMetadata().getName())));
+                WarmSlots.slotOf(pod).ifPresent(s -> slotPolicies.add(new SlotPolicy(pod,
+                        WarmSlots.networkPolicy(slotPlan, pool.getMetadata().getName()))));
             }
             if (blocked.isPresent()) {
                 // A template the cluster cannot run (a Secret missing) gets no new pod; its running ones stay.
@@ -212,9 +211,9 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 .ifPresent(claim -> client.resource(owned(claim, pool)).create());
         NetworkPolicy policy = client.resource(owned(WarmSlots.networkPolicy(plan, pool.getMetadata().getName()),
                 pool)).create();
-        PoolWatches.created(context, policy);
+        PoolWatches.written(context, policy);
         Pod pod = client.resource(owned(WarmSlots.pod(plan, pool.getMetadata().getName()), pool)).create();
-        PoolWatches.created(context, pod);
+        PoolWatches.written(context, pod);
         ownByPod(policy, pod, context);
     }
 
@@ -224,7 +223,11 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
                 .inNamespace(policy.getMetadata().getNamespace()).withName(policy.getMetadata().getName())
                 .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.asJson(Map.of("metadata",
                         Map.of("ownerReferences", List.of(WarmSlots.podOwner(pod))))));
-        PoolWatches.updated(context, written);
+        PoolWatches.written(context, written);
+    }
+
+    /** An unclaimed pod and the policy its slot should have. */
+    private record SlotPolicy(Pod pod, NetworkPolicy policy) {
     }
 
     /**
@@ -233,17 +236,17 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
      * here, and that pool-wide policy goes once no unclaimed pod needs it. A sandbox adopts only a pod whose slot
      * policy exists ({@link WarmPodAdoption}).
      */
-    private static void guardSlots(AgentSandboxPool pool, Map<Pod, NetworkPolicy> wanted,
+    private static void guardSlots(AgentSandboxPool pool, List<SlotPolicy> wanted,
                                    Map<String, NetworkPolicy> actual, Context<AgentSandboxPool> context) {
         KubernetesClient client = context.getClient();
         boolean everyPodGuarded = true;
-        for (Map.Entry<Pod, NetworkPolicy> slot : wanted.entrySet()) {
-            Pod pod = slot.getKey();
-            NetworkPolicy policy = slot.getValue();
+        for (SlotPolicy slot : wanted) {
+            Pod pod = slot.pod();
+            NetworkPolicy policy = slot.policy();
             NetworkPolicy existing = actual.get(policy.getMetadata().getName());
             try {
                 if (existing == null) {
-                    PoolWatches.created(context, client.resource(WarmSlots.ownedByPod(policy, pod)).create());
+                    PoolWatches.written(context, client.resource(WarmSlots.ownedByPod(policy, pod)).create());
                 } else {
                     if (!EgressNetworkPolicyDependentResource.sameRules(existing, policy)) {
                         client.resource(existing).edit(current -> {

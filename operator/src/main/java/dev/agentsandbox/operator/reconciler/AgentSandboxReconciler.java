@@ -176,16 +176,17 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
 
         SandboxPlan plan = planner.plan(effective, lifecycle, cluster);
         Optional<String> adoptedSlot = WarmPodAdoption.adoptedSlot(sandbox, context);
-        // While other sandboxes wait for their first status, the takeover of an adopted slot's objects waits.
-        Optional<Duration> finishHeld = Optional.empty();
+        // Present while an adopted slot's objects are still the pool's: when to reconcile again to take them over.
+        // While other sandboxes wait for their first status, the takeover waits.
+        Optional<Duration> takeoverIn = Optional.empty();
         if (adoptedSlot.isPresent()) {
             plan = plan.withObjectBase(adoptedSlot.get());
             // Never while the slot's policy is gone (deleted by hand): the workflow makes it again.
             if (!WarmPodAdoption.recorded(sandbox, adoptedSlot.get()) && ReferenceWatches.ownNetworkPolicy(context,
                     sandbox.getMetadata().getNamespace(), adoptedSlot.get()).isPresent()) {
-                finishHeld = finishHold(sandbox, context, now);
+                takeoverIn = finishHold(sandbox, context, now);
             }
-            if (finishHeld.isEmpty()) {
+            if (takeoverIn.isEmpty()) {
                 WarmPodAdoption.finish(sandbox, adoptedSlot.get(), plan, context);
             }
         }
@@ -199,13 +200,14 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         String template = resolved.templateName();
         WarmStart warmStart = adoptedSlot.map(WarmStart::adopted)
                 .orElseGet(() -> WarmStart.recorded(sandbox.getMetadata().getAnnotations(), template));
-        boolean claimedNow = false;
         if (resolved.templated() && SandboxInputChecks.allPassed(checks) && plan.podWanted()
                 && adoptedSlot.isEmpty() && WarmPodAdoption.undecided(sandbox, context)) {
             warmStart = WarmPodAdoption.adopt(sandbox, plan, template, context, warmPods, clock.instant());
             if (warmStart.adopted()) {
                 plan = plan.withObjectBase(warmStart.slot());
-                claimedNow = true;
+                // The claim's pod event is no trigger (the claim is in the cache already): at once, unless others
+                // wait for their status.
+                takeoverIn = Optional.of(finishHold(sandbox, context, now).orElse(Duration.ZERO));
             }
         }
         // An invalid sandbox gets no new pod and its running pod is left alone; a stopped one has no pod to
@@ -215,7 +217,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         // applied, like a finished Job's.
         // Just after a claim (or while the takeover waits) the slot's objects are still the pool's, and the pod,
         // ready, is behind its slot's policy: the status goes first, the workflow after the takeover.
-        if (resolved.templateFound() && !lifecycle.finished() && !claimedNow && finishHeld.isEmpty()
+        if (resolved.templateFound() && !lifecycle.finished() && takeoverIn.isEmpty()
                 && (SandboxInputChecks.allPassed(checks) || !plan.podWanted())) {
             PlanHandoff.put(context, plan);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -242,16 +244,8 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
         }
         LOG.debugf("AgentSandbox %s/%s: reconciled, phase %s", sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), status.getPhase());
-        if (claimedNow || finishHeld.isPresent()) {
-            // To finish the adoption, at once unless others wait for their status: the claim's pod event is no
-            // trigger (the claim is in the cache already).
-            control.rescheduleAfter(claimedNow ? finishHold(sandbox, context, now).orElse(Duration.ZERO)
-                    : finishHeld.get());
-        } else {
-            // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no
-            // more.
-            nextReconcile(lifecycle, status).ifPresent(control::rescheduleAfter);
-        }
+        // Also the agent's end plus ttlSecondsAfterFinished: the status write recording the end reconciles no more.
+        (takeoverIn.isPresent() ? takeoverIn : nextReconcile(lifecycle, status)).ifPresent(control::rescheduleAfter);
         // The cache holds the status patched above only later: this sandbox's series follow at the next refresh.
         metrics.measure(context.getPrimaryCache());
         sidecars.retain(id -> context.getPrimaryCache().get(id).isPresent());

@@ -114,22 +114,13 @@ final class PoolWatches {
     }
 
     /** Makes a pod this reconcile created visible to the next one at once (no second pod for the same gap). */
-    static void created(Context<AgentSandboxPool> context, Pod pod) {
-        pods(context).handleRecentResourceCreate(ResourceID.fromResource(pod), pod);
+    static void written(Context<AgentSandboxPool> context, Pod pod) {
+        RecentWrites.remember(pods(context), pod);
     }
 
-    /** As {@link #created(Context, Pod)}, for a slot's policy: the next reconcile does not make it again. */
-    static void created(Context<AgentSandboxPool> context, NetworkPolicy policy) {
-        source(context, NetworkPolicy.class, POLICIES).handleRecentResourceCreate(ResourceID.fromResource(policy),
-                policy);
-    }
-
-    /** As {@link #created(Context, NetworkPolicy)}, for a policy this reconcile changed. */
-    static void updated(Context<AgentSandboxPool> context, NetworkPolicy policy) {
-        InformerEventSource<NetworkPolicy, AgentSandboxPool> cache = source(context, NetworkPolicy.class, POLICIES);
-        ResourceID id = ResourceID.fromResource(policy);
-        cache.get(id).ifPresentOrElse(previous -> cache.handleRecentResourceUpdate(id, policy, previous),
-                () -> cache.handleRecentResourceCreate(id, policy));
+    /** As {@link #written(Context, Pod)}, for a slot's policy: the next reconcile does not make it again. */
+    static void written(Context<AgentSandboxPool> context, NetworkPolicy policy) {
+        RecentWrites.remember(source(context, NetworkPolicy.class, POLICIES), policy);
     }
 
     static ClusterLookup lookup(Context<AgentSandboxPool> context) {

@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -305,14 +304,7 @@ final class WarmPodAdoption {
      */
     private static <R extends HasMetadata> void remember(Context<AgentSandbox> context, Class<R> type,
                                                          String dependent, R written) {
-        InformerEventSource<R, AgentSandbox> cache = ReferenceWatches.source(context, type, dependent);
-        ResourceID id = ResourceID.fromResource(written);
-        Optional<R> cached = cache.get(id);
-        if (cached.isPresent()) {
-            cache.handleRecentResourceUpdate(id, written, cached.get());
-        } else {
-            cache.handleRecentResourceCreate(id, written);
-        }
+        RecentWrites.remember(ReferenceWatches.source(context, type, dependent), written);
     }
 
     /** Labels and owner of a slot object, as the sandbox's; with a resourceVersion, guarded by it. */
