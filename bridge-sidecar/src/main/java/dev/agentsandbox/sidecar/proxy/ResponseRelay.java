@@ -24,8 +24,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     /** What the request side learns from the upstream connection. Called on the client's event loop. */
     interface RequestSide {
 
-        /** The head of the final (not interim) response arrived, with this status code. */
-        void finalResponse(int status);
+        /** The head of the final (not interim) response arrived; it may still be edited before it is relayed. */
+        void finalResponse(HttpResponse response);
 
         /** The final response was relayed; {@code upstreamCloses} when it leaves the connection unusable. */
         void responseEnded(boolean upstreamCloses);
@@ -115,12 +115,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (interim) {
             return;
         }
-        requestSide.finalResponse(code);
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || code == 101 || code == 204 || code == 304;
         if (!HttpUtil.isKeepAlive(response) || !delimited) {
             closeAfterResponse = true;
         }
+        // After the upstream's own answer about its connection is read: the request side may edit the head.
+        requestSide.finalResponse(response);
     }
 
     private void onResponseEnd(ChannelHandlerContext upstreamCtx) {
