@@ -2,6 +2,7 @@ package dev.agentsandbox.sidecar.proxy;
 
 import dev.agentsandbox.sidecar.contract.CredentialRule;
 import dev.agentsandbox.sidecar.contract.ProxyConfig;
+import dev.agentsandbox.sidecar.contract.SidecarConfigJson;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslProvider;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,6 +113,37 @@ class UpstreamPoolTest {
             assertThat(r.uri()).isEqualTo("/other");
             assertThat(r.values("host")).containsExactly("other.test.example:" + upstream.port());
         });
+    }
+
+    /** The pool holds only what the policy in force admitted: a reload empties it. */
+    @Test
+    void aPolicyReloadClosesTheIdleConnections() throws Exception {
+        proxy.close();
+        Path key = dir.resolve("secret/key");
+        CredentialRule api = new CredentialRule("api", "api.test.example", "X-Api-Key", "%s", key.toString());
+        proxy = ProxyFixture.builder(dir)
+                .config(new ProxyConfig(List.of("api.test.example:" + upstream.port()), null,
+                        List.of("127.0.0.0/8"), List.of(api)))
+                .configFile()
+                .resolver(TestNames.loopbackForTestExample())
+                .trustBundle(dir.resolve("test-ca.pem"))
+                .start();
+        for (int i = 0; i <= LOOPS + 1; i++) {
+            curl("https://api.test.example:" + upstream.port() + "/warm");
+        }
+        int warmed = upstream.connections();
+
+        KubernetesMount.update(dir.resolve("config"), ProxyConfig.FILE_NAME, SidecarConfigJson.write(
+                new ProxyConfig(List.of("api.test.example:" + upstream.port(), "more.test.example:443"), null,
+                        List.of("127.0.0.0/8"), List.of(api))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!proxy.logs().contains("\"event\":\"policy-reloaded\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(curl("https://api.test.example:" + upstream.port() + "/after").lastResponse())
+                .startsWith("HTTP/1.1 200").contains("ok /after");
+
+        assertThat(upstream.connections()).isEqualTo(warmed + 1);
     }
 
     @Test
