@@ -371,6 +371,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     }
 
     @Override
+    public boolean resentElsewhere(Channel lost) {
+        return exchange.inProgress() && ctx.channel().isActive() && upstream.resendOnNewConnection(lost);
+    }
+
+    @Override
     public void upstreamFailed(CheckedDestination destination, String code) {
         fail(destination.host(), destination.port(), HttpResponseStatus.BAD_GATEWAY, code,
                 code + " for " + destination);

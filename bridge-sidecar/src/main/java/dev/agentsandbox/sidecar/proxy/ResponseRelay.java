@@ -36,6 +36,12 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         /** The upstream connection closed. */
         void upstreamClosed(Channel upstream);
 
+        /**
+         * The connection was lost before any answer to the current request: whether the request side sent the
+         * request again on a new connection (then nothing more is reported about this one).
+         */
+        boolean resentElsewhere(Channel upstream);
+
         /** The upstream failed before any response started: the client still gets an answer. */
         void upstreamFailed(CheckedDestination destination, String code);
 
@@ -150,12 +156,18 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext upstreamCtx) {
+        if (!responseStarted && requestSide.resentElsewhere(upstreamCtx.channel())) {
+            return;
+        }
         requestSide.upstreamClosed(upstreamCtx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
         upstreamCtx.close();
+        if (!responseStarted && requestSide.resentElsewhere(upstreamCtx.channel())) {
+            return;
+        }
         if (!responseStarted && client.isActive()) {
             requestSide.upstreamFailed(destination, causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed");
         } else {

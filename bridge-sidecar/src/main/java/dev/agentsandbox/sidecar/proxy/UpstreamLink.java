@@ -7,7 +7,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
@@ -37,6 +40,14 @@ final class UpstreamLink {
     private CheckedDestination pooledDestination;
     /** The last exchange ended cleanly and the upstream keeps the connection: it may serve another client. */
     private boolean reusable;
+    /**
+     * The request sent on a connection taken from the pool, while it can be sent again on a new connection should
+     * the pooled one turn out closed by the upstream before any answer (an idle connection the upstream let go as
+     * it was taken): an idempotent request without a body. Null otherwise.
+     */
+    private HttpRequest resendable;
+    /** The end of {@link #resendable} went out too. */
+    private boolean resendableEnded;
     private Counter bytesUp;
     private Counter bytesDown;
 
@@ -66,6 +77,7 @@ final class UpstreamLink {
     /** Sends a request head on the open connection. */
     void sendHead(HttpRequest request) {
         reusable = false;
+        resendable = null;
         channel.write(request, channel.voidPromise());
     }
 
@@ -78,6 +90,9 @@ final class UpstreamLink {
 
     /** A piece of the request body: held while connecting, sent when open, dropped when the connection is gone. */
     void send(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            resendableEnded = true;
+        }
         if (connecting) {
             pending.add(content);
         } else if (isOpen()) {
@@ -102,10 +117,49 @@ final class UpstreamLink {
         pooledDestination = tls ? destination : null;
         Channel idle = tls ? cx.pool().take(destination, client.eventLoop()) : null;
         if (idle != null) {
+            resendable = pending.peek() instanceof HttpRequest head && isResendable(head) ? head : null;
+            resendableEnded = false;
             idle.pipeline().replace(UpstreamPool.HANDLER, UpstreamPool.HANDLER, relay(destination));
             opened(idle);
             return;
         }
+        dial(destination, tls);
+    }
+
+    /**
+     * The connection taken from the pool was lost before any answer: the request goes again on a new connection
+     * when it can ({@link #resendable}).
+     *
+     * @return whether it was sent again (else the loss is the exchange's, as on any connection)
+     */
+    boolean resendOnNewConnection(Channel lost) {
+        if (lost != channel || resendable == null) {
+            return false;
+        }
+        HttpRequest head = resendable;
+        boolean ended = resendableEnded;
+        CheckedDestination destination = pooledDestination;
+        close();
+        connecting = true;
+        pending.add(head);
+        if (ended) {
+            pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        pooledDestination = destination;
+        dial(destination, true);
+        return true;
+    }
+
+    /** RFC 9110, 9.2.2: only an idempotent request may be sent again; one without a body needs nothing kept. */
+    private static boolean isResendable(HttpRequest head) {
+        HttpMethod method = head.method();
+        boolean idempotent = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+                || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method);
+        return idempotent && !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
+    }
+
+    private void dial(CheckedDestination destination, boolean tls) {
         long idleSeconds = cx.limits().idleTimeout().toSeconds();
         cx.dialer().dial(destination, client.eventLoop(), new ChannelInitializer<>() {
             @Override
@@ -203,6 +257,7 @@ final class UpstreamLink {
         key = null;
         pooledDestination = null;
         reusable = false;
+        resendable = null;
     }
 
     /**

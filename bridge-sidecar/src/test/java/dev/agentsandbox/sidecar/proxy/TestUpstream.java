@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP or HTTPS server on loopback for the proxy tests. It records every request's headers and answers:
  * {@code /redirect?to=URL} with a 302, {@code /stream} with a chunked body, {@code /ws} with a WebSocket echo,
- * {@code /close} with a 200 that closes the connection, anything else with {@code 200 ok <path>}. It counts the
+ * {@code /close} with a 200 that closes the connection, {@code /then-drop} with a 200 after which the connection
+ * reads one more request and closes without answering it (an idle connection closed as the client reuses it),
+ * anything else with {@code 200 ok <path>}. It counts the
  * connections it accepted. The HTTPS variant presents certificates from a test CA, by SNI.
  */
 final class TestUpstream implements AutoCloseable {
@@ -140,8 +142,14 @@ final class TestUpstream implements AutoCloseable {
     }
 
     private static final class Responder extends SimpleChannelInboundHandler<Object> {
+        private boolean dropNext;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (dropNext) {
+                ctx.close();
+                return;
+            }
             if (msg instanceof TextWebSocketFrame frame) {
                 ctx.writeAndFlush(new TextWebSocketFrame("echo:" + frame.text()));
                 return;
@@ -168,6 +176,9 @@ final class TestUpstream implements AutoCloseable {
             } else if (query.path().equals("/redirect")) {
                 response = HttpReplies.text(HttpResponseStatus.FOUND, "moved\n");
                 response.headers().set(HttpHeaderNames.LOCATION, query.parameters().get("to").get(0));
+            } else if (query.path().equals("/then-drop")) {
+                response = HttpReplies.text(HttpResponseStatus.OK, "ok /then-drop\n");
+                dropNext = true;
             } else if (query.path().equals("/close")) {
                 response = HttpReplies.text(HttpResponseStatus.OK, "closing\n");
                 HttpUtil.setKeepAlive(response, false);

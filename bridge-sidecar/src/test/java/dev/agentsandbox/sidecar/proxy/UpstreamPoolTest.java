@@ -115,6 +115,43 @@ class UpstreamPoolTest {
         });
     }
 
+    /**
+     * An upstream may close an idle connection just as the proxy takes it from the pool: an idempotent request
+     * without a body, lost that way before any answer, goes again on a new connection.
+     */
+    @Test
+    void aRequestLostOnAPooledConnectionBeforeAnyAnswerIsSentAgainOnANewOne() throws Exception {
+        for (int i = 0; i < AGENT_CONNECTIONS; i++) {
+            assertThat(curl("https://api.test.example:" + upstream.port() + "/then-drop").lastResponse())
+                    .startsWith("HTTP/1.1 200").contains("ok /then-drop");
+        }
+
+        // Each agent connection but those that found their loop's pool empty took a connection the upstream then
+        // dropped, and its request went again on a new one.
+        int dropped = upstream.received().size() - AGENT_CONNECTIONS;
+        assertThat(dropped).isGreaterThanOrEqualTo(AGENT_CONNECTIONS - LOOPS - 1);
+        assertThat(upstream.connections()).isEqualTo(AGENT_CONNECTIONS);
+        assertThat(upstream.received()).allSatisfy(r -> assertThat(r.values("x-api-key")).containsExactly(CANARY));
+    }
+
+    /**
+     * RFC 9110, 9.2.2: a request that is not idempotent is never sent twice, even without a body; its client sees
+     * the loss.
+     */
+    @Test
+    void aPostLostOnAPooledConnectionIsNotSentAgain() throws Exception {
+        for (int i = 0; i <= LOOPS + 1; i++) {
+            curl("https://api.test.example:" + upstream.port() + "/then-drop");
+        }
+        upstream.clear();
+
+        ProxyFixture.Curl post = curl("-X", "POST",
+                "https://api.test.example:" + upstream.port() + "/post");
+
+        assertThat(post.out()).doesNotContain("ok /post");
+        assertThat(upstream.received()).singleElement().satisfies(r -> assertThat(r.method()).isEqualTo("POST"));
+    }
+
     /** The pool holds only what the policy in force admitted: a reload empties it. */
     @Test
     void aPolicyReloadClosesTheIdleConnections() throws Exception {
