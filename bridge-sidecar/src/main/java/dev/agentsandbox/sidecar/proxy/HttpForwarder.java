@@ -332,9 +332,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         if (requestInjected) {
             cx.recorder().credentialAnswered(requestCredential, response.status().code());
         }
-        if (!exchange.clientKeepAlive()) {
+        if (!exchange.clientKeepAlive() && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             // The upstream may keep its connection (an intercepted request's close stays on the client's hop):
-            // the client learns that its own one closes after this response.
+            // the client learns that its own one closes after this response (a 101 keeps its upgrade header).
             HttpUtil.setKeepAlive(response, false);
         }
     }

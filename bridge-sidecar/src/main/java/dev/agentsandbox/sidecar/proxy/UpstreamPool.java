@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class UpstreamPool {
 
     static final int MAX_IDLE_PER_DESTINATION = 8;
-    /** The name of the upstream pipeline's last handler: the response relay while in use, the idle guard while pooled. */
+    /** The upstream pipeline's last handler: the response relay while in use, the idle guard while pooled. */
     static final String HANDLER = "response";
 
     private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
