@@ -19,6 +19,5 @@ import java.util.function.Supplier;
  */
 record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressRecorder recorder,
                     CredentialStore credentials, CertificateAuthority authority, UpstreamTls upstreamTls,
-                    ProxyLimits limits, OpenTunnels tunnels,
-                    UpstreamPool pool) {
+                    ProxyLimits limits, OpenTunnels tunnels, UpstreamPool pool) {
 }
