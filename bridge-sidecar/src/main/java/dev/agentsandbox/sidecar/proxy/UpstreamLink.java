@@ -117,6 +117,7 @@ final class UpstreamLink {
         pooledDestination = tls ? destination : null;
         Channel idle = tls ? cx.pool().take(destination, client.eventLoop()) : null;
         if (idle != null) {
+            cx.recorder().upstreamReused();
             resendable = pending.peek() instanceof HttpRequest head && isResendable(head) ? head : null;
             resendableEnded = false;
             idle.pipeline().replace(UpstreamPool.HANDLER, UpstreamPool.HANDLER, relay(destination));

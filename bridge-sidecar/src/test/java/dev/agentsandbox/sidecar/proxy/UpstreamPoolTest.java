@@ -71,6 +71,9 @@ class UpstreamPoolTest {
         assertThat(upstream.connections()).isLessThanOrEqualTo(LOOPS + 1);
         assertThat(upstream.received()).hasSize(AGENT_CONNECTIONS)
                 .allSatisfy(r -> assertThat(r.values("x-api-key")).containsExactly(CANARY));
+        String metrics = proxy.curl("--noproxy", "*", "http://127.0.0.1:" + proxy.adminPort() + "/metrics").out();
+        assertThat(metrics).contains("agentsandbox_proxy_upstream_reused_total "
+                + (double) (AGENT_CONNECTIONS - upstream.connections()));
     }
 
     @Test
