@@ -49,6 +49,11 @@ public final class CheckedDestination {
         return credential;
     }
 
+    /** The address that was checked, and the only one dialled. */
+    InetAddress address() {
+        return address;
+    }
+
     InetSocketAddress socketAddress() {
         return new InetSocketAddress(address, port);
     }

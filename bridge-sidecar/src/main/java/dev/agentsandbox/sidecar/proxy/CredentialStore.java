@@ -27,6 +27,11 @@ final class CredentialStore {
     private final JsonLog log;
     private final Map<Path, String> secrets = new ConcurrentHashMap<>();
     private final Map<Path, AutoCloseable> watches = new ConcurrentHashMap<>();
+    /**
+     * Each rule's file as the rule names it → the file as {@link #secrets} holds it: a request's lookup then needs
+     * no path parsing, and finds the key by identity.
+     */
+    private final Map<String, Path> files = new ConcurrentHashMap<>();
 
     CredentialStore(FileWatcher watcher, JsonLog log) {
         this.watcher = watcher;
@@ -36,7 +41,7 @@ final class CredentialStore {
     /** Reads and watches the file of every rule not yet tracked. */
     void track(Collection<CredentialRule> rules) {
         for (CredentialRule rule : rules) {
-            Path file = Path.of(rule.valueFile()).toAbsolutePath().normalize();
+            Path file = fileOf(rule);
             if (watches.containsKey(file)) {
                 continue;
             }
@@ -66,7 +71,7 @@ final class CredentialStore {
      * Base64 of {@code user:secret} for basic authentication); null when the secret is unavailable.
      */
     String headerValue(CredentialRule rule) {
-        String secret = secrets.get(Path.of(rule.valueFile()).toAbsolutePath().normalize());
+        String secret = secrets.get(fileOf(rule));
         if (secret == null) {
             return null;
         }
@@ -74,6 +79,10 @@ final class CredentialStore {
                 : Base64.getEncoder().encodeToString((rule.basicAuthUser() + ":" + secret)
                         .getBytes(StandardCharsets.UTF_8));
         return rule.format().replace(CredentialRule.PLACEHOLDER, filler);
+    }
+
+    private Path fileOf(CredentialRule rule) {
+        return files.computeIfAbsent(rule.valueFile(), named -> Path.of(named).toAbsolutePath().normalize());
     }
 
     private void store(String name, Path file, byte[] content) {

@@ -54,6 +54,7 @@ final class EgressRecorder {
     private final Counter tunnelsOpened;
     private final Counter connectionsRejected;
     private final Timer connectLatency;
+    private final Counter upstreamReused;
     private final Timer responseLatency;
     /**
      * The per-host counters, found here instead of through the registry on every request: a registry lookup builds
@@ -74,6 +75,9 @@ final class EgressRecorder {
                 .description("CONNECT tunnels opened since start").register(registry);
         this.connectionsRejected = Counter.builder("agentsandbox_proxy_connections_rejected")
                 .description("client connections refused by a limit").register(registry);
+        this.upstreamReused = Counter.builder("agentsandbox_proxy_upstream_reused")
+                .description("upstream connections an intercepted tunnel took from the pool instead of dialling")
+                .register(registry);
         this.connectLatency = Timer.builder("agentsandbox_proxy_upstream_latency")
                 .description("upstream TCP connect time, and time to the first response of an upstream connection")
                 .tag("phase", "connect").register(registry);
@@ -190,6 +194,10 @@ final class EgressRecorder {
 
     void upstreamConnected(long nanos) {
         connectLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void upstreamReused() {
+        upstreamReused.increment();
     }
 
     void upstreamResponded(long nanos) {

@@ -43,6 +43,16 @@ final class ExchangeProgress {
         return clientKeepAlive && requestComplete;
     }
 
+    /** The client wants its connection kept after this exchange. */
+    boolean clientKeepAlive() {
+        return clientKeepAlive;
+    }
+
+    /** The whole request went upstream. */
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
     /** Between a request head and the end of its response. */
     boolean inProgress() {
         return inProgress;

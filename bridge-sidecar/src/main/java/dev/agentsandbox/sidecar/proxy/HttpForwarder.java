@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -197,6 +198,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
             deny(verdict.host(), target.port(), verdict.denial());
             return;
         }
+        UpstreamPool.keepUpstreamOpen(request.headers());
         requestCredential = verdict.credential();
         boolean injected = CredentialInjection.inject(request.headers(), requestCredential, cx.credentials());
         requestInjected = injected;
@@ -258,7 +260,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        upstream.close();
+        upstream.closeOrKeep();
         releasePending();
         ctx.fireChannelInactive();
     }
@@ -326,14 +328,20 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
     }
 
     @Override
-    public void finalResponse(int status) {
+    public void finalResponse(HttpResponse response) {
         if (requestInjected) {
-            cx.recorder().credentialAnswered(requestCredential, status);
+            cx.recorder().credentialAnswered(requestCredential, response.status().code());
+        }
+        if (!exchange.clientKeepAlive() && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // The upstream may keep its connection (an intercepted request's close stays on the client's hop):
+            // the client learns that its own one closes after this response (a 101 keeps its upgrade header).
+            HttpUtil.setKeepAlive(response, false);
         }
     }
 
     @Override
     public void responseEnded(boolean upstreamCloses) {
+        upstream.exchangeEnded(!upstreamCloses && exchange.requestComplete());
         boolean reusable = exchange.responseEnded();
         if (upstreamCloses || !reusable) {
             ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -360,6 +368,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Respon
         if (upstream.closed(closed) && exchange.inProgress()) {
             Relay.closeOnFlush(ctx.channel());
         }
+    }
+
+    @Override
+    public boolean resentElsewhere(Channel lost) {
+        return exchange.inProgress() && ctx.channel().isActive() && upstream.resendOnNewConnection(lost);
     }
 
     @Override

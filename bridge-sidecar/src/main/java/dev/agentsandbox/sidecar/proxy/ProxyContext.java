@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * @param upstreamTls verifies the real upstreams
  * @param limits      the abuse bounds
  * @param tunnels     the byte tunnels open now (closed on reload when no longer allowed)
+ * @param pool        idle upstream connections of intercepted tunnels, for the next tunnel to the same destination
  */
 record ProxyContext(Supplier<EgressPolicy> policy, EgressGate gate, UpstreamDialer dialer, EgressRecorder recorder,
                     CredentialStore credentials, CertificateAuthority authority, UpstreamTls upstreamTls,
-                    ProxyLimits limits, OpenTunnels tunnels) {
+                    ProxyLimits limits, OpenTunnels tunnels, UpstreamPool pool) {
 }

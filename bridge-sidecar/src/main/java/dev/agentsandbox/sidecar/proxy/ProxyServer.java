@@ -41,6 +41,7 @@ public final class ProxyServer implements AutoCloseable {
     private final TlsEngine tls;
     private final AtomicReference<EgressPolicy> policy = new AtomicReference<>();
     private final OpenTunnels tunnels = new OpenTunnels();
+    private final UpstreamPool pool = new UpstreamPool();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EventLoops loops;
     private FileWatcher watcher;
@@ -96,7 +97,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamTls upstreamTls = UpstreamTls.create(options.trustBundle(), tls.provider());
         ProxyContext context = new ProxyContext(policy::get, new EgressGate(policy::get, resolver),
                 new UpstreamDialer(options.limits().connectTimeout(), recorder), recorder, credentials, authority,
-                upstreamTls, options.limits(), tunnels);
+                upstreamTls, options.limits(), tunnels, pool);
 
         // One event loop per available core (container-aware): the sidecar runs in every sandbox, keep it small.
         loops = new EventLoops(Runtime.getRuntime().availableProcessors());
@@ -147,6 +148,8 @@ public final class ProxyServer implements AutoCloseable {
             // Plain HTTP and intercepted requests meet the new policy at their next request; byte tunnels have no
             // request boundary, so those to destinations it no longer allows are closed now.
             int closed = tunnels.closeDisallowed(next);
+            // Idle upstream connections are dropped as well: the pool holds only what the policy in force admitted.
+            pool.closeAll();
             log.info("policy-reloaded").field("allowRules", config.allow().size())
                     .field("denyRules", config.deny().size()).field("credentials", config.credentials().size())
                     .field("tunnelsClosed", closed).write();

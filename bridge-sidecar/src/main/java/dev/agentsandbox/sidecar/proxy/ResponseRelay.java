@@ -24,8 +24,8 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
     /** What the request side learns from the upstream connection. Called on the client's event loop. */
     interface RequestSide {
 
-        /** The head of the final (not interim) response arrived, with this status code. */
-        void finalResponse(int status);
+        /** The head of the final (not interim) response arrived; it may still be edited before it is relayed. */
+        void finalResponse(HttpResponse response);
 
         /** The final response was relayed; {@code upstreamCloses} when it leaves the connection unusable. */
         void responseEnded(boolean upstreamCloses);
@@ -35,6 +35,12 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
         /** The upstream connection closed. */
         void upstreamClosed(Channel upstream);
+
+        /**
+         * The connection was lost before any answer to the current request: whether the request side sent the
+         * request again on a new connection (then nothing more is reported about this one).
+         */
+        boolean resentElsewhere(Channel upstream);
 
         /** The upstream failed before any response started: the client still gets an answer. */
         void upstreamFailed(CheckedDestination destination, String code);
@@ -115,12 +121,13 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
         if (interim) {
             return;
         }
-        requestSide.finalResponse(code);
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || code == 101 || code == 204 || code == 304;
         if (!HttpUtil.isKeepAlive(response) || !delimited) {
             closeAfterResponse = true;
         }
+        // After the upstream's own answer about its connection is read: the request side may edit the head.
+        requestSide.finalResponse(response);
     }
 
     private void onResponseEnd(ChannelHandlerContext upstreamCtx) {
@@ -149,12 +156,18 @@ final class ResponseRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext upstreamCtx) {
+        if (!responseStarted && requestSide.resentElsewhere(upstreamCtx.channel())) {
+            return;
+        }
         requestSide.upstreamClosed(upstreamCtx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext upstreamCtx, Throwable cause) {
         upstreamCtx.close();
+        if (!responseStarted && requestSide.resentElsewhere(upstreamCtx.channel())) {
+            return;
+        }
         if (!responseStarted && client.isActive()) {
             requestSide.upstreamFailed(destination, causedByTls(cause) ? "upstream-tls-failed" : "upstream-failed");
         } else {

@@ -99,7 +99,7 @@ class CredentialInjectionTest {
 
     /** With -i through a proxy, curl prints the CONNECT response first; this is the one after it. */
     private static String lastResponse(ProxyFixture.Curl result) {
-        return result.out().substring(result.out().lastIndexOf("HTTP/1.1 "));
+        return result.lastResponse();
     }
 
     private String api(String path) {

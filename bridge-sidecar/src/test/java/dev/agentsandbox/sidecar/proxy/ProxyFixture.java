@@ -118,6 +118,11 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     record Curl(int exit, String out, String err) {
+
+        /** With -i through a proxy, curl prints the CONNECT response first; this is the one after it. */
+        String lastResponse() {
+            return out.substring(out.lastIndexOf("HTTP/1.1 "));
+        }
     }
 
     /** A port that was free a moment ago. */

@@ -5,6 +5,7 @@ import dev.agentsandbox.sidecar.core.HostAndPort;
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -32,11 +33,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP or HTTPS server on loopback for the proxy tests. It records every request's headers and answers:
  * {@code /redirect?to=URL} with a 302, {@code /stream} with a chunked body, {@code /ws} with a WebSocket echo,
- * anything else with {@code 200 ok <path>}. The HTTPS variant presents certificates from a test CA, by SNI.
+ * {@code /close} with a 200 that closes the connection, {@code /then-drop} with a 200 after which the connection
+ * reads one more request and closes without answering it (an idle connection closed as the client reuses it),
+ * anything else with {@code 200 ok <path>}. It counts the
+ * connections it accepted. The HTTPS variant presents certificates from a test CA, by SNI.
  */
 final class TestUpstream implements AutoCloseable {
 
@@ -50,6 +55,7 @@ final class TestUpstream implements AutoCloseable {
     private final EventLoops loops = new EventLoops(1);
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final StringBuffer rawBytes = new StringBuffer();
+    private final AtomicInteger connections = new AtomicInteger();
     private final Channel channel;
 
     private TestUpstream(CertificateAuthority tlsAuthority, String presentedName) throws InterruptedException {
@@ -59,6 +65,7 @@ final class TestUpstream implements AutoCloseable {
         channel = loops.listen(new HostAndPort("127.0.0.1", 0), new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                connections.incrementAndGet();
                 if (sni != null) {
                     ch.pipeline().addLast(new SniHandler(sni));
                 }
@@ -96,9 +103,15 @@ final class TestUpstream implements AutoCloseable {
         return rawBytes.toString();
     }
 
+    /** Connections accepted since the start or the last {@link #clear}. */
+    int connections() {
+        return connections.get();
+    }
+
     void clear() {
         received.clear();
         rawBytes.setLength(0);
+        connections.set(0);
     }
 
     @Override
@@ -129,8 +142,14 @@ final class TestUpstream implements AutoCloseable {
     }
 
     private static final class Responder extends SimpleChannelInboundHandler<Object> {
+        private boolean dropNext;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+            if (dropNext) {
+                ctx.close();
+                return;
+            }
             if (msg instanceof TextWebSocketFrame frame) {
                 ctx.writeAndFlush(new TextWebSocketFrame("echo:" + frame.text()));
                 return;
@@ -157,6 +176,14 @@ final class TestUpstream implements AutoCloseable {
             } else if (query.path().equals("/redirect")) {
                 response = HttpReplies.text(HttpResponseStatus.FOUND, "moved\n");
                 response.headers().set(HttpHeaderNames.LOCATION, query.parameters().get("to").get(0));
+            } else if (query.path().equals("/then-drop")) {
+                response = HttpReplies.text(HttpResponseStatus.OK, "ok /then-drop\n");
+                dropNext = true;
+            } else if (query.path().equals("/close")) {
+                response = HttpReplies.text(HttpResponseStatus.OK, "closing\n");
+                HttpUtil.setKeepAlive(response, false);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+                return;
             } else {
                 response = HttpReplies.text(HttpResponseStatus.OK, "ok " + query.path() + "\n");
             }
