@@ -2,7 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -104,8 +104,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         ByteBuf body = request.content();
         String model = null;
         if (route.get().hasModelInBody()) {
-            var rewritten = InferenceRequestRewriter.rewrite(route.get(),
-                    new ByteBufInputStream(body.duplicate()), policy.models());
+            var rewritten = InferenceRequestRewriter.rewrite(route.get(), ByteBufUtil.getBytes(body),
+                    policy.models());
             if (rewritten.refused()) {
                 refuse(ctx, keepAlive, rewritten.refusal(), api, route.get().path(), null);
                 return;
@@ -123,7 +123,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
                 return;
             }
             reservation = estimate;
-            body = Unpooled.wrappedBuffer(rewritten.body());
+            // a body sent as it came goes on in its own buffer (the request's, released when this method returns)
+            body = rewritten.asSent() ? body.retain() : Unpooled.wrappedBuffer(rewritten.body());
         } else {
             body = Unpooled.EMPTY_BUFFER;
         }
