@@ -7,16 +7,14 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one handler of a runner connection, after its HTTP codec, for the connection's whole life: it hands what the
  * runner sends to the exchange the connection carries, times the runner's silence (the exchange's read timeout, or
  * the idle timeout while the connection waits in the pool), and guards the connection while it is idle (closed on
  * the timeout, on a close by the runner, or on stray bytes). Passing a pooled connection from one exchange to the
- * next changes this handler's state, not the pipeline; the silence is measured from the last read, with one timer
- * that is moved on, not cancelled and scheduled again at every read or exchange.
+ * next changes this handler's state, not the pipeline; the silence is measured from the last read with a
+ * {@link MovingDeadline}, not a timer cancelled and scheduled again at every read or exchange.
  *
  * <p>Only ever used on the connection's own event loop.
  */
@@ -47,15 +45,13 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
     private Carried exchange;
     /** The idle connections this one waits among, while pooled; null otherwise. */
     private ArrayDeque<RunnerLink> pool;
-    /** How long the runner may stay silent from {@link #lastHeard}; 0 while nothing is timed. */
+    /** The end of the runner's allowed silence, moved on at each read. */
+    private final MovingDeadline silence;
     private long allowedSilenceNanos;
-    private long lastHeard;
-    private ScheduledFuture<?> timer;
-    /** When {@link #timer} fires ({@link System#nanoTime()}). */
-    private long timerAt;
 
     private RunnerLink(Channel channel) {
         this.channel = channel;
+        this.silence = new MovingDeadline(channel.eventLoop(), this::silent);
     }
 
     /** Adds a new link to {@code channel}'s pipeline, after its HTTP codec. */
@@ -73,7 +69,7 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
     void carry(Carried exchange) {
         this.exchange = exchange;
         pool = null;
-        allowedSilenceNanos = 0;
+        silence.disarm();
     }
 
     /** The request went out: the runner may now stay silent for {@code readTimeout} between two reads. */
@@ -84,7 +80,7 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
     /** The exchange is over: nothing the runner sends from now on is handed to it. */
     void drop() {
         exchange = null;
-        allowedSilenceNanos = 0;
+        silence.disarm();
     }
 
     /** The connection waits idle in {@code pool}; it leaves it when closed for any reason. */
@@ -96,40 +92,18 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
     /** The connection left the pool to carry an exchange. */
     void unpark() {
         pool = null;
-        allowedSilenceNanos = 0;
+        silence.disarm();
     }
 
     private void watch(long silenceNanos) {
         allowedSilenceNanos = silenceNanos;
-        lastHeard = System.nanoTime();
-        timeAt(lastHeard + silenceNanos);
+        silence.arm(silenceNanos);
     }
 
-    /** Makes the timer fire at {@code at} or before it. */
-    private void timeAt(long at) {
-        if (timer != null) {
-            if (timerAt - at <= 0) {
-                // fires earlier: it looks again then, and moves on to the real end of the silence
-                return;
-            }
-            timer.cancel(false);
-        }
-        timerAt = at;
-        timer = channel.eventLoop().schedule(this::timerFired, Math.max(0, at - System.nanoTime()),
-                TimeUnit.NANOSECONDS);
-    }
-
-    private void timerFired() {
-        timer = null;
-        if (allowedSilenceNanos == 0 || !channel.isActive()) {
+    private void silent() {
+        if (!channel.isActive()) {
             return;
         }
-        long end = lastHeard + allowedSilenceNanos;
-        if (end - System.nanoTime() > 0) {
-            timeAt(end);
-            return;
-        }
-        allowedSilenceNanos = 0;
         if (exchange != null) {
             exchange.runnerSilent();
         } else {
@@ -151,7 +125,9 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // (the codec passes the end of every read on, also of one that decoded no whole message yet)
-        lastHeard = System.nanoTime();
+        if (silence.armed()) {
+            silence.arm(allowedSilenceNanos);
+        }
         if (exchange != null) {
             exchange.runnerReadComplete();
         }
@@ -159,11 +135,7 @@ final class RunnerLink extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-        allowedSilenceNanos = 0;
+        silence.stop();
         if (exchange != null) {
             exchange.runnerClosed();
         } else if (pool != null) {
