@@ -67,6 +67,8 @@ final class RunnerExchange implements RunnerLink.Carried {
     private UsageScanner usage;
     private HttpResponseStatus status;
     private boolean answerStarted;
+    /** Some of the answer's body came already. */
+    private boolean bodyStarted;
     /** The runner's answer arrived whole. */
     private boolean runnerEnded;
     private boolean finished;
@@ -187,8 +189,13 @@ final class RunnerExchange implements RunnerLink.Carried {
             startAnswer(response);
         }
         if (msg instanceof HttpContent content) {
-            usage.feed(content.content());
             boolean last = msg instanceof LastHttpContent;
+            if (last && !bodyStarted) {
+                usage.feedWhole(content.content());
+            } else {
+                usage.feed(content.content());
+            }
+            bodyStarted = true;
             runnerEnded = last;
             if (last && context.usagelessStreams().cutsAnswer() && streamWithoutUsage()) {
                 // The last piece is withheld and the connection closed: the answer falls short of its framing
