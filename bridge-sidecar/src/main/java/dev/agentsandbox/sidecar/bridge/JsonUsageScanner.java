@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,13 +62,14 @@ final class JsonUsageScanner implements UsageScanner {
     @Override
     public void feedWhole(ByteBuf body) {
         int length = body.readableBytes();
-        if (parser != null || stopped || length < 2 || !body.hasArray()
+        if (parser != null || stopped || length < 2
                 || body.getByte(body.readerIndex()) == 0 || body.getByte(body.readerIndex() + 1) == 0) {
             feed(body);
             return;
         }
         try {
-            parser = FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), length);
+            // (one read's worth at most, the codec's chunk size: a copy when the bytes are not a heap array already)
+            parser = FACTORY.createParser(ByteBufUtil.getBytes(body, body.readerIndex(), length, false));
             for (JsonToken token = parser.nextToken(); !stopped && token != null; token = parser.nextToken()) {
                 onToken(token);
             }
