@@ -40,7 +40,7 @@ import java.util.Set;
  * </ul>
  * What goes to the runner is the checked tree re-serialised, or, when the checks change nothing, the body's own
  * bytes, but only where {@link SameReading} shows that every JSON reader decodes them as the bridge did (strict UTF-8,
- * no byte-order mark, no raw control bytes, no lone surrogates): never bytes the bridge did not read as the runner
+ * no byte-order mark, no raw control bytes, no escaped surrogates): never bytes the bridge did not read as the runner
  * reads them.
  */
 public final class InferenceRequestRewriter {
