@@ -55,7 +55,8 @@ class ForwardedHeadersTest {
 
     @Test
     void headersTheConnectionHeaderNamesGoOfAnyLength() {
-        HttpHeaders headers = headers().add("X-Hop", "1").add("Connection", "close, x-HOP, " + LONG_NAME.toUpperCase())
+        HttpHeaders headers = headers().add("X-Hop", "1")
+                .add("Connection", "close, x-HOP, " + LONG_NAME.toUpperCase())
                 .add("Close", "named by the close option");
 
         ForwardedHeaders.strip(headers, Set.of());

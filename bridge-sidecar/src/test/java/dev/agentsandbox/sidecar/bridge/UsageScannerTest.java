@@ -86,7 +86,8 @@ class UsageScannerTest {
     @ValueSource(strings = {OPENAI_CHAT, ANTHROPIC_MESSAGE,
             "{\"choices\":[{\"usage\":{\"prompt_tokens\":999}}],\"usage\":{\"prompt_tokens\":4}}",
             "{\"usage\":{\"prompt_tokens\":3}} trailing}", "{\"usage\":{\"prompt_tokens\":3,", "<html>502</html>",
-            "{\"x\":\"\\\"usage\\\":{\\\"prompt_tokens\\\":5}\",\"usage\":{\"completion_tokens\":2}}", "{}", "\"usage\""})
+            "{\"x\":\"\\\"usage\\\":{\\\"prompt_tokens\\\":5}\",\"usage\":{\"completion_tokens\":2}}",
+            "{}", "\"usage\""})
     void aBodyReadWholeCountsAsTheSameBodyInChunks(String body) {
         JsonUsageScanner whole = new JsonUsageScanner();
         whole.feedWhole(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
@@ -101,7 +102,8 @@ class UsageScannerTest {
     void aBodyInUtf16IsNotReadAsItsOwnEncoding() {
         // Jackson's blocking parser would detect UTF-16; the non-blocking one, like the runner's answers, is UTF-8
         JsonUsageScanner scanner = new JsonUsageScanner();
-        scanner.feedWhole(Unpooled.wrappedBuffer("{\"usage\":{\"prompt_tokens\":3}}".getBytes(StandardCharsets.UTF_16LE)));
+        scanner.feedWhole(Unpooled.wrappedBuffer(
+                "{\"usage\":{\"prompt_tokens\":3}}".getBytes(StandardCharsets.UTF_16LE)));
         assertThat(scanner.usage()).isEqualTo(TokenUsage.NONE);
     }
 
