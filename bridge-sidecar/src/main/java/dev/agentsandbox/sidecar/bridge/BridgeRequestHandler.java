@@ -2,7 +2,7 @@ package dev.agentsandbox.sidecar.bridge;
 
 import dev.agentsandbox.sidecar.core.HttpReplies;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,8 +21,6 @@ import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The agent side of the bridge: judges each request (path, budget, model), completes it, and hands it to a
@@ -39,7 +37,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
     private final RunnerConnections runnerConnections;
     private final Duration requestTimeout;
     private RunnerExchange exchange;
-    private ScheduledFuture<?> requestDeadline;
+    /** The next request's deadline: armed while the connection waits for one. */
+    private MovingDeadline requestDeadline;
 
     BridgeRequestHandler(BridgeContext context, AddressResolverGroup<InetSocketAddress> resolver,
                          RunnerConnections runnerConnections, Duration requestTimeout) {
@@ -47,6 +46,16 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         this.resolver = resolver;
         this.runnerConnections = runnerConnections;
         this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        requestDeadline = new MovingDeadline(ctx.executor(), () -> {
+            if (exchange == null && ctx.channel().isActive()) {
+                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()),
+                        InferenceRoute.Api.BEFORE_ANY_REQUEST, null, null);
+            }
+        });
     }
 
     @Override
@@ -60,25 +69,12 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
      * a client that trickles or stalls is answered {@code 408} and closed, freeing what it made the bridge hold.
      */
     private void awaitRequest(ChannelHandlerContext ctx) {
-        cancelDeadline();
-        requestDeadline = ctx.executor().schedule(() -> {
-            if (exchange == null && ctx.channel().isActive()) {
-                refuse(ctx, false, BridgeError.requestTimeout(requestTimeout.toSeconds()),
-                        InferenceRoute.Api.BEFORE_ANY_REQUEST, null, null);
-            }
-        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void cancelDeadline() {
-        if (requestDeadline != null) {
-            requestDeadline.cancel(false);
-            requestDeadline = null;
-        }
+        requestDeadline.arm(requestTimeout.toNanos());
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        cancelDeadline();
+        requestDeadline.disarm();
         ctx.channel().config().setAutoRead(false);
         long start = System.nanoTime();
         InferenceRoute.Api api = InferenceRoute.Api.of(request);
@@ -104,8 +100,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
         ByteBuf body = request.content();
         String model = null;
         if (route.get().hasModelInBody()) {
-            var rewritten = InferenceRequestRewriter.rewrite(route.get(),
-                    new ByteBufInputStream(body.duplicate()), policy.models());
+            var rewritten = InferenceRequestRewriter.rewrite(route.get(), ByteBufUtil.getBytes(body),
+                    policy.models());
             if (rewritten.refused()) {
                 refuse(ctx, keepAlive, rewritten.refusal(), api, route.get().path(), null);
                 return;
@@ -123,7 +119,8 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
                 return;
             }
             reservation = estimate;
-            body = Unpooled.wrappedBuffer(rewritten.body());
+            // a body sent as it came goes on in its own buffer (the request's, released when this method returns)
+            body = rewritten.asSent() ? body.retain() : Unpooled.wrappedBuffer(rewritten.body());
         } else {
             body = Unpooled.EMPTY_BUFFER;
         }
@@ -192,7 +189,7 @@ final class BridgeRequestHandler extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelDeadline();
+        requestDeadline.stop();
         if (exchange != null) {
             exchange.clientGone();
         }

@@ -1,6 +1,7 @@
 package dev.agentsandbox.sidecar.bridge;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -33,7 +34,19 @@ final class ForwardedHeaders {
     /** Response headers the bridge replaces when it rewrites the body (the filtered model list). */
     static final Set<AsciiString> SET_BY_BRIDGE_ON_REWRITTEN_RESPONSE = Set.of(HttpHeaderNames.CONTENT_LENGTH);
 
+    /** Bit n set: a name of n characters is hop-by-hop. */
+    private static final long HOP_BY_HOP_LENGTHS = lengths(HOP_BY_HOP);
+
     private ForwardedHeaders() {
+    }
+
+    /** The lengths of {@code names} as bits of a mask (each name is shorter than 64 characters). */
+    private static long lengths(Set<AsciiString> names) {
+        long mask = 0;
+        for (AsciiString name : names) {
+            mask |= 1L << name.length();
+        }
+        return mask;
     }
 
     /**
@@ -43,10 +56,15 @@ final class ForwardedHeaders {
      */
     static void strip(HttpHeaders headers, Set<AsciiString> alsoDropped) {
         Set<AsciiString> namedByConnection = namedByConnection(headers);
+        // A name of another length than every dropped one is kept without a look at its letters.
+        long droppedLengths = namedByConnection != null ? ~0L : HOP_BY_HOP_LENGTHS | lengths(alsoDropped);
         List<CharSequence> dropped = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
                 entries.hasNext(); ) {
             CharSequence name = entries.next().getKey();
+            if (name.length() < Long.SIZE && (droppedLengths & 1L << name.length()) == 0) {
+                continue;
+            }
             AsciiString lower = lowerCase(name);
             if (HOP_BY_HOP.contains(lower) || alsoDropped.contains(lower)
                     || namedByConnection != null && namedByConnection.contains(lower)) {
@@ -63,10 +81,14 @@ final class ForwardedHeaders {
         }
     }
 
-    /** The header names the {@code Connection} header lists (lower case), or null when there is none. */
+    /**
+     * The header names the {@code Connection} header lists (lower case), or null when there is none or it only says
+     * {@code keep-alive} (a header dropped anyway).
+     */
     private static Set<AsciiString> namedByConnection(HttpHeaders headers) {
         List<String> tokens = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (tokens.isEmpty()) {
+        if (tokens.isEmpty()
+                || tokens.size() == 1 && HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(tokens.get(0))) {
             return null;
         }
         Set<AsciiString> named = new HashSet<>();

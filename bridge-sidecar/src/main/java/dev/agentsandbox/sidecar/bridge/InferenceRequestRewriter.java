@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -39,7 +38,10 @@ import java.util.Set;
  *   <li>usage reporting: a streamed OpenAI chat or completions request gets {@code stream_options.include_usage:
  *       true} (the JSON boolean), whatever the client set, because the token budget is counted from that event.</li>
  * </ul>
- * What goes to the runner is always re-serialised from the checked tree: never bytes the bridge did not read.
+ * What goes to the runner is the checked tree re-serialised, or, when the checks change nothing, the body's own
+ * bytes, but only where {@link SameReading} shows that every JSON reader decodes them as the bridge did (strict UTF-8,
+ * no byte-order mark, no raw control bytes, no escaped surrogates): never bytes the bridge did not read as the runner
+ * reads them.
  */
 public final class InferenceRequestRewriter {
 
@@ -73,10 +75,10 @@ public final class InferenceRequestRewriter {
 
     /**
      * @param route  the matched route; must take a model in its body
-     * @param body   the request body (JSON)
+     * @param body   the request body (JSON), all of the array; not changed
      * @param policy the model allow list
      */
-    public static Result rewrite(InferenceRoute route, InputStream body, ModelPolicy policy) {
+    public static Result rewrite(InferenceRoute route, byte[] body, ModelPolicy policy) {
         JsonNode parsed;
         try {
             parsed = MAPPER.readTree(body);
@@ -108,15 +110,20 @@ public final class InferenceRequestRewriter {
         if (decision.refused()) {
             return Result.refused(BridgeError.modelNotAllowed(decision.refusal()));
         }
+        boolean changed = !(model != null && model.isTextual() && model.textValue().equals(decision.model()));
         request.put("model", decision.model());
         boolean streaming = request.path("stream").booleanValue();
         if (streaming && route.reportsStreamUsageOnRequest()) {
             JsonNode options = request.get("stream_options");
             ObjectNode streamOptions = options instanceof ObjectNode existing ? existing
                     : request.putObject("stream_options");
+            JsonNode includeUsage = streamOptions.get("include_usage");
+            changed |= includeUsage == null || !includeUsage.isBoolean() || !includeUsage.booleanValue();
             streamOptions.set("include_usage", BooleanNode.TRUE);
         }
-        return new Result(encode(request), decision.model(), streaming, maxTokens(request), null);
+        boolean asSent = !changed && SameReading.of(body);
+        return new Result(asSent ? body : encode(request), asSent, decision.model(), streaming, maxTokens(request),
+                null);
     }
 
     /**
@@ -231,15 +238,18 @@ public final class InferenceRequestRewriter {
     /**
      * The outcome.
      *
-     * @param body      the body to send: re-serialised from the checked tree
+     * @param body      the body to send: re-serialised from the checked tree, or the request's own
+     * @param asSent    whether {@code body} is the request's own (the checks changed nothing and every reader
+     *                  decodes it alike)
      * @param model     the model the request runs on
      * @param streaming whether the client asked for a stream
      * @param maxTokens the request's own limit on generated tokens, -1 when it sets none
      * @param refusal   non-null when the request must be refused with this error
      */
-    public record Result(byte[] body, String model, boolean streaming, long maxTokens, BridgeError refusal) {
+    public record Result(byte[] body, boolean asSent, String model, boolean streaming, long maxTokens,
+                         BridgeError refusal) {
         static Result refused(BridgeError error) {
-            return new Result(null, null, false, -1, error);
+            return new Result(null, false, null, false, -1, error);
         }
 
         public boolean refused() {

@@ -5,22 +5,25 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
  * Finds the top-level {@code usage} object of a JSON response (OpenAI chat, completions, embeddings, Responses;
  * Anthropic messages) with Jackson's non-blocking parser: tokens are read as the chunks arrive and nothing but the
- * parser's current token is held, so a large embeddings response costs no memory.
+ * parser's current token is held, so a large embeddings response costs no memory. An answer that arrives in one
+ * piece ({@link #feedWhole}) is read by Jackson's blocking parser straight from its bytes instead, which costs less
+ * per token and needs no parser state kept between chunks.
  */
 final class JsonUsageScanner implements UsageScanner {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private final JsonParser parser;
-    private final ByteBufferFeeder feeder;
+    /** The non-blocking parser, made at the first chunk; or the blocking one of a whole body. */
+    private JsonParser parser;
+    private ByteBufferFeeder feeder;
     private final UsageTally tally = new UsageTally();
     private int depth;
     private String topLevelField;
@@ -29,15 +32,6 @@ final class JsonUsageScanner implements UsageScanner {
     /** The document ended or could not be parsed: the rest of the body is not looked at. */
     private boolean stopped;
 
-    JsonUsageScanner() {
-        try {
-            parser = FACTORY.createNonBlockingByteBufferParser();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
-    }
-
     @Override
     public void feed(ByteBuf chunk) {
         if (stopped || !chunk.isReadable()) {
@@ -45,6 +39,10 @@ final class JsonUsageScanner implements UsageScanner {
         }
         ByteBuffer bytes = chunk.nioBuffer(chunk.readerIndex(), chunk.readableBytes());
         try {
+            if (parser == null) {
+                parser = FACTORY.createNonBlockingByteBufferParser();
+                feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+            }
             feeder.feedInput(bytes);
             // Drain everything now: the parser must not look at this buffer after it is forwarded and released.
             for (JsonToken token = parser.nextToken();
@@ -57,11 +55,39 @@ final class JsonUsageScanner implements UsageScanner {
     }
 
     /**
+     * Reads {@code body} as the whole answer when nothing came before it; else as the next chunk. The blocking parser
+     * detects the encoding from the first bytes, so it is used only where that can only be UTF-8, as the non-blocking
+     * parser always reads (a document that starts with two non-zero bytes).
+     */
+    @Override
+    public void feedWhole(ByteBuf body) {
+        int length = body.readableBytes();
+        if (parser != null || stopped || length < 2
+                || body.getByte(body.readerIndex()) == 0 || body.getByte(body.readerIndex() + 1) == 0) {
+            feed(body);
+            return;
+        }
+        try {
+            // (one read's worth at most, the codec's chunk size: a copy when the bytes are not a heap array already)
+            parser = FACTORY.createParser(ByteBufUtil.getBytes(body, body.readerIndex(), length, false));
+            for (JsonToken token = parser.nextToken(); !stopped && token != null; token = parser.nextToken()) {
+                onToken(token);
+            }
+        } catch (IOException e) {
+            // malformed: what was counted before stays, as in feed
+        }
+        stop();
+    }
+
+    /**
      * Closes the parser once it is no longer needed: closing merges the field names it learned back into the
      * factory's shared table, so later responses do not intern {@code usage} and friends again.
      */
     private void stop() {
         stopped = true;
+        if (parser == null) {
+            return;
+        }
         try {
             parser.close();
         } catch (IOException e) {

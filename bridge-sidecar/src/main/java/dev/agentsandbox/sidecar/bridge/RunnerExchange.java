@@ -7,10 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -25,8 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 
@@ -46,14 +41,12 @@ import java.util.concurrent.TimeUnit;
  * runner cannot be reached or hangs up, {@code 504} when it stays silent past the read timeout. Once the answer has
  * started the only honest signal left is closing the client connection.
  */
-final class RunnerExchange extends ChannelInboundHandlerAdapter {
+final class RunnerExchange implements RunnerLink.Carried {
 
     /** The largest model list the bridge reads whole to filter it: 10 MiB. */
     private static final int MAX_MODEL_LIST_BYTES = 10 * 1024 * 1024;
-    /** The names of the handlers an exchange adds to a runner connection's pipeline. */
-    private static final String READ_TIMEOUT = "exchange-read-timeout";
+    /** The name of the model list's aggregator, the one handler an exchange adds to a runner connection. */
     private static final String AGGREGATOR = "exchange-model-list";
-    private static final String EXCHANGE = "exchange";
 
     /** Called once when the exchange ends; {@code reusable} tells whether the client connection may take another request. */
     interface Completion {
@@ -66,6 +59,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     private final RunnerConnections pool;
     private final Completion completion;
     private Channel runner;
+    private RunnerLink link;
     /** The whole request went out (a runner may answer before it has read all of it). */
     private boolean requestWritten;
     /** The runner did not ask to close the connection after this answer. */
@@ -73,6 +67,8 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     private UsageScanner usage;
     private HttpResponseStatus status;
     private boolean answerStarted;
+    /** Some of the answer's body came already. */
+    private boolean bodyStarted;
     /** The runner's answer arrived whole. */
     private boolean runnerEnded;
     private boolean finished;
@@ -109,10 +105,9 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                                 AddressResolverGroup<InetSocketAddress> resolver, RunnerConnections pool,
                                 Completion completion) {
         RunnerExchange exchange = new RunnerExchange(client, request, context, pool, completion);
-        Optional<Channel> idle = pool.acquire(client.eventLoop(), exchange.runnerAddress());
+        Optional<RunnerLink> idle = pool.acquire(client.eventLoop(), exchange.runnerAddress());
         if (idle.isPresent()) {
-            exchange.runner = idle.get();
-            exchange.attachTo(idle.get().pipeline());
+            exchange.attachTo(idle.get());
             exchange.send();
             return exchange;
         }
@@ -122,7 +117,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
                             protected void initChannel(Channel ch) {
                                 ch.pipeline().addLast(HttpFraming.clientCodec(BridgeServer.MAX_HEADER_BYTES,
                                         64 * 1024));
-                                exchange.attachTo(ch.pipeline());
+                                exchange.attachTo(RunnerLink.addTo(ch));
                             }
                         })
                 .resolver(resolver)
@@ -133,24 +128,23 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Adds this exchange's handlers around the connection's HTTP codec: the read timeout before it, the model list's
-     * aggregator and this handler after it. {@link #detachFrom} takes them out again before the connection is pooled.
+     * Takes the connection of {@code link}; the model list, read whole to be filtered, also gets an aggregator
+     * between the codec and the link, which {@link #detach} takes out again before the connection is pooled.
      */
-    private void attachTo(ChannelPipeline pipeline) {
-        pipeline.addFirst(READ_TIMEOUT, new IdleStateHandler(context.readTimeout().toMillis(), 0, 0,
-                TimeUnit.MILLISECONDS));
+    private void attachTo(RunnerLink link) {
+        this.link = link;
+        runner = link.channel();
         if (request.route() == InferenceRoute.MODELS) {
-            pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
+            runner.pipeline().addBefore(RunnerLink.NAME, AGGREGATOR, new HttpObjectAggregator(MAX_MODEL_LIST_BYTES));
         }
-        pipeline.addLast(EXCHANGE, this);
+        link.carry(this);
     }
 
-    private void detachFrom(ChannelPipeline pipeline) {
-        pipeline.remove(READ_TIMEOUT);
-        if (pipeline.get(AGGREGATOR) != null) {
-            pipeline.remove(AGGREGATOR);
+    private void detach() {
+        link.drop();
+        if (request.route() == InferenceRoute.MODELS && runner.pipeline().get(AGGREGATOR) != null) {
+            runner.pipeline().remove(AGGREGATOR);
         }
-        pipeline.remove(EXCHANGE);
     }
 
     private void connected(ChannelFuture future) {
@@ -168,6 +162,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     }
 
     private void send() {
+        link.awaitAnswer(context.readTimeout());
         runner.writeAndFlush(request.upstream()).addListener((ChannelFutureListener) written -> {
             requestWritten = written.isSuccess();
             if (!written.isSuccess()) {
@@ -179,7 +174,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public void runnerRead(Object msg) {
         if (finished) {
             ReferenceCountUtil.release(msg);
             return;
@@ -194,8 +189,13 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
             startAnswer(response);
         }
         if (msg instanceof HttpContent content) {
-            usage.feed(content.content());
             boolean last = msg instanceof LastHttpContent;
+            if (last && !bodyStarted) {
+                usage.feedWhole(content.content());
+            } else {
+                usage.feed(content.content());
+            }
+            bodyStarted = true;
             runnerEnded = last;
             if (last && context.usagelessStreams().cutsAnswer() && streamWithoutUsage()) {
                 // The last piece is withheld and the connection closed: the answer falls short of its framing
@@ -259,26 +259,21 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void runnerReadComplete() {
         client.flush();
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            if (answerStarted) {
-                finish(false, "timeout-mid-answer");
-            } else {
-                failBeforeAnswer(BridgeError.runnerTimeout(runnerName(), context.readTimeout().toSeconds()),
-                        "timeout");
-            }
-            return;
+    public void runnerSilent() {
+        if (answerStarted) {
+            finish(false, "timeout-mid-answer");
+        } else {
+            failBeforeAnswer(BridgeError.runnerTimeout(runnerName(), context.readTimeout().toSeconds()), "timeout");
         }
-        ctx.fireUserEventTriggered(event);
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void runnerClosed() {
         if (answerStarted) {
             finish(false, "runner-closed-mid-answer");
         } else {
@@ -288,7 +283,7 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void runnerFailed(Throwable cause) {
         if (answerStarted) {
             finish(false, "runner-error-mid-answer");
         } else {
@@ -335,8 +330,10 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
             tokens = chargeStreamWithoutUsage();
         }
         context.meter().record(request.model(), tokens);
-        if (runner != null) {
+        if (link != null) {
             releaseRunner();
+        } else if (runner != null) {
+            runner.close();
         }
         client.flush();
         context.log().info("inference")
@@ -356,9 +353,9 @@ final class RunnerExchange extends ChannelInboundHandlerAdapter {
      * this loop reuses it); closes it otherwise (a cut answer, a timeout, an error: what is left on it is unknown).
      */
     private void releaseRunner() {
+        detach();
         if (runnerEnded && requestWritten && runnerKeepsConnection && runner.isActive()) {
-            detachFrom(runner.pipeline());
-            pool.release(runner, runnerAddress());
+            pool.release(link, runnerAddress());
         } else {
             runner.close();
         }

@@ -13,6 +13,14 @@ public interface UsageScanner {
     /** Reads the chunk's readable bytes; does not move its reader index nor keep a reference to it. */
     void feed(ByteBuf chunk);
 
+    /**
+     * Reads the whole body at once (it arrived in one piece); by default as any chunk. Does not move its reader index
+     * nor keep a reference to it.
+     */
+    default void feedWhole(ByteBuf body) {
+        feed(body);
+    }
+
     /** The usage found so far. */
     TokenUsage usage();
 

@@ -50,6 +50,38 @@ class BridgeForwardingTest extends BridgeHarness {
     }
 
     @Test
+    void aBodyTheChecksLeaveAloneReachesTheRunnerAsTheClientSentIt() throws Exception {
+        runner.respondJson(CHAT, chatCompletion(QWEN, 3, 2));
+        startBridge(config(null));
+        String body = "{\"model\":\"" + QWEN + "\",  \"messages\":[{\"role\":\"user\",\"content\":\"\\u00e9 é\"}],"
+                + " \"seed\": 1.50}";
+
+        HttpResponse<String> response = post("/v1/chat/completions", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        FakeModelRunner.Received received = runner.takeRequest();
+        assertThat(received.body()).isEqualTo(body);
+        assertThat(received.headers().getFirst("Content-Length"))
+                .isEqualTo(String.valueOf(body.getBytes(StandardCharsets.UTF_8).length));
+        assertThat(totals()).isEqualTo(new BridgeStatus(1, 3, 2, 0));
+    }
+
+    @Test
+    void aBodyWithAByteOrderMarkReachesTheRunnerReSerialised() throws Exception {
+        // Jackson skips the mark, Go's encoding/json refuses it: the runner gets the document the bridge checked
+        runner.respondJson(CHAT, chatCompletion(QWEN, 3, 2));
+        startBridge(config(null));
+        String body = "\ufeff{\"model\":\"" + QWEN + "\",  \"messages\":[]}";
+
+        HttpResponse<String> response = post("/v1/chat/completions", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        String sent = runner.takeRequest().body();
+        assertThat(sent).startsWith("{").doesNotContain("  ");
+        assertThat(json(sent).get("model").asText()).isEqualTo(QWEN);
+    }
+
+    @Test
     void streamedEventsReachTheClientOneByOneAsTheRunnerEmitsThem() throws Exception {
         SlowEventStream stream = new SlowEventStream();
         runner.respond(CHAT, stream);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,8 +17,7 @@ class InferenceRequestRewriterTest {
     private final ModelPolicy policy = new ModelPolicy("ai/qwen2.5", List.of("ai/qwen2.5", "ai/gpt-oss"));
 
     private InferenceRequestRewriter.Result rewrite(InferenceRoute route, String body) {
-        return InferenceRequestRewriter.rewrite(route,
-                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), policy);
+        return InferenceRequestRewriter.rewrite(route, body.getBytes(StandardCharsets.UTF_8), policy);
     }
 
     private static JsonNode json(byte[] body) throws IOException {

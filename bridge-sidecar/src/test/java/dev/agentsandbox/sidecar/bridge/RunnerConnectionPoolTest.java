@@ -70,6 +70,37 @@ class RunnerConnectionPoolTest extends BridgeHarness {
     }
 
     @Test
+    void aPooledConnectionIsHeldToTheReadTimeoutOnItsNextRequest() throws Exception {
+        // The pooled connection's idle timeout (30 s) is far later than the read timeout: the next exchange on it
+        // must still be cut after the read timeout, not when the idle timer would have fired.
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger answered = new AtomicInteger();
+        runner.respond(CHAT, exchange -> {
+            if (answered.getAndIncrement() > 0) {
+                release.await(HANG_GUARD.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            FakeModelRunner.send(exchange, 200, "application/json", chatCompletion(QWEN, 3, 2));
+        });
+        startBridge(config(null), Optional.empty(), Duration.ofMillis(500));
+        try {
+            assertThat(post("/v1/chat/completions", "{}").statusCode()).isEqualTo(200);
+            // past the first exchange's read timeout: the connection's one timer now waits for the idle timeout
+            Thread.sleep(1000);
+            long start = System.nanoTime();
+            HttpResponse<String> silent = post("/v1/chat/completions", "{}");
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(silent.statusCode()).isEqualTo(504);
+            assertThat(json(silent.body()).at("/error/code").asText()).isEqualTo("runner_timeout");
+            assertThat(waited).isBetween(Duration.ofMillis(450), Duration.ofSeconds(10));
+            assertThat(runner.takeRequest().clientPort()).as("the second request went on the pooled connection")
+                    .isEqualTo(runner.takeRequest().clientPort());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aRunnerThatClosesAfterItsAnswerGetsANewConnectionEachTime() throws Exception {
         runner.respond(CHAT, exchange -> {
             exchange.getResponseHeaders().set("Connection", "close");

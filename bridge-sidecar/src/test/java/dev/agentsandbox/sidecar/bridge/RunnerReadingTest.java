@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,8 +25,7 @@ class RunnerReadingTest {
     private final ModelPolicy policy = new ModelPolicy("ai/allowed", List.of("ai/allowed"));
 
     private InferenceRequestRewriter.Result rewrite(InferenceRoute route, String body) {
-        return InferenceRequestRewriter.rewrite(route,
-                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), policy);
+        return InferenceRequestRewriter.rewrite(route, body.getBytes(StandardCharsets.UTF_8), policy);
     }
 
     private void assertRefusedNaming(String body, String... named) {
@@ -105,14 +103,28 @@ class RunnerReadingTest {
     }
 
     @Test
-    void whatIsForwardedIsReSerialisedFromTheCheckedTree() throws IOException {
+    void aBodyTheChecksLeaveAloneGoesOnByteForByte() {
+        // what re-serialising would change (white space, the spelling of numbers and escapes) stays the client's
         String body = "{\"model\":\"ai/allowed\",  \"temperature\": 0.10000000000000000000001,"
                 + "\"seed\": 123456789012345678901234567890, \"messages\":[{\"role\":\"user\",\"content\":\"\\u00e9\"}]}";
         var result = rewrite(InferenceRoute.CHAT_COMPLETIONS, body);
+        assertThat(result.asSent()).isTrue();
+        assertThat(new String(result.body(), StandardCharsets.UTF_8)).isEqualTo(body);
+    }
+
+    @Test
+    void aBodyTheChecksChangeIsReSerialisedFromTheCheckedTree() throws IOException {
+        String body = "{\"model\":\"ai/allowed\",  \"stream\": true, \"seed\": 123456789012345678901234567890}";
+        var result = rewrite(InferenceRoute.CHAT_COMPLETIONS, body);
+        assertThat(result.asSent()).isFalse();
         String sent = new String(result.body(), StandardCharsets.UTF_8);
-        assertThat(sent).doesNotContain("  ")
-                .contains("0.10000000000000000000001").contains("123456789012345678901234567890");
-        assertThat(MAPPER.readTree(sent).at("/messages/0/content").asText()).isEqualTo("\u00e9");
+        assertThat(sent).doesNotContain("  ").contains("123456789012345678901234567890");
+        assertThat(MAPPER.readTree(sent).at("/stream_options/include_usage").booleanValue()).isTrue();
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS, "{\"messages\":[]}").asSent())
+                .as("the default model filled in").isFalse();
+        assertThat(rewrite(InferenceRoute.CHAT_COMPLETIONS,
+                "{\"model\":\"ai/allowed\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}").asSent())
+                .as("usage already asked for").isTrue();
     }
 
     @Test

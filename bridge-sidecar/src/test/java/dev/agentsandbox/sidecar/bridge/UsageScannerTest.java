@@ -81,6 +81,32 @@ class UsageScannerTest {
         assertThat(scan(new JsonUsageScanner(), ANTHROPIC_MESSAGE, chunkSize)).isEqualTo(new TokenUsage(25, 7));
     }
 
+    /** A body read whole (it came in one piece) yields what the same body read in chunks does. */
+    @ParameterizedTest
+    @ValueSource(strings = {OPENAI_CHAT, ANTHROPIC_MESSAGE,
+            "{\"choices\":[{\"usage\":{\"prompt_tokens\":999}}],\"usage\":{\"prompt_tokens\":4}}",
+            "{\"usage\":{\"prompt_tokens\":3}} trailing}", "{\"usage\":{\"prompt_tokens\":3,", "<html>502</html>",
+            "{\"x\":\"\\\"usage\\\":{\\\"prompt_tokens\\\":5}\",\"usage\":{\"completion_tokens\":2}}",
+            "{}", "\"usage\""})
+    void aBodyReadWholeCountsAsTheSameBodyInChunks(String body) {
+        JsonUsageScanner whole = new JsonUsageScanner();
+        whole.feedWhole(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+        JsonUsageScanner chunked = new JsonUsageScanner();
+        scan(chunked, body, 3);
+
+        assertThat(whole.usage()).as(body).isEqualTo(chunked.usage());
+        assertThat(whole.usageReported()).as(body).isEqualTo(chunked.usageReported());
+    }
+
+    @Test
+    void aBodyInUtf16IsNotReadAsItsOwnEncoding() {
+        // Jackson's blocking parser would detect UTF-16; the non-blocking one, like the runner's answers, is UTF-8
+        JsonUsageScanner scanner = new JsonUsageScanner();
+        scanner.feedWhole(Unpooled.wrappedBuffer(
+                "{\"usage\":{\"prompt_tokens\":3}}".getBytes(StandardCharsets.UTF_16LE)));
+        assertThat(scanner.usage()).isEqualTo(TokenUsage.NONE);
+    }
+
     @Test
     void embeddingsUsageAfterALargeVector() {
         StringBuilder body = new StringBuilder("{\"object\":\"list\",\"data\":[{\"embedding\":[");
