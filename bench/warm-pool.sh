@@ -14,7 +14,10 @@
 # same cases after the operator has stopped, on the same control plane: a SandboxWarmPool of a SandboxTemplate and
 # SandboxClaims of it (warm), and claims without a pool (cold).
 # Environment: BENCH_SETTINGS ("key=value ..." operator settings, e.g. a log level), BENCH_OPERATOR_LOG (keep the
-# operator's log in this file).
+# operator's log in this file), BENCH_JVM (more JVM options for the operator, e.g. a flight recording), OPERATOR_JAR
+# (another build of the operator, its quarkus-run.jar: main's, to compare).
+# Each burst also reports its cost per sandbox: CPU of the API server, the operator and the driver, and the API
+# requests the API server served by verb and resource (from its /metrics), whoever made them.
 #
 # The measurement itself is operator/src/test/java/dev/agentsandbox/operator/it/WarmPoolBenchmark.java, run by name
 # through failsafe (it matches no IT pattern, so ./mvnw verify never runs it).

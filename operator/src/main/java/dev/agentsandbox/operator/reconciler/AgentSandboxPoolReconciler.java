@@ -23,8 +23,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -219,10 +217,8 @@ public class AgentSandboxPoolReconciler implements Reconciler<AgentSandboxPool> 
 
     /** The policy's ownership given to its pod (a crash before it: the next reconcile's {@link #guardSlots}). */
     private static void ownByPod(NetworkPolicy policy, Pod pod, Context<AgentSandboxPool> context) {
-        NetworkPolicy written = context.getClient().network().v1().networkPolicies()
-                .inNamespace(policy.getMetadata().getNamespace()).withName(policy.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.asJson(Map.of("metadata",
-                        Map.of("ownerReferences", List.of(WarmSlots.podOwner(pod))))));
+        NetworkPolicy written = MergePatches.patch(context.getClient(), policy, JSON.asJson(Map.of("metadata",
+                Map.of("ownerReferences", List.of(WarmSlots.podOwner(pod))))));
         PoolWatches.written(context, written);
     }
 

@@ -46,8 +46,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -309,8 +307,7 @@ public class AgentSandboxReconciler implements Reconciler<AgentSandbox> {
     }
 
     private static void patch(AgentSandbox sandbox, Context<AgentSandbox> context, String mergePatch) {
-        context.getClient().resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
-                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+        MergePatches.patch(context.getClient(), sandbox, mergePatch);
     }
 
     @Override

@@ -20,9 +20,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -173,9 +170,8 @@ final class WarmPodAdoption {
 
     /** The annotation's write; what the API server answered. */
     private static AgentSandbox annotation(KubernetesClient client, AgentSandbox sandbox, String key, String value) {
-        return client.resources(AgentSandbox.class).inNamespace(sandbox.getMetadata().getNamespace())
-                .withName(sandbox.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE),
-                        JSON.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+        return MergePatches.patch(client, sandbox,
+                JSON.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
     }
 
     /** This reconcile's copy takes the resourceVersion and annotations of what was written. */
@@ -199,22 +195,22 @@ final class WarmPodAdoption {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         if (!ownedBy(sandbox, context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
                 SandboxObjects.configMapName(slot))) {
-            writes.add(CompletableFuture.runAsync(() -> transfer(client.configMaps().inNamespace(namespace)
-                    .withName(SandboxObjects.configMapName(slot)), transfer)
+            writes.add(CompletableFuture.runAsync(() -> transfer(client, ConfigMap.class, namespace,
+                    SandboxObjects.configMapName(slot), transfer)
                     .ifPresent(configMap -> remember(context, ConfigMap.class, SidecarConfigMapDependentResource.NAME,
                             configMap)), WRITES));
         }
         if (!ownedBy(sandbox, context, NetworkPolicy.class, EgressNetworkPolicyDependentResource.NAME,
                 SandboxObjects.networkPolicyName(slot))) {
-            writes.add(CompletableFuture.runAsync(() -> transfer(client.network().v1().networkPolicies()
-                    .inNamespace(namespace).withName(SandboxObjects.networkPolicyName(slot)), transfer)
+            writes.add(CompletableFuture.runAsync(() -> transfer(client, NetworkPolicy.class, namespace,
+                    SandboxObjects.networkPolicyName(slot), transfer)
                     .ifPresent(policy -> remember(context, NetworkPolicy.class,
                             EgressNetworkPolicyDependentResource.NAME, policy)), WRITES));
         }
         if (plan.workspaceClaimed() && !ownedBy(sandbox, context, PersistentVolumeClaim.class,
                 WorkspaceClaimDependentResource.NAME, SandboxObjects.workspaceClaimName(slot))) {
-            writes.add(CompletableFuture.runAsync(() -> transfer(client.persistentVolumeClaims()
-                    .inNamespace(namespace).withName(SandboxObjects.workspaceClaimName(slot)), transfer)
+            writes.add(CompletableFuture.runAsync(() -> transfer(client,
+                    PersistentVolumeClaim.class, namespace, SandboxObjects.workspaceClaimName(slot), transfer)
                     .ifPresent(claim -> remember(context, PersistentVolumeClaim.class,
                             WorkspaceClaimDependentResource.NAME, claim)), WRITES));
         }
@@ -273,10 +269,8 @@ final class WarmPodAdoption {
     /** The claim: one merge patch guarded by the pod's resourceVersion; empty when another writer was first. */
     private static Optional<Pod> claim(KubernetesClient client, Pod pod, AgentSandbox sandbox) {
         try {
-            return Optional.of(client.pods().inNamespace(pod.getMetadata().getNamespace())
-                    .withName(pod.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.JSON_MERGE),
-                            ownershipPatch(sandbox, pod.getMetadata().getResourceVersion())));
+            return Optional.of(MergePatches.patch(client, pod,
+                    ownershipPatch(sandbox, pod.getMetadata().getResourceVersion())));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 || e.getCode() == 404) {
                 LOG.debugf("Warm pod %s/%s was claimed or deleted first", pod.getMetadata().getNamespace(),
@@ -287,9 +281,10 @@ final class WarmPodAdoption {
         }
     }
 
-    private static <R extends HasMetadata> Optional<R> transfer(Resource<R> resource, String patch) {
+    private static <R extends HasMetadata> Optional<R> transfer(KubernetesClient client, Class<R> type,
+                                                                String namespace, String name, String patch) {
         try {
-            return Optional.of(resource.patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+            return Optional.of(MergePatches.patch(client, type, namespace, name, patch));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -72,23 +73,32 @@ class WarmPoolBenchmark {
         KubernetesClient client = plane.client();
         ClusterFixtures.prepareForOperator(client);
         StringBuilder report = new StringBuilder();
-        try (OperatorProcess operator = OperatorProcess.start(plane, "operator-bench", operatorSettings())) {
+        StringBuilder requests = new StringBuilder();
+        try (OperatorProcess operator = OperatorProcess.start(plane, "operator-bench", operatorJar(),
+                operatorJvm(), Map.of(), operatorSettings())) {
             report.append("| case | sandboxes | p50 ms | p99 ms | max ms | all Ready after ms | adopted |\n")
                     .append("|---|---|---|---|---|---|---|\n");
             // Sequential, pool large enough that it never runs dry: each sandbox adopts.
             report.append(sequential(client, "warm sequential", true)).append('\n');
             report.append(sequential(client, "cold sequential", false)).append('\n');
-            Burst warm = burst(client, "warm burst (pool of " + BURST + ")", true);
+            Burst warm = burst(client, "warm burst (pool of " + BURST + ")", true, operator.pid());
             report.append(warm.row()).append('\n');
-            report.append(burst(client, "cold burst", false).row()).append('\n');
+            requests.append("Warm burst: ").append(warm.requests()).append('\n');
+            Burst cold = burst(client, "cold burst", false, operator.pid());
+            report.append(cold.row()).append('\n');
+            requests.append("Cold burst: ").append(cold.requests()).append('\n');
             AgentSandboxStatus adoptedStatus = Sandboxes.sandbox(client, warm.namespace(), "burst-0").get().getStatus();
             String floorNamespace = prepare(client, BURST);
             keepLog(operator);
             operator.close();
             Burst floor = floor(client, floorNamespace, adoptedStatus);
+            requests.append("Floor: ").append(floor.requests()).append('\n');
             report.append(floor.row()).append('\n').append('\n')
                     .append(String.format(java.util.Locale.ROOT, "Warm burst all Ready / floor: %.1f%n%n",
-                            (double) warm.all() / floor.all()));
+                            (double) warm.all() / floor.all()))
+                    .append(requests)
+                    .append("The burst's creates alone (no operator, nothing else written): all answered after ")
+                    .append(createsAlone(client)).append(" ms\n\n");
         }
         publish(report);
         String peerBuild = System.getenv().getOrDefault("AGENT_SANDBOX_DIR", "");
@@ -143,6 +153,24 @@ class WarmPoolBenchmark {
         return settings;
     }
 
+    /** {@code OPERATOR_JAR=<quarkus-run.jar>}: another build of the operator (main's, say), else this one. */
+    private static Path operatorJar() {
+        String other = System.getenv().getOrDefault("OPERATOR_JAR", "");
+        return other.isBlank() ? OperatorProcess.jar() : Path.of(other);
+    }
+
+    /**
+     * The operator's JVM options: the tests', and {@code BENCH_JVM="option ..."} after them (a flight recording, say).
+     */
+    private static List<String> operatorJvm() {
+        List<String> options = new ArrayList<>(OperatorProcess.JVM_OPTIONS);
+        String extra = System.getenv().getOrDefault("BENCH_JVM", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
+    }
+
     /** {@code BENCH_OPERATOR_LOG=<file>}: the operator's log is copied there (the control plane's work dir goes). */
     private static void keepLog(OperatorProcess operator) throws java.io.IOException {
         String target = System.getenv("BENCH_OPERATOR_LOG");
@@ -158,15 +186,22 @@ class WarmPoolBenchmark {
         }
     }
 
-    private static Burst burst(KubernetesClient client, String label, boolean warm) throws Exception {
+    private static Burst burst(KubernetesClient client, String label, boolean warm, long operatorPid)
+            throws Exception {
         String namespace = prepare(client, warm ? BURST : 0);
+        BurstCost before = BurstCost.read(client, OptionalLong.of(operatorPid));
         try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace)) {
-            return new Burst(namespace, burst(label, clock, () -> adopted(client, namespace)), clock.lastReady());
+            String row = burst(label, clock, () -> adopted(client, namespace));
+            return new Burst(namespace, row, clock.lastReady(),
+                    BurstCost.read(client, OptionalLong.of(operatorPid)).since(before, BURST));
         }
     }
 
-    /** A burst's row, its namespace, and the time until all its sandboxes were Ready. */
-    private record Burst(String namespace, String row, long all) {
+    /**
+     * A burst's row, its namespace, the time until all its sandboxes were Ready, and the API requests served from
+     * its start until all were Ready and counted (the pool's refill after it included, as far as it got).
+     */
+    private record Burst(String namespace, String row, long all, String requests) {
     }
 
     /**
@@ -182,14 +217,35 @@ class WarmPoolBenchmark {
         for (int i = 0; i < BURST; i++) {
             podOf.put("burst-" + i, pods.get(i));
         }
+        BurstCost before = BurstCost.read(client, OptionalLong.empty());
         try (ReadyClock<AgentSandbox> clock = sandboxes(client, namespace, name -> {
             AgentSandbox sandbox = client.resource(Pools.templated(namespace, name, "python")).create();
             reconcilers.execute(() -> adoptByHand(client, sandbox, podOf.get(name), adopted));
         })) {
             String row = burst("floor: create, claim, status; no operator", clock, () -> 0L);
-            return new Burst(namespace, row, clock.lastReady());
+            return new Burst(namespace, row, clock.lastReady(), BurstCost.read(client, OptionalLong.empty())
+                    .since(before, BURST));
         } finally {
             reconcilers.shutdown();
+        }
+    }
+
+    /** Milliseconds until the API server has answered a burst's creates (the driver's threads), with no operator. */
+    private static long createsAlone(KubernetesClient client) throws Exception {
+        String namespace = prepare(client, 0);
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            long start = System.nanoTime();
+            List<CompletableFuture<Void>> created = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                String name = "burst-" + i;
+                created.add(CompletableFuture.runAsync(() -> client.resource(Pools.templated(namespace, name,
+                        "python")).create(), threads));
+            }
+            CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get();
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        } finally {
+            threads.shutdown();
         }
     }
 
@@ -204,9 +260,12 @@ class WarmPoolBenchmark {
         metadata.put("ownerReferences", List.of(new OwnerReferenceBuilder().withApiVersion(sandbox.getApiVersion())
                 .withKind(sandbox.getKind()).withName(sandbox.getMetadata().getName())
                 .withUid(sandbox.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE),
-                        new KubernetesSerialization().asJson(Map.of("metadata", metadata)));
+        // One request, as the operator's claim: a patch named by withName() would GET the pod first.
+        Pod named = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).endMetadata()
+                .build();
+        client.resource(named).patch(PatchContext.of(PatchType.JSON_MERGE),
+                new KubernetesSerialization().asJson(Map.of("metadata", metadata)));
         AgentSandboxStatus ready = new KubernetesSerialization().clone(status);
         ready.setPodName(pod.getMetadata().getName());
         sandbox.setStatus(ready);
@@ -240,7 +299,7 @@ class WarmPoolBenchmark {
                 millis.add(TimeUnit.NANOSECONDS.toMillis(ready - created.get(i).get()));
                 last = Math.max(last, ready);
             }
-            return row(label, millis, TimeUnit.NANOSECONDS.toMillis(last - start), adopted.get());
+                        return row(label, millis, TimeUnit.NANOSECONDS.toMillis(last - start), adopted.get());
         } finally {
             threads.shutdown();
         }

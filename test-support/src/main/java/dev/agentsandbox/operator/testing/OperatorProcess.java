@@ -31,12 +31,15 @@ public final class OperatorProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** The JVM options of a test's operator (a heap bound, the image's C1-only compiler). */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
     /**
      * Starts the operator and waits until Quarkus reports it started. {@code name} names the log file
      * ({@code <work dir>/logs/<name>.log}); extra {@code -D} settings go to the JVM.
      */
     public static OperatorProcess start(EmbeddedControlPlane plane, String name, Map<String, String> settings) {
-        return start(plane, name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), settings);
+        return start(plane, name, JVM_OPTIONS, settings);
     }
 
     /** As {@link #start(EmbeddedControlPlane, String, Map)}, with these JVM options (a benchmark: the image's). */
