@@ -2,11 +2,14 @@ package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.config.ApiServerHttpClientFactory;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
 import dev.agentsandbox.operator.testing.OperatorProcess;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,6 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -23,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -30,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A burst of sandboxes opens no connection to the API server: HTTP/2 carries the packaged operator's requests side by
+ * The operator's connections to the API server. A burst of sandboxes opens no connection to the API server: HTTP/2 carries the packaged operator's requests side by
  * side on the connection it already holds. Over HTTP/1.1 each request in flight held a connection of its own, and a
  * burst opened one per busy reconcile thread, each with a TLS handshake. Counted where it happens: the operator
  * process's established TCP connections to the API server's port ({@code /proc}), once started (its watches hold
@@ -75,6 +81,35 @@ class ApiServerConnectionsIT {
                     before, BURST, most);
             assertThat(most).as("the operator's connections to the API server during the burst (%d before it)",
                     before).isBetween(1, before + SLACK);
+        }
+    }
+
+    /**
+     * What the operator's client and a real API server agree on: HTTP/2, and ChaCha20-Poly1305 (AES-GCM is several
+     * times dearer for the operator's C1-only JVM). The client is built as the operator's is, by its factory; the
+     * request goes out on a JDK client with the factory's settings, which tells the protocol and the cipher suite.
+     */
+    @Test
+    void theOperatorsClientGetsHttp2AndChaCha20FromTheApiServer(EmbeddedControlPlane plane) throws Exception {
+        assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
+        Config config = plane.client().getConfiguration();
+        AtomicReference<java.net.http.HttpClient.Builder> settings = new AtomicReference<>();
+        ApiServerHttpClientFactory factory = new ApiServerHttpClientFactory() {
+            @Override
+            protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
+                super.additionalConfig(builder);
+                settings.set(builder);
+            }
+        };
+        try (KubernetesClient operatorsClient = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(factory).build()) {
+            assertThat(operatorsClient.getKubernetesVersion().getMajor()).isEqualTo("1");
+            HttpResponse<String> version = settings.get().build().send(HttpRequest.newBuilder(
+                    URI.create(config.getMasterUrl()).resolve("/version")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(version.statusCode()).isEqualTo(200);
+            assertThat(version.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+            assertThat(version.sslSession().orElseThrow().getCipherSuite()).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
         }
     }
 
