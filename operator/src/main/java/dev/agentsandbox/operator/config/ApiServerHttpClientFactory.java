@@ -16,7 +16,7 @@ import java.util.List;
  * The operator's HTTP client to the API server: Fabric8's client on the JDK's {@code java.net.http}.
  * <ul>
  *   <li>It speaks HTTP/2 (offered by ALPN), so the operator's requests share one TLS connection. The client Quarkus
- *   installs (Fabric8's Vert.x client, priority 1) speaks HTTP/1.1 only: each request in flight held a connection of
+ *   installs by default (Fabric8's Vert.x client) speaks HTTP/1.1 only: each request in flight held a connection of
  *   its own, so a burst of reconciles opened dozens, each with a TLS handshake computed in Java, and dropped them
  *   again once idle.</li>
  *   <li>It prefers ChaCha20-Poly1305 to AES-GCM. The operator's JVM runs the C1 compiler only (for its memory), and
@@ -25,23 +25,16 @@ import java.util.List;
  *   cost in a burst. The API server (Go) follows a client whose first choice is ChaCha20-Poly1305; AES-GCM stays
  *   offered for a server that does not.</li>
  * </ul>
- * Fabric8 takes the factory of the highest priority found by the {@link java.util.ServiceLoader}.
+ * The operator's client is built on it by {@link ApiServerClientProducer}.
  */
 public class ApiServerHttpClientFactory extends JdkHttpClientFactory {
 
-    /** Above Quarkus's Vert.x factory (1). */
-    static final int PRIORITY = 2;
     static final String CHACHA20_POLY1305_TLS13 = "TLS_CHACHA20_POLY1305_SHA256";
     static final String CHACHA20_POLY1305_TLS12 = "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
     static final String CHACHA20_POLY1305_TLS12_RSA = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
 
     /** The TLS versions of the client's configuration, which Fabric8 sets in the parameters this factory replaces. */
     private volatile String[] protocols;
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
 
     @Override
     public HttpClient.Builder newBuilder(Config config) {

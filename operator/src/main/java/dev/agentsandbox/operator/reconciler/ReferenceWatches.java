@@ -5,6 +5,7 @@ import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxPool;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandboxTemplate;
 import dev.agentsandbox.operator.api.v1alpha1.CredentialSpec;
 import dev.agentsandbox.operator.dependent.EgressNetworkPolicyDependentResource;
+import dev.agentsandbox.operator.dependent.SandboxPodDependentResource;
 import dev.agentsandbox.operator.dependent.WarmSlots;
 import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.plan.ClusterLookup;
@@ -56,7 +57,6 @@ final class ReferenceWatches {
     static final String NETWORK_POLICIES = EgressNetworkPolicyDependentResource.NAME;
     static final String TEMPLATES = "templates";
     static final String POOLS = "pools";
-    static final String WARM_PODS = "warm-pods";
 
     private static final String SECRET_INDEX = "agentsandbox.dev/secret";
     private static final String RUNTIME_CLASS_INDEX = "agentsandbox.dev/runtime-class";
@@ -146,25 +146,18 @@ final class ReferenceWatches {
                                 policy.getMetadata().getNamespace()))))
                         .orElseGet(() -> wholeNamespace.toPrimaryResourceIDs(policy)))
                 .build();
-        // Pools and their unclaimed pods are read at a sandbox's creation only (adoption): no event of theirs
-        // concerns an existing sandbox.
+        // Pools are read at a sandbox's creation only (adoption): no event of theirs concerns an existing sandbox.
         var pools = InformerEventSourceConfiguration.from(AgentSandboxPool.class, AgentSandbox.class)
                 .withName(POOLS)
                 .withNamespacesInheritedFromController()
                 .withSecondaryToPrimaryMapper(pool -> Set.of())
-                .build();
-        var warmPods = InformerEventSourceConfiguration.from(Pod.class, AgentSandbox.class)
-                .withName(WARM_PODS)
-                .withNamespacesInheritedFromController()
-                .withLabelSelector(WarmSlots.POOL_SELECTOR)
-                .withSecondaryToPrimaryMapper(pod -> Set.of())
                 .build();
         InformerEventSource<NetworkPolicy, AgentSandbox> policies = new InformerEventSource<>(networkPolicies, context);
         policies.addIndexers(Map.of(POLICY_SCOPE_INDEX, policy -> List.of(policyScope(policy))));
         List<EventSource<?, AgentSandbox>> sources = new ArrayList<>(secrets);
         sources.addAll(List.of(new InformerEventSource<>(runtimeClasses, context),
                 new InformerEventSource<>(services, context), policies, templates,
-                new InformerEventSource<>(pools, context), new InformerEventSource<>(warmPods, context)));
+                new InformerEventSource<>(pools, context)));
         return sources;
     }
 
@@ -263,9 +256,15 @@ final class ReferenceWatches {
                 pool -> template.equals(pool.getSpec().getTemplateRef().getName())).toList();
     }
 
-    /** The unclaimed pods of the namespace's pools, as last seen. */
+    /**
+     * The unclaimed pods of the namespace's pools, as last seen: from the informer of the sandboxes' pods, which
+     * holds them too (a warm pod carries the operator's label). An informer of their own would be a second watch
+     * of each warm pod, every event of it decrypted and parsed twice, in the burst of claims and refills above all.
+     */
     static List<Pod> warmPods(Context<AgentSandbox> context, String namespace) {
-        return source(context, Pod.class, WARM_PODS).list(namespace, pod -> true).toList();
+        return source(context, Pod.class, SandboxPodDependentResource.NAME).list(namespace,
+                pod -> pod.getMetadata().getLabels() != null
+                        && pod.getMetadata().getLabels().containsKey(WarmSlots.POOL_LABEL)).toList();
     }
 
     /** An object of the informer registered under {@code name}, whoever owns it. */

@@ -32,11 +32,6 @@ class ApiServerHttpClientFactoryTest {
                 .containsExactly("TLSv1.3", "TLSv1.2");
     }
 
-    @Test
-    void itOutranksQuarkussVertxClient() {
-        assertThat(new ApiServerHttpClientFactory().priority()).isGreaterThan(1);
-    }
-
     /** The TLS parameters of a client the factory builds for a configuration with these versions. */
     private static SSLParameters offered(TlsVersion... versions) {
         AtomicReference<java.net.http.HttpClient.Builder> settings = new AtomicReference<>();
