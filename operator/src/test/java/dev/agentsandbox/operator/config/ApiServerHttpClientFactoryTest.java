@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLParameters;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,16 +33,9 @@ class ApiServerHttpClientFactoryTest {
 
     /** The TLS parameters of a client the factory builds for a configuration with these versions. */
     private static SSLParameters offered(TlsVersion... versions) {
-        AtomicReference<java.net.http.HttpClient.Builder> settings = new AtomicReference<>();
-        ApiServerHttpClientFactory factory = new ApiServerHttpClientFactory() {
-            @Override
-            protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
-                super.additionalConfig(builder);
-                settings.set(builder);
-            }
-        };
+        SettingsCapturingFactory factory = new SettingsCapturingFactory();
         factory.newBuilder(new ConfigBuilder().withMasterUrl("https://127.0.0.1:6443").withTlsVersions(versions)
                 .build()).build().close();
-        return settings.get().build().sslParameters();
+        return factory.settings().build().sslParameters();
     }
 }

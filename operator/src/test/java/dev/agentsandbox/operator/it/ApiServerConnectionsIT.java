@@ -2,7 +2,7 @@ package dev.agentsandbox.operator.it;
 
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
-import dev.agentsandbox.operator.config.ApiServerHttpClientFactory;
+import dev.agentsandbox.operator.config.SettingsCapturingFactory;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.ControlPlaneExtension;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -93,18 +92,11 @@ class ApiServerConnectionsIT {
     void theOperatorsClientGetsHttp2AndChaCha20FromTheApiServer(EmbeddedControlPlane plane) throws Exception {
         assumeTrue(plane.isComplete(), plane.binaries().whyIncomplete());
         Config config = plane.client().getConfiguration();
-        AtomicReference<java.net.http.HttpClient.Builder> settings = new AtomicReference<>();
-        ApiServerHttpClientFactory factory = new ApiServerHttpClientFactory() {
-            @Override
-            protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
-                super.additionalConfig(builder);
-                settings.set(builder);
-            }
-        };
+        SettingsCapturingFactory factory = new SettingsCapturingFactory();
         try (KubernetesClient operatorsClient = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(factory).build()) {
             assertThat(operatorsClient.getKubernetesVersion().getMajor()).isEqualTo("1");
-            HttpResponse<String> version = settings.get().build().send(HttpRequest.newBuilder(
+            HttpResponse<String> version = factory.settings().build().send(HttpRequest.newBuilder(
                     URI.create(config.getMasterUrl()).resolve("/version")).build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(version.statusCode()).isEqualTo(200);
