@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -41,18 +40,20 @@ import java.util.Set;
  * What goes to the runner is the checked tree re-serialised, or, when the checks change nothing, the body's own
  * bytes, but only where {@link SameReading} shows that every JSON reader decodes them as the bridge did (strict UTF-8,
  * no byte-order mark, no raw control bytes, no escaped surrogates): never bytes the bridge did not read as the runner
- * reads them.
+ * reads them. A body that goes on as sent is checked on the parser's tokens ({@link AsSentRequest}), without a tree;
+ * any other is checked (again) on its tree, which builds the refusal or the changed body.
  */
 public final class InferenceRequestRewriter {
 
     /** The fields the bridge reads at the top level of a request; their spelling must be exact. */
     static final Set<String> CHECKED_FIELDS = Set.of("model", "stream", "stream_options", "max_tokens",
             "max_completion_tokens", "max_output_tokens");
-    private static final List<String> TOKEN_LIMITS = List.of("max_tokens", "max_completion_tokens",
+    static final List<String> TOKEN_LIMITS = List.of("max_tokens", "max_completion_tokens",
             "max_output_tokens");
     private static final Set<String> STREAM_OPTIONS_FIELDS = Set.of("include_usage");
-    private static final Map<String, String> CHECKED_BY_FOLDED_NAME = byFoldedName(CHECKED_FIELDS);
-    private static final Map<String, String> STREAM_OPTIONS_BY_FOLDED_NAME = byFoldedName(STREAM_OPTIONS_FIELDS);
+    static final Map<String, String> CHECKED_BY_FOLDED_NAME = FoldedKeys.byFoldedName(CHECKED_FIELDS);
+    static final Map<String, String> STREAM_OPTIONS_BY_FOLDED_NAME =
+            FoldedKeys.byFoldedName(STREAM_OPTIONS_FIELDS);
 
     /**
      * JSON tokens a body may have. The checked tree costs far more memory than the body's bytes when it is made of
@@ -61,7 +62,7 @@ public final class InferenceRequestRewriter {
      */
     static final long MAX_JSON_TOKENS = 256 * 1024;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_JSON_TOKENS).build())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -79,6 +80,16 @@ public final class InferenceRequestRewriter {
      * @param policy the model allow list
      */
     public static Result rewrite(InferenceRoute route, byte[] body, ModelPolicy policy) {
+        Result asSent = AsSentRequest.check(route, body, policy);
+        return asSent != null ? asSent : checkTree(route, body, policy);
+    }
+
+    /**
+     * The checks on the body's tree: they decide every request, and the tree is what a changed body is re-serialised
+     * from. {@link #rewrite} asks {@link AsSentRequest} first, which decides the same without a tree for a body that
+     * goes on as sent.
+     */
+    static Result checkTree(InferenceRoute route, byte[] body, ModelPolicy policy) {
         JsonNode parsed;
         try {
             parsed = MAPPER.readTree(body);
@@ -88,6 +99,9 @@ public final class InferenceRequestRewriter {
         } catch (JacksonException e) {
             return Result.refused(BridgeError.badRequest("request body is not valid JSON: "
                     + e.getOriginalMessage()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // a number the parser took whose BigDecimal Java cannot hold (an exponent beyond an int)
+            return Result.refused(BridgeError.badRequest("request body is not valid JSON: a number is out of range"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,65 +140,16 @@ public final class InferenceRequestRewriter {
                 null);
     }
 
-    /**
-     * A key the runner could read otherwise than the bridge: two keys of one object equal under case folding, or
-     * a key that folds to one of {@code exact} without being spelled so. Null when there is none.
-     *
-     * @param exact the checked fields by their folded names
-     */
+    /** The first ambiguous key of {@code object} ({@link FoldedKeys}), or null. */
     private static String ambiguousKey(ObjectNode object, Map<String, String> exact, String prefix) {
-        Map<String, String> seen = new HashMap<>();
+        FoldedKeys keys = new FoldedKeys(exact, prefix);
         for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            String folded = fold(name);
-            String earlier = seen.put(folded, name);
-            if (earlier != null) {
-                return "keys \"" + prefix + printable(earlier) + "\" and \"" + prefix + printable(name)
-                        + "\" differ only in case; the model runner reads them as one: send one of them";
-            }
-            String field = exact.get(folded);
-            if (field != null && !field.equals(name)) {
-                return "key \"" + prefix + printable(name) + "\" must be spelled \"" + prefix + field + "\" exactly";
+            String ambiguous = keys.add(names.next());
+            if (ambiguous != null) {
+                return ambiguous;
             }
         }
         return null;
-    }
-
-    /** Unicode simple case folding per code point, as Go's {@code encoding/json} compares keys. */
-    static String fold(String name) {
-        if (isLowerCaseAscii(name)) {
-            return name;
-        }
-        StringBuilder folded = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); ) {
-            int c = name.codePointAt(i);
-            folded.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c)));
-            i += Character.charCount(c);
-        }
-        return folded.toString();
-    }
-
-    /**
-     * Whether folding leaves {@code name} as it is: only ASCII without capitals. Every key the APIs define is such a
-     * name, and the folds of other characters ({@code ſ}, the Kelvin sign) need the general path.
-     */
-    private static boolean isLowerCaseAscii(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c >= 0x80 || (c >= 'A' && c <= 'Z')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The fields by their folded names. */
-    private static Map<String, String> byFoldedName(Set<String> fields) {
-        Map<String, String> folded = new HashMap<>();
-        for (String field : fields) {
-            folded.put(fold(field), field);
-        }
-        return Map.copyOf(folded);
     }
 
     private static String mistypedField(ObjectNode request) {
@@ -220,11 +185,6 @@ public final class InferenceRequestRewriter {
             }
         }
         return max;
-    }
-
-    private static String printable(String text) {
-        String bounded = text.length() > 60 ? text.substring(0, 60) + "…" : text;
-        return bounded.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
     }
 
     private static byte[] encode(ObjectNode request) {

@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
  * Finds the top-level {@code usage} object of a JSON response (OpenAI chat, completions, embeddings, Responses;
  * Anthropic messages) with Jackson's non-blocking parser: tokens are read as the chunks arrive and nothing but the
  * parser's current token is held, so a large embeddings response costs no memory. An answer that arrives in one
- * piece ({@link #feedWhole}) is read by Jackson's blocking parser straight from its bytes instead, which costs less
- * per token and needs no parser state kept between chunks.
+ * piece ({@link #feedWhole}) is read in one pass over its bytes ({@link JsonAnswerUsage}), or, where that pass leaves it
+ * to a parser, by Jackson's blocking parser straight from its bytes, which costs less per token than the non-blocking
+ * one and needs no parser state kept between chunks.
  */
 final class JsonUsageScanner implements UsageScanner {
 
@@ -24,7 +25,7 @@ final class JsonUsageScanner implements UsageScanner {
     /** The non-blocking parser, made at the first chunk; or the blocking one of a whole body. */
     private JsonParser parser;
     private ByteBufferFeeder feeder;
-    private final UsageTally tally = new UsageTally();
+    private UsageTally tally = new UsageTally();
     private int depth;
     private String topLevelField;
     private boolean inUsage;
@@ -67,9 +68,29 @@ final class JsonUsageScanner implements UsageScanner {
             feed(body);
             return;
         }
+        byte[] bytes;
+        int from;
+        if (body.hasArray()) {
+            bytes = body.array();
+            from = body.arrayOffset() + body.readerIndex();
+        } else {
+            // (one read's worth at most, the codec's chunk size)
+            bytes = ByteBufUtil.getBytes(body, body.readerIndex(), length);
+            from = 0;
+        }
+        UsageTally read = JsonAnswerUsage.read(bytes, from, length);
+        if (read != null) {
+            tally = read;
+            stopped = true;
+            return;
+        }
+        parseWhole(bytes, from, length);
+    }
+
+    /** Reads a whole answer {@code bytes[from, from + length)} with Jackson's blocking parser. */
+    void parseWhole(byte[] bytes, int from, int length) {
         try {
-            // (one read's worth at most, the codec's chunk size: a copy when the bytes are not a heap array already)
-            parser = FACTORY.createParser(ByteBufUtil.getBytes(body, body.readerIndex(), length, false));
+            parser = FACTORY.createParser(bytes, from, length);
             for (JsonToken token = parser.nextToken(); !stopped && token != null; token = parser.nextToken()) {
                 onToken(token);
             }
