@@ -9,6 +9,8 @@
 #   bench/operator-scale.sh                       # ~10 minutes for 1000 (plus the build)
 #   AGENT_SANDBOX_SRC=<agent-sandbox git dir> bench/operator-scale.sh    # and the peer (built once, cached)
 #
+# Before the operator runs, the floor: the same writes made by the driver with no operator (FloorWrites).
+#
 # Environment: COUNT (1000), NODES (kwok Nodes, 20), MEMORY_LIMIT (the chart's operator limit, 512m),
 # OPERATOR_JAVA_OPTS (instead of the image's flags), IDLE_SECONDS (30), POD_NETWORK (silent: the fake Pods' addresses
 # drop every packet, as unreachable Pods do; refused: they refuse at once), OUT (Markdown to this file too),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.operator.api.v1alpha1.AgentSandbox;
 import dev.agentsandbox.operator.TestSandboxes;
 import dev.agentsandbox.operator.api.v1alpha1.SandboxPhase;
+import dev.agentsandbox.operator.dependent.SandboxObjects;
 import dev.agentsandbox.operator.testing.ChildProcess;
 import dev.agentsandbox.operator.testing.ClusterFixtures;
 import dev.agentsandbox.operator.testing.EmbeddedControlPlane;
@@ -37,6 +38,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,7 +56,15 @@ import java.util.function.Predicate;
  * given, the kubernetes-sigs/agent-sandbox controller with N Sandboxes of the same Pod. Per sandbox, from the
  * driver's own watches: created → its Pod created (the operator's share), Pod created → Pod Running (scheduler and
  * kwok), Pod Running → sandbox Ready (the operator's share again). The operator's (and the peer's) RSS and CPU time
- * from {@code /proc}, and every API request from the API server's audit log, by user agent and verb/resource.
+ * from {@code /proc}, the CPU time of each control-plane process, and every API request from the API server's audit
+ * log, by user agent and verb/resource.
+ *
+ * <p>Before any operator's burst, the <em>floor</em> ({@link FloorWrites}): the driver creates N AgentSandboxes with no
+ * operator running and makes, for each, the writes the operator made for the warm-up sandbox, on as many threads as
+ * the operator reconciles with. Its time to all Ready is what the API server, etcd, the scheduler and kwok cost N
+ * sandboxes whatever the operator does; what the operator adds beyond it is its own share. The per-sandbox legs above
+ * cannot show that share once the API server is the bottleneck: they count its time for the operator's writes as
+ * the operator's, and read ~70 % "operator" for the floor itself, with no operator at all.
  *
  * <p>Settings (system properties): {@code bench.count} (1000), {@code bench.nodes} (kwok Nodes, 20),
  * {@code bench.operator.jvm} (the operator's JVM options), {@code bench.idle.seconds} (the quiet window after all
@@ -67,6 +77,8 @@ public final class OperatorScale {
     private static final String USER_AGENT = "agentsandbox-bench";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration ALL_READY_TIMEOUT = Duration.ofMinutes(15);
+    /** The operator's {@code quarkus.operator-sdk.concurrent-reconciliation-threads}, for the floor's writes. */
+    private static final int RECONCILE_THREADS = 24;
     private static final ResourceDefinitionContext PEER_SANDBOXES = new ResourceDefinitionContext.Builder()
             .withGroup("agents.x-k8s.io").withVersion("v1beta1").withPlural("sandboxes").withKind("Sandbox")
             .withNamespaced(true).build();
@@ -87,6 +99,8 @@ public final class OperatorScale {
     private KubernetesClient client;
     private Path auditLog;
     private PodSpec peerPodSpec;
+    /** The operator's writes made by the driver with no operator (see {@link FloorWrites}); null until measured. */
+    private Phase floor;
     private final java.util.concurrent.atomic.AtomicInteger retriedCreations = new java.util.concurrent.atomic.AtomicInteger();
 
     private OperatorScale(Path workDir) {
@@ -137,9 +151,11 @@ public final class OperatorScale {
             header();
             PodSpec podSpec;
             Phase bare;
+            FloorWrites writes;
             try (OperatorProcess operator = startOperator("operator", OperatorProcess.jar(), operatorJvm,
                     operatorEnv)) {
                 podSpec = warmUp(operator, "warmup");
+                writes = FloorWrites.of(client, "warmup", "warmup");
             }
             peerPodSpec = podSpec;
             deleteNamespace("warmup");
@@ -150,6 +166,12 @@ public final class OperatorScale {
                 runPeer(bare, null);
                 return;
             }
+            try (writes) {
+                floor = floor(writes);
+            }
+            table(bare, null, floor);
+            // Before any operator starts: it would reconcile the floor's sandboxes.
+            deleteNamespace(floor.namespace);
             if (!beforeJar.isBlank()) {
                 // Another build first (the same control plane, the same baseline): before and after in one run.
                 report.append("- before: `").append(beforeJar).append("`, JVM `").append(String.join(" ", beforeJvm))
@@ -172,7 +194,7 @@ public final class OperatorScale {
             // every Pod of the cluster: ours go before it starts.
             deleteNamespace(ours.namespace);
         }
-        table(bare, peer(peerPodSpec));
+        table(bare, null, peer(peerPodSpec));
     }
 
     /**
@@ -186,7 +208,7 @@ public final class OperatorScale {
             warmUp(operator, "warmup-" + label);
             ours = sandboxes(operator, "scale-" + label);
             ours.idle = countIdle(operator.pid(), "fabric8");
-            table(bare, ours);
+            table(bare, floor, ours);
             if (Boolean.getBoolean("bench.histogram")) {
                 histogram(operator.pid());
             }
@@ -275,15 +297,77 @@ public final class OperatorScale {
         return phase;
     }
 
+    /** The AgentSandboxes of the phase's namespace, by name, until Ready. */
+    private Timeline watchSandboxes(Phase phase) {
+        return phase.watch(client.resources(AgentSandbox.class).inNamespace(phase.namespace),
+                s -> s.getMetadata().getName(),
+                s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY);
+    }
+
+    /** The sandboxes' Pods of the phase's namespace, by their sandbox's name, until Ready. */
+    private Timeline watchSandboxPods(Phase phase) {
+        return phase.watch(client.pods().inNamespace(phase.namespace),
+                p -> p.getMetadata().getLabels().getOrDefault(SandboxObjects.SANDBOX_LABEL, "?"),
+                Readiness::isPodReady);
+    }
+
+    /**
+     * The floor: the driver creates the AgentSandboxes as in an operator's burst and, on as many threads as the
+     * operator reconciles with, makes the writes the operator would ({@link FloorWrites}), with no operator running.
+     */
+    private Phase floor(FloorWrites writes) throws IOException {
+        String namespace = namespace("floor");
+        Phase phase = new Phase("the floor: the operator's writes made by the driver, no operator", namespace);
+        Timeline sandboxes = watchSandboxes(phase);
+        Timeline pods = watchSandboxPods(phase);
+        ExecutorService reconcilers = Executors.newFixedThreadPool(RECONCILE_THREADS);
+        Map<String, AgentSandbox> created = new ConcurrentHashMap<>();
+        java.util.Set<String> readyWritten = ConcurrentHashMap.newKeySet();
+        SharedIndexInformer<Pod> podsReady = client.pods().inNamespace(namespace).inform(
+                new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        onUpdate(null, pod);
+                    }
+
+                    @Override
+                    public void onUpdate(Pod old, Pod pod) {
+                        String sandbox = pod.getMetadata().getLabels().get(SandboxObjects.SANDBOX_LABEL);
+                        if (sandbox != null && Readiness.isPodReady(pod) && readyWritten.add(sandbox)) {
+                            reconcilers.execute(() -> writes.ready(client, created.get(sandbox)));
+                        }
+                    }
+
+                    @Override
+                    public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+                    }
+                });
+        long auditBefore = auditSize();
+        try {
+            phase.start();
+            burst(i -> {
+                AgentSandbox sandbox = client.resource(TestSandboxes.minimal(namespace, "s-" + i)).create();
+                created.put(sandbox.getMetadata().getName(), sandbox);
+                reconcilers.execute(() -> writes.createChildren(client, sandbox));
+            });
+            phase.awaitAll(sandboxes);
+            phase.finish(0);
+        } finally {
+            podsReady.close();
+            reconcilers.shutdownNow();
+        }
+        phase.parent = sandboxes;
+        phase.child = pods;
+        // The driver's own requests: its creates of the sandboxes and the writes it made for the operator.
+        phase.requests = auditCounts(auditBefore, USER_AGENT);
+        return phase;
+    }
+
     private Phase sandboxes(OperatorProcess operator, String namespaceName) throws IOException {
         String namespace = namespace(namespaceName);
         Phase phase = new Phase("AgentSandboxes (this operator, " + namespaceName + ")", namespace);
-        Timeline sandboxes = phase.watch(client.resources(AgentSandbox.class).inNamespace(namespace),
-                s -> s.getMetadata().getName(),
-                s -> s.getStatus() != null && s.getStatus().getPhase() == SandboxPhase.READY);
-        Timeline pods = phase.watch(client.pods().inNamespace(namespace),
-                p -> p.getMetadata().getLabels().getOrDefault("agentsandbox.dev/sandbox", "?"),
-                Readiness::isPodReady);
+        Timeline sandboxes = watchSandboxes(phase);
+        Timeline pods = watchSandboxPods(phase);
         controllerBurst(phase, operator.pid(), "fabric8", sandboxes, pods,
                 i -> client.resource(TestSandboxes.minimal(namespace, "s-" + i)).create());
         return phase;
@@ -528,6 +612,13 @@ public final class OperatorScale {
         return -1;
     }
 
+    /** CPU time (ms) of each process of the control plane, by name. */
+    private Map<String, Long> planeCpuMillis() {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        plane.processIds().forEach((name, pid) -> cpu.put(name, cpuMillis(pid)));
+        return cpu;
+    }
+
     /** utime + stime of the process, in ms (clock ticks of 10 ms). */
     static long cpuMillis(long pid) {
         try {
@@ -541,13 +632,22 @@ public final class OperatorScale {
 
     // --- the report
 
-    private void table(Phase baseline, Phase phase) {
+    /** {@code floor}: null, or the floor of an operator's phase (the same writes by the driver alone). */
+    private void table(Phase baseline, Phase floor, Phase phase) {
         report.append("\n### ").append(phase.title).append('\n').append('\n');
         report.append("| what | value |\n|---|---|\n");
         row("all " + count + " Ready after (s)", seconds(phase.allReady));
         if (baseline != null) {
             row("bare Pods: all " + count + " Running and Ready after (s)", seconds(baseline.allReady));
             row("ratio to the bare Pods", String.format("%.2f", (double) phase.allReady / baseline.allReady));
+            row("bare Pods: control plane CPU until all Running and Ready, s", planeCpuText(baseline));
+        }
+        if (floor != null) {
+            row("the floor (the same writes by the driver, no operator): all Ready after (s)",
+                    seconds(floor.allReady));
+            row("ratio to the floor", String.format("%.2f", (double) phase.allReady / floor.allReady));
+            row("the operator's share beyond the floor ((all Ready − floor) / all Ready)",
+                    String.format("%.1f %%", 100.0 * (phase.allReady - floor.allReady) / phase.allReady));
         }
         if (phase.parent != null) {
             List<Long> created = new ArrayList<>();
@@ -583,6 +683,11 @@ public final class OperatorScale {
             row("controller RSS at the end / peak (MiB)", phase.rssMiB + " / " + phase.hwmMiB);
             row("controller CPU during the burst (s)", String.format("%.1f", phase.cpuMillis / 1000.0));
         }
+        if (!phase.planeCpu.isEmpty()) {
+            // Where a burst's CPU goes besides the controller: the API server and etcd serve every write of it.
+            row("control plane CPU until all Ready, s", planeCpuText(phase));
+            row("the driver's CPU until all Ready (s)", seconds(phase.driverCpuMillis));
+        }
         if (retriedCreations.get() > 0) {
             row("creations the driver tried again (the API server did not answer in time)",
                     Integer.toString(retriedCreations.getAndSet(0)));
@@ -603,6 +708,13 @@ public final class OperatorScale {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private String planeCpuText(Phase phase) {
+        StringBuilder cpu = new StringBuilder();
+        phase.planeCpu.forEach((name, millis) -> cpu.append(cpu.isEmpty() ? "" : ", ").append(name).append(' ')
+                .append(seconds(millis)).append(String.format(" (%.1f ms per object)", (double) millis / count)));
+        return cpu.toString();
     }
 
     private void row(String what, String value) {
@@ -637,6 +749,11 @@ public final class OperatorScale {
         Timeline child;
         Map<String, Long> requests;
         Map<String, Long> idle;
+        /** CPU time of each control-plane process (ms) when the burst started, and what it spent until all Ready. */
+        Map<String, Long> planeCpuBefore = Map.of();
+        Map<String, Long> planeCpu = Map.of();
+        /** CPU time (ms) of this driver, whose writes are the floor's and whose watches time every phase. */
+        long driverCpuMillis;
 
         Phase(String title, String namespace) {
             this.title = title;
@@ -652,6 +769,8 @@ public final class OperatorScale {
         }
 
         void start() {
+            planeCpuBefore = planeCpuMillis();
+            driverCpuMillis = cpuMillis(ProcessHandle.current().pid());
             started = System.currentTimeMillis();
         }
 
@@ -671,6 +790,11 @@ public final class OperatorScale {
         }
 
         void finish(long processId) {
+            Map<String, Long> now = planeCpuMillis();
+            Map<String, Long> spent = new LinkedHashMap<>();
+            now.forEach((name, cpu) -> spent.put(name, cpu - planeCpuBefore.getOrDefault(name, cpu)));
+            planeCpu = spent;
+            driverCpuMillis = cpuMillis(ProcessHandle.current().pid()) - driverCpuMillis;
             informers.forEach(SharedIndexInformer::close);
             if (processId != 0) {
                 pid = processId;

@@ -133,6 +133,17 @@ public final class EmbeddedControlPlane implements AutoCloseable {
         return workDir;
     }
 
+    /**
+     * The control plane's processes by name ({@code etcd}, {@code kube-apiserver}, {@code kube-controller-manager},
+     * {@code kube-scheduler}, {@code kwok}) and their process ids, in start order: what a benchmark reads the CPU
+     * time of.
+     */
+    public synchronized Map<String, Long> processIds() {
+        Map<String, Long> ids = new java.util.LinkedHashMap<>();
+        processes.forEach(process -> ids.put(process.name(), process.pid()));
+        return ids;
+    }
+
     /** The address the API server listens on: loopback, or a real node's address. */
     public String apiAddress() {
         return apiAddress;
