@@ -632,8 +632,8 @@ public final class OperatorScale {
 
     // --- the report
 
-    /** {@code floor}: null, or the floor of an operator's phase (the same writes by the driver alone). */
-    private void table(Phase baseline, Phase floor, Phase phase) {
+    /** {@code sameWritesAlone}: null, or the floor of an operator's phase (the same writes by the driver alone). */
+    private void table(Phase baseline, Phase sameWritesAlone, Phase phase) {
         report.append("\n### ").append(phase.title).append('\n').append('\n');
         report.append("| what | value |\n|---|---|\n");
         row("all " + count + " Ready after (s)", seconds(phase.allReady));
@@ -642,12 +642,12 @@ public final class OperatorScale {
             row("ratio to the bare Pods", String.format("%.2f", (double) phase.allReady / baseline.allReady));
             row("bare Pods: control plane CPU until all Running and Ready, s", planeCpuText(baseline));
         }
-        if (floor != null) {
+        if (sameWritesAlone != null) {
             row("the floor (the same writes by the driver, no operator): all Ready after (s)",
-                    seconds(floor.allReady));
-            row("ratio to the floor", String.format("%.2f", (double) phase.allReady / floor.allReady));
+                    seconds(sameWritesAlone.allReady));
+            row("ratio to the floor", String.format("%.2f", (double) phase.allReady / sameWritesAlone.allReady));
             row("the operator's share beyond the floor ((all Ready − floor) / all Ready)",
-                    String.format("%.1f %%", 100.0 * (phase.allReady - floor.allReady) / phase.allReady));
+                    String.format("%.1f %%", 100.0 * (phase.allReady - sameWritesAlone.allReady) / phase.allReady));
         }
         if (phase.parent != null) {
             List<Long> created = new ArrayList<>();
